@@ -1,0 +1,89 @@
+"""API conventions shared by every app: pagination, the rules-based permission class,
+the 409 exception and one error body shape.
+
+Error bodies: 400 -> ``{"field": ["message", ...], "non_field_errors": [...]}``;
+every other error -> ``{"detail": "message", "code": "machine_code"}``.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, pagination, permissions, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but the current state forbids it (gate not met, budget exceeded)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def _as_field_errors(exc: DjangoValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return {
+            (api_settings.NON_FIELD_ERRORS_KEY if k == "__all__" else k): v
+            for k, v in exc.message_dict.items()
+        }
+    return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+
+
+def exception_handler(exc, context):
+    # Django's own exceptions raised by services become their HTTP equivalents.
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_as_field_errors(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        if isinstance(response.data, list):
+            response.data = {api_settings.NON_FIELD_ERRORS_KEY: response.data}
+        return response
+    detail = response.data.get("detail") if isinstance(response.data, dict) else response.data
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+    code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
+    body = {"detail": str(detail), "code": code}
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        body["retry_after_seconds"] = int(exc.wait)
+    return Response(body, status=response.status_code, headers=response.headers)
+
+
+class RulesPermission(permissions.BasePermission):
+    """Checks the django-rules permission a view names for its action.
+
+    A view sets ``rules_permissions = {"list": "ideas.view_board", "retrieve":
+    "ideas.view_idea", ...}`` (a ``"default"`` key covers the rest). For detail actions
+    the permission is checked against the object; otherwise against no object.
+    An action with no entry and no default is refused, so a new action is closed until
+    someone names its permission.
+    """
+
+    def _perm(self, request, view) -> str | None:
+        table = getattr(view, "rules_permissions", {})
+        action = getattr(view, "action", None) or request.method.lower()
+        return table.get(action, table.get("default"))
+
+    def has_permission(self, request, view) -> bool:
+        perm = self._perm(request, view)
+        if perm is None:
+            return False
+        if getattr(view, "detail", False) or "pk" in view.kwargs or "slug" in view.kwargs:
+            # Object-level: decided in has_object_permission once the object is loaded.
+            return True
+        return request.user.has_perm(perm)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        perm = self._perm(request, view)
+        return perm is not None and request.user.has_perm(perm, obj)

@@ -1,0 +1,106 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+MANAGERS_GROUP = "Innovation managers"
+EXECUTIVES_GROUP = "Executives"
+
+
+def role_group(name: str):
+    """The role's group. Created by a data migration; recreated if a test flush removed it."""
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get_or_create(name=name)[0]
+
+
+class Kind(models.TextChoices):
+    STAFF = "staff", "Employee"
+    CUSTOMER = "customer", "Customer"
+
+
+class Function(models.TextChoices):
+    MARKETING = "marketing", "Marketing"
+    SALES = "sales", "Sales"
+    PRODUCT = "product", "Product"
+    SERVICE = "service", "Service"
+    IT = "it", "IT"
+    FINANCE = "finance", "Finance"
+    OPERATIONS = "operations", "Operations"
+    OTHER = "other", "Other"
+
+
+class UserManager(BaseUserManager):
+    """E-mail is the login; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("kind", Kind.STAFF)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email: str):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractUser):
+    """A person using Juncture: an employee (``kind=staff``) or a customer.
+
+    ``is_staff`` keeps Django's meaning (may use the admin); ``kind`` says whether the
+    person works for us. Roles are the groups named in MANAGERS_GROUP and EXECUTIVES_GROUP.
+    """
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("e-mail address", unique=True)
+    display_name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CUSTOMER)
+    function = models.CharField(max_length=12, choices=Function.choices, blank=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind="staff") | models.Q(function=""),
+                name="user_customer_has_no_function",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    @property
+    def is_employee(self) -> bool:
+        return self.kind == Kind.STAFF
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind == Kind.CUSTOMER

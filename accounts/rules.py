@@ -1,0 +1,27 @@
+"""Role predicates shared by every app. Roles are groups; kinds are a field.
+
+Other apps build their permissions from these (``accounts`` is leftmost, so anyone
+may import it). Group membership is cached per user object by django-rules.
+"""
+
+import rules
+
+from accounts.models import EXECUTIVES_GROUP, MANAGERS_GROUP
+
+
+@rules.predicate
+def is_customer(user) -> bool:
+    return bool(user and user.is_authenticated and user.kind == "customer")
+
+
+@rules.predicate
+def is_employee(user) -> bool:
+    return bool(user and user.is_authenticated and user.kind == "staff")
+
+
+is_manager = rules.is_group_member(MANAGERS_GROUP) | rules.is_superuser
+is_executive = rules.is_group_member(EXECUTIVES_GROUP)
+is_signed_in = rules.is_authenticated
+
+rules.add_perm("accounts.manage_innovation", is_manager)
+rules.add_perm("accounts.view_dashboards", is_manager | is_executive)

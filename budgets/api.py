@@ -1,0 +1,3 @@
+"""REST API of the budgets app, mounted under /api/v1/ by config.api."""
+
+api_urlpatterns: list = []

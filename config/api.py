@@ -1,0 +1,17 @@
+"""The /api/v1/ URL tree. Each app exposes ``api_urlpatterns`` in its ``api.py``."""
+
+from django.urls import include, path
+
+from accounts.api import obtain_token
+from budgets.api import api_urlpatterns as budgets_api
+from ideas.api import api_urlpatterns as ideas_api
+from journeys.api import api_urlpatterns as journeys_api
+from scoring.api import api_urlpatterns as scoring_api
+
+urlpatterns = [
+    path("auth/token/", obtain_token, name="token"),
+    path("", include((journeys_api, "journeys"))),
+    path("", include((ideas_api, "ideas"))),
+    path("", include((scoring_api, "scoring"))),
+    path("budgets/", include((budgets_api, "budgets"))),
+]
