@@ -20,7 +20,11 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, extra_env: dict) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -1,0 +1,134 @@
+"""The stage-gate workflow: one service moves an idea, enforcing the graph and the gates.
+
+Gates that need facts owned by apps to the right of ``ideas`` (a review round, a panel
+score, a budget allocation) are registered by those apps in their ``AppConfig.ready()``
+with :func:`register_gate`. ``ideas`` never imports them. A gate listed in
+``EXTERNAL_GATES`` with no registered check refuses the move: a gate is never skipped.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from ideas.models import Idea, IdeaTransition, Status, allowed_targets
+
+
+class TransitionError(Exception):
+    """The move is not allowed now. ``code`` says why; ``message`` is for people."""
+
+    def __init__(self, message: str, code: str = "conflict"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class GateContext:
+    idea: Idea
+    to: str
+    actor: object
+    reason: str
+    override: bool
+
+
+# A check returns None when the gate is met, or a message saying what is missing.
+GateCheck = Callable[[GateContext], str | None]
+_GATES: dict[str, list[GateCheck]] = {}
+
+# Gates owned by later apps, with what the idea needs (shown while nobody registered a check).
+EXTERNAL_GATES = {
+    Status.IN_REVIEW: "the idea must be in an open review round",
+    Status.SHORTLISTED: "the idea needs an aggregated panel score that passes the signal gate",
+    Status.FUNDED: "the idea needs a committed budget allocation",
+}
+REASON_REQUIRED = {Status.PARKED, Status.REJECTED}
+
+
+def register_gate(to: str, check: GateCheck) -> None:
+    """Register a gate check for moves into ``to`` (idempotent for the same function)."""
+    checks = _GATES.setdefault(to, [])
+    if check not in checks:
+        checks.append(check)
+
+
+def _own_gates(ctx: GateContext) -> str | None:
+    if ctx.to in REASON_REQUIRED and not ctx.reason.strip():
+        return f"A reason is required to move an idea to {Status(ctx.to).label.lower()}."
+    if ctx.to == Status.APPROVED and ctx.idea.owner_id is None:
+        return "An approved idea needs one accountable owner: set the owner first."
+    if ctx.to == Status.LAUNCHED and not (ctx.reason.strip() or ctx.idea.outcome_note.strip()):
+        return "Launching records the outcome: give an outcome note as the reason."
+    if ctx.to == Status.MERGED and ctx.idea.merged_into_id is None:
+        return "Use merge to move an idea into another one."
+    return None
+
+
+def gate_failures(ctx: GateContext) -> list[str]:
+    failures = [msg for msg in [_own_gates(ctx)] if msg]
+    checks = _GATES.get(ctx.to, [])
+    if ctx.to in EXTERNAL_GATES and not checks:
+        failures.append(
+            f"Not possible yet: {EXTERNAL_GATES[ctx.to]}, and that check is not available."
+        )
+    for check in checks:
+        message = check(ctx)
+        if message:
+            failures.append(message)
+    return failures
+
+
+@transaction.atomic
+def idea_transition(
+    *,
+    idea: Idea,
+    to: str,
+    actor,
+    reason: str = "",
+    override: bool = False,
+    expected_from: str | None = None,
+) -> IdeaTransition:
+    """Move ``idea`` to ``to``, or raise TransitionError and change nothing.
+
+    The idea row is locked for the rest of the transaction, so two managers moving the same
+    idea at once are serialised: the second sees the first one's status and, if the graph no
+    longer allows its move (or ``expected_from`` no longer matches), gets a conflict.
+    """
+    if to not in Status.values:
+        raise TransitionError(f"Unknown status {to!r}.", code="invalid")
+    locked = Idea.objects.select_for_update().get(pk=idea.pk)
+    if expected_from is not None and locked.status != expected_from:
+        raise TransitionError(
+            f"Someone else moved this idea to {Status(locked.status).label.lower()} in the meantime.",
+            code="stale",
+        )
+    if to not in allowed_targets(locked.status):
+        raise TransitionError(
+            f"An idea cannot move from {Status(locked.status).label.lower()} to {Status(to).label.lower()}.",
+            code="not_allowed",
+        )
+    ctx = GateContext(idea=locked, to=to, actor=actor, reason=reason or "", override=override)
+    failures = gate_failures(ctx)
+    if failures:
+        raise TransitionError(" ".join(failures), code="gate")
+    from_status = locked.status
+    locked.status = to
+    update_fields = ["status", "updated_at"]
+    if to == Status.LAUNCHED and reason and not locked.outcome_note:
+        locked.outcome_note = reason
+        update_fields.append("outcome_note")
+    locked.save(update_fields=update_fields)
+    idea.status = locked.status
+    transition = IdeaTransition.objects.create(
+        idea=locked,
+        from_status=from_status,
+        to_status=to,
+        actor=actor,
+        reason=reason or "",
+        override=override,
+        at=timezone.now(),
+    )
+    # Notifications (in-app and e-mail to followers) are queued by ideas.services once the
+    # transaction commits; see ideas.services.idea_transition_and_notify.
+    return transition

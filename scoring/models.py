@@ -1,0 +1,186 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class SignalGroup(models.TextChoices):
+    NEED = "need", "Customer need"
+    DIFFERENTIATION = "differentiation", "Differentiation"
+
+
+class Signal(models.Model):
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    question = models.CharField(max_length=200)
+    group = models.CharField(max_length=16, choices=SignalGroup.choices)
+    scale_min = models.PositiveSmallIntegerField(default=1)
+    scale_max = models.PositiveSmallIntegerField(default=5)
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scale_min__lt=models.F("scale_max")), name="signal_scale_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Scorecard(models.Model):
+    name = models.CharField(max_length=120)
+    signals = models.ManyToManyField(Signal, through="ScorecardSignal", related_name="scorecards")
+    gate_threshold = models.DecimalField(max_digits=4, decimal_places=2, default=3.5)
+    min_reviews = models.PositiveSmallIntegerField(default=3)
+    min_functions = models.PositiveSmallIntegerField(default=3)
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="scorecard_single_default"
+            ),
+            models.CheckConstraint(
+                condition=Q(gate_threshold__gte=1, gate_threshold__lte=5),
+                name="scorecard_threshold_on_scale",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_reviews__gte=1) & Q(min_functions__gte=1),
+                name="scorecard_minimums_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScorecardSignal(models.Model):
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="weights")
+    signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="+")
+    weight = models.DecimalField(max_digits=5, decimal_places=2, default=1)
+
+    class Meta:
+        ordering = ["signal__order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "signal"], name="scorecard_signal_once"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="scorecard_weight_positive"),
+        ]
+
+
+class Panel(models.Model):
+    name = models.CharField(max_length=120)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="panels", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoundStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class ReviewRound(models.Model):
+    name = models.CharField(max_length=160, blank=True)
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="rounds")
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.PROTECT, related_name="rounds")
+    ideas = models.ManyToManyField("ideas.Idea", related_name="review_rounds", blank=True)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Aggregation bookkeeping (coalescing: at most one pending run per round).
+    aggregation_requested_at = models.DateTimeField(null=True, blank=True)
+    aggregated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status"], name="round_status")]
+
+    def __str__(self) -> str:
+        return self.name or f"Round {self.pk}"
+
+
+class Assignment(models.Model):
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="assignments")
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "idea", "reviewer"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "idea", "reviewer"], name="assignment_once")
+        ]
+        indexes = [models.Index(fields=["reviewer", "round"], name="assignment_reviewer_round")]
+
+
+class Score(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
+    signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="scores")
+    value = models.PositiveSmallIntegerField()
+    rationale = models.TextField(blank=True, max_length=2000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "signal"], name="score_once_per_signal"),
+            # The default scale is 1-5; signals with another scale are checked in the service.
+            models.CheckConstraint(
+                condition=Q(value__gte=1, value__lte=10), name="score_value_in_range"
+            ),
+        ]
+
+
+class IdeaScore(models.Model):
+    """Aggregate for (round, idea). Written only by scoring.aggregate_round."""
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="results")
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="idea_scores")
+    overall = models.FloatField()
+    passes_gate = models.BooleanField()
+    contested = models.BooleanField()
+    reviewers = models.PositiveIntegerField()
+    functions = models.PositiveIntegerField()
+    rank = models.PositiveIntegerField()
+    # {"<function>": {"<signal key>": mean}} and the explanation of gate/contested
+    function_means = models.JSONField(default=dict)
+    gate_reason = models.CharField(max_length=300, blank=True)
+    contested_reason = models.CharField(max_length=300, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["round", "rank"]
+        constraints = [models.UniqueConstraint(fields=["round", "idea"], name="ideascore_once")]
+        indexes = [models.Index(fields=["idea", "-computed_at"], name="ideascore_idea_latest")]
+
+
+class SignalResult(models.Model):
+    idea_score = models.ForeignKey(
+        IdeaScore, on_delete=models.CASCADE, related_name="signal_results"
+    )
+    signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="+")
+    raw = models.FloatField()
+    calibrated = models.FloatField()
+    sd = models.FloatField(help_text="Population SD of the raw scores: agreement.")
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idea_score", "signal"], name="signalresult_once")
+        ]
