@@ -62,4 +62,4 @@ bench: venv
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles .test-db.sqlite3* db.sqlite3*
+	rm -rf $(VENV) staticfiles .test-db* db.sqlite3*

@@ -10,10 +10,17 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
 from tests import factories
 from tests.services import require_redis
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Each test session sends tasks to its own queue, so workers of parallel runs (or leftovers)
+# never pick up this run's tasks. The worker subprocess inherits CELERY_QUEUE.
+os.environ["CELERY_QUEUE"] = f"juncture-test-{os.getpid()}"
+celery_app.conf.task_default_queue = os.environ["CELERY_QUEUE"]
+settings.CELERY_TASK_DEFAULT_QUEUE = os.environ["CELERY_QUEUE"]
 
 
 @pytest.fixture(autouse=True)

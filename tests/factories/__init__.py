@@ -2,3 +2,7 @@
 ``from tests.factories import IdeaFactory``."""
 
 from tests.factories.accounts import *  # noqa: F403
+from tests.factories.budgets import *  # noqa: F403
+from tests.factories.ideas import *  # noqa: F403
+from tests.factories.journeys import *  # noqa: F403
+from tests.factories.scoring import *  # noqa: F403
