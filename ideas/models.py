@@ -53,8 +53,18 @@ FORWARD = {
 PARKABLE = {Status.SUBMITTED, Status.SCREENING, Status.IN_REVIEW, Status.SHORTLISTED}
 CLOSED = {Status.LAUNCHED, Status.REJECTED, Status.MERGED}
 OPEN = set(Status) - CLOSED
-# A "live" idea for the journey map and gap detection: submitted and not closed or parked.
-LIVE = OPEN - {Status.DRAFT, Status.PARKED}
+# A "live" idea for the journey map and gap detection: submitted and on its way or launched
+# (not a draft, parked, rejected or merged).
+LIVE = {
+    Status.SUBMITTED,
+    Status.SCREENING,
+    Status.IN_REVIEW,
+    Status.SHORTLISTED,
+    Status.APPROVED,
+    Status.FUNDED,
+    Status.IN_EXPERIMENT,
+    Status.LAUNCHED,
+}
 
 
 def allowed_targets(status: str) -> set[str]:
