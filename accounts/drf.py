@@ -8,6 +8,7 @@ every other error -> ``{"detail": "message", "code": "machine_code"}``.
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions, pagination, permissions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -38,7 +39,9 @@ def _as_field_errors(exc: DjangoValidationError) -> dict:
 
 def exception_handler(exc, context):
     # Django's own exceptions raised by services become their HTTP equivalents.
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, Ratelimited):
+        exc = exceptions.Throttled(detail="Too many requests. Wait a moment and try again.")
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_as_field_errors(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -104,3 +104,34 @@ class User(AbstractUser):
     @property
     def is_customer(self) -> bool:
         return self.kind == Kind.CUSTOMER
+
+
+class AuditEvent(models.Model):
+    """Append-only record of a sensitive action (transitions, merges, overrides, allocations,
+    role changes). Written through ``accounts.audit.audit_record``; never updated or deleted
+    by the application; the admin shows it read-only; on PostgreSQL a trigger refuses
+    UPDATE and DELETE outright."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # No database FK: deleting a user must not rewrite history (and the trigger would refuse
+    # the SET NULL anyway). The label keeps who it was.
+    actor = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=40, db_index=True)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=40, blank=True)
+    summary = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.summary}"

@@ -25,3 +25,4 @@ is_signed_in = rules.is_authenticated
 
 rules.add_perm("accounts.manage_innovation", is_manager)
 rules.add_perm("accounts.view_dashboards", is_manager | is_executive)
+rules.add_perm("accounts.view_audit_log", is_manager)

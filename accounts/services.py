@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from accounts.audit import audit_record
 from accounts.models import EXECUTIVES_GROUP, MANAGERS_GROUP, Function, Kind, User, role_group
 
 ROLE_GROUPS = {"manager": MANAGERS_GROUP, "executive": EXECUTIVES_GROUP}
@@ -38,6 +39,7 @@ def employee_create(
     function: str,
     password: str | None = None,
     roles: list[str] | tuple[str, ...] = (),
+    actor: User | None = None,
 ) -> User:
     """Create an employee with a function and optional roles (``manager``, ``executive``)."""
     if function not in Function.values:
@@ -55,4 +57,12 @@ def employee_create(
     )
     for role in roles:
         user.groups.add(role_group(ROLE_GROUPS[role]))
+    if roles:
+        audit_record(
+            actor=actor,
+            action="role.change",
+            target=user,
+            summary=f"{user.email} created with role(s) {', '.join(sorted(roles))}",
+            data={"added": sorted(ROLE_GROUPS[r] for r in roles), "removed": []},
+        )
     return user

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -261,6 +262,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Rate limits (django-ratelimit; counters live in the default cache) --------------------
+# Each value is "<count>/<period>" with period s, m, h or d (e.g. "5/15m"). Across several
+# processes or machines set CACHE_URL so they share one counter.
+RATELIMIT_VIEW = "config.views.ratelimited"
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
+JUNCTURE_RATES = {
+    "login_failures": env_str("RATE_LOGIN_FAILURES", "5/15m"),
+    "signup": env_str("RATE_SIGNUP", "5/h"),
+    "idea_submit": env_str("RATE_IDEA_SUBMIT", "20/h"),
+    "support": env_str("RATE_SUPPORT", "60/m"),
 }
 
 # --- Caches --------------------------------------------------------------------------------

@@ -45,3 +45,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "broker": {None: "eager", True: "ok", False: "unavailable"}[broker],
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def ratelimited(request: HttpRequest, exception=None) -> HttpResponse:
+    """429 for a request over its rate limit (django-ratelimit's RATELIMIT_VIEW)."""
+    message = "Too many attempts. Wait a few minutes and try again."
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": "throttled"}, status=429)
+    response = render(request, "429.html", {"message": message}, status=429)
+    response["Retry-After"] = "60"
+    return response
