@@ -1,3 +1,218 @@
-"""REST API of the ideas app, mounted under /api/v1/ by config.api."""
+"""REST API of the ideas app, mounted under /api/v1/ by config.api.
 
-api_urlpatterns: list = []
+Every write calls ideas.services; every read starts from ``Idea.objects.visible_to``, so an
+idea the caller may not see is a 404, never a 403 that would reveal it exists.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from accounts.drf import Conflict, RulesPermission
+from ideas import services
+from ideas.filters import IdeaFilter
+from ideas.models import Campaign, Comment, Idea, Status
+from ideas.serializers import (
+    CampaignSerializer,
+    CommentSerializer,
+    CommentWriteSerializer,
+    IdeaSerializer,
+    IdeaWriteSerializer,
+    SimilarIdeaSerializer,
+    SupportStateSerializer,
+    TransitionSerializer,
+    TransitionWriteSerializer,
+)
+from ideas.workflow import TransitionError
+
+
+def visible_comments(idea: Idea, user):
+    """Comments of ``idea`` the user may read: internal ones only for employees; hidden
+    ones only for moderators (flagged), gone for everyone else."""
+    qs = Comment.objects.filter(idea=idea).select_related("author")
+    if not user.has_perm("ideas.view_internal_comments"):
+        qs = qs.filter(is_internal=False)
+    if not user.has_perm("ideas.moderate_comment"):
+        qs = qs.filter(is_hidden=False)
+    return qs
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Ideas the caller may see, filtered and sorted"),
+    retrieve=extend_schema(summary="One idea"),
+)
+class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = IdeaSerializer
+    permission_classes = [IsAuthenticated, RulesPermission]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = IdeaFilter
+    rules_permissions = {
+        "list": "ideas.view_board",
+        "similar": "ideas.view_board",
+        "create": "ideas.add_idea",
+        "retrieve": "ideas.view_idea",
+        "partial_update": "ideas.change_idea",
+        # These check the precise permission per method below / in the service.
+        "support": "ideas.view_idea",
+        "comments": "ideas.view_idea",
+        "transitions": "ideas.view_idea",
+    }
+
+    def get_queryset(self):
+        return (
+            Idea.objects.visible_to(self.request.user)
+            .select_related("campaign", "owner", "author")
+            .order_by("-created_at", "-id")
+        )
+
+    @extend_schema(request=IdeaWriteSerializer, responses={201: IdeaSerializer})
+    def create(self, request):
+        data = IdeaWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        draft = values.pop("status") == Status.DRAFT
+        idea = services.idea_submit(author=request.user, draft=draft, **values)
+        idea = self.get_queryset().get(pk=idea.pk)
+        return Response(
+            IdeaSerializer(idea, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=IdeaWriteSerializer, responses=IdeaSerializer)
+    def partial_update(self, request, pk=None):
+        idea = self.get_object()
+        data = IdeaWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = {k: v for k, v in data.validated_data.items() if k in request.data}
+        changes.pop("status", None)  # status moves only through transitions
+        services.idea_update(idea=idea, actor=request.user, **changes)
+        idea = self.get_queryset().get(pk=idea.pk)
+        return Response(IdeaSerializer(idea, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Support (POST) or withdraw the support (DELETE); both idempotent",
+        request=None,
+        responses=SupportStateSerializer,
+    )
+    @action(detail=True, methods=["post", "delete"])
+    def support(self, request, pk=None):
+        idea = self.get_object()
+        if request.method == "POST":
+            services.support_add(idea=idea, user=request.user)
+        else:
+            services.support_remove(idea=idea, user=request.user)
+        idea.refresh_from_db(fields=["supports_employees", "supports_customers"])
+        return Response(
+            {
+                "supported": request.method == "POST",
+                "supports_employees": idea.supports_employees,
+                "supports_customers": idea.supports_customers,
+            }
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Comments the caller may read",
+        responses=CommentSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a comment (internal: employees only)",
+        request=CommentWriteSerializer,
+        responses={201: CommentSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        idea = self.get_object()
+        if request.method == "POST":
+            data = CommentWriteSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            comment = services.comment_add(idea=idea, author=request.user, **data.validated_data)
+            return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        page = self.paginate_queryset(visible_comments(idea, request.user))
+        return self.get_paginated_response(CommentSerializer(page, many=True).data)
+
+    @extend_schema(
+        methods=["GET"], summary="The status history", responses=TransitionSerializer(many=True)
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Move the idea; 409 with the reason when the graph or a gate refuses",
+        request=TransitionWriteSerializer,
+        responses={201: TransitionSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def transitions(self, request, pk=None):
+        idea = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "GET":
+            page = self.paginate_queryset(idea.transitions.select_related("actor"))
+            return self.get_paginated_response(
+                TransitionSerializer(page, many=True, context=context).data
+            )
+        data = TransitionWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        to = data.validated_data["to"]
+        user = request.user
+        own_draft = to == Status.SUBMITTED and user.has_perm("ideas.submit_draft", idea)
+        if not (own_draft or user.has_perm("ideas.transition_idea", idea)):
+            raise PermissionDenied
+        if to == Status.MERGED:
+            raise Conflict("Use merge to move an idea into another one.", code="merge")
+        try:
+            transition = services.idea_transition(
+                idea=idea,
+                to=to,
+                actor=user,
+                reason=data.validated_data["reason"],
+                override=data.validated_data["override"],
+            )
+        except TransitionError as exc:
+            raise Conflict(exc.message, code=exc.code) from exc
+        return Response(
+            TransitionSerializer(transition, context=context).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="Possible duplicates of a title or need (up to 5)",
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True)],
+        responses=SimilarIdeaSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def similar(self, request):
+        q = request.query_params.get("q", "")
+        ideas = Idea.objects.visible_to(request.user).similar_to(q, limit=5)
+        return Response(SimilarIdeaSerializer(ideas, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Campaigns the caller may see"),
+    retrieve=extend_schema(summary="One campaign"),
+)
+class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CampaignSerializer
+    permission_classes = [IsAuthenticated, RulesPermission]
+    filter_backends = []
+    lookup_field = "slug"
+    rules_permissions = {"list": "ideas.view_board", "retrieve": "ideas.view_campaign"}
+
+    def get_queryset(self):
+        return (
+            Campaign.objects.visible_to(self.request.user)
+            .with_counts()
+            .prefetch_related("target_stages")
+            .order_by("-opens_at", "id")
+        )
+
+
+router = SimpleRouter()
+router.register("ideas", IdeaViewSet, basename="idea")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+
+api_urlpatterns = router.urls

@@ -1,7 +1,11 @@
+import os
+import re
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
-from django.db.models import F, Q
+from django.db import connection, models
+from django.db.models import Case, F, IntegerField, Max, Q, Value, When
 from django.utils import timezone
 
 
@@ -91,6 +95,214 @@ class CampaignQuerySet(models.QuerySet):
         if getattr(user, "kind", None) == "customer":
             return self.filter(audience__in=[Audience.CUSTOMERS, Audience.EVERYONE])
         return self.filter(audience__in=[Audience.EMPLOYEES, Audience.EVERYONE])
+
+    def visible_to(self, user):
+        """Campaigns a person may look at: customers see the ones open to customers,
+        employees see every campaign; anonymous visitors none."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.kind == "customer":
+            return self.filter(audience__in=CUSTOMER_AUDIENCES)
+        return self
+
+    def accepting(self, user, when=None):
+        """Campaigns ``user`` may submit a new idea to now (open, and for their audience)."""
+        return self.open_at(when).for_audience_of(user)
+
+    def with_counts(self):
+        from django.db.models import Count
+
+        return self.annotate(
+            idea_count=Count("ideas", filter=~Q(ideas__status=Status.DRAFT), distinct=True)
+        )
+
+
+CUSTOMER_AUDIENCES = [Audience.CUSTOMERS, Audience.EVERYONE]
+
+
+def _is_manager(user) -> bool:
+    # Cached per user object by django-rules (group names), so cheap to call per row.
+    return bool(user and user.is_authenticated and user.has_perm("accounts.manage_innovation"))
+
+
+class IdeaQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one definition of which ideas a person may see (HTML, API, exports and the
+        other apps all start from here; ``Idea.is_visible_to`` is its one-row twin):
+
+        - anonymous visitors: none;
+        - innovation managers: all;
+        - customers: non-draft ideas in campaigns open to customers, plus their own;
+        - employees (executives included): every non-draft idea, plus their own drafts.
+        """
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if _is_manager(user):
+            return self
+        if user.kind == "customer":
+            return self.filter(
+                Q(author=user)
+                | (Q(campaign__audience__in=CUSTOMER_AUDIENCES) & ~Q(status=Status.DRAFT))
+            )
+        return self.filter(Q(author=user) | ~Q(status=Status.DRAFT))
+
+    def live(self):
+        return self.filter(status__in=LIVE)
+
+    def with_top_score(self):
+        """``top_score``: the best overall panel score the idea got in any round (scoring
+        writes IdeaScore; read through the relation path, never by importing scoring)."""
+        return self.annotate(top_score=Max("idea_scores__overall"))
+
+    def for_list(self):
+        return self.select_related("campaign", "stage", "moment", "author")
+
+    def search(self, q: str):
+        """Full-text search: PostgreSQL's search vector (GIN index, maintained by a trigger),
+        with the title's trigram index catching partial words; ``icontains`` on SQLite."""
+        q = (q or "").strip()
+        if not q:
+            return self
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery
+
+            query = SearchQuery(q, config="english", search_type="websearch")
+            return self.filter(Q(search_vector=query) | Q(title__icontains=q))
+        cond = Q()
+        for word in _words(q, minimum=1)[:8] or [q]:
+            cond &= (
+                Q(title__icontains=word)
+                | Q(customer_need__icontains=word)
+                | Q(proposal__icontains=word)
+            )
+        return self.filter(cond)
+
+    def similar_to(self, text: str, limit: int = 5):
+        """Up to ``limit`` possible duplicates of ``text`` (a title or a need), best first,
+        each annotated with ``similarity``. Drafts and merged ideas are never suggested.
+
+        PostgreSQL: trigram similarity (pg_trgm) of the text against titles, and word
+        similarity against the need. Elsewhere: a word-overlap score computed in SQL
+        (a title word counts 2, a need word 1) over ideas sharing at least one word.
+        """
+        text = (text or "").strip()[:300]
+        base = self.exclude(status__in=[Status.DRAFT, Status.MERGED])
+        if len(text) < 3:
+            return base.none()
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+            from django.db.models.functions import Greatest
+
+            return (
+                base.annotate(
+                    similarity=Greatest(
+                        TrigramSimilarity("title", text),
+                        TrigramWordSimilarity(text, "title"),
+                        TrigramWordSimilarity(text, "customer_need") * Value(0.8),
+                    )
+                )
+                .filter(similarity__gte=SIMILARITY_THRESHOLD)
+                .order_by("-similarity", "-created_at")[:limit]
+            )
+        words = _words(text)[:10]
+        if not words:
+            return base.none()
+        match = Q()
+        score = Value(0)
+        for word in words:
+            match |= Q(title__icontains=word) | Q(customer_need__icontains=word)
+            score = (
+                score
+                + Case(When(title__icontains=word, then=Value(2)), default=Value(0))
+                + Case(When(customer_need__icontains=word, then=Value(1)), default=Value(0))
+            )
+        # Normalised to 0..1 like pg_trgm's similarity (every word in title and need = 1).
+        return (
+            base.filter(match)
+            .annotate(overlap=models.ExpressionWrapper(score, output_field=IntegerField()))
+            .filter(overlap__gte=2)
+            .annotate(
+                similarity=models.ExpressionWrapper(
+                    F("overlap") * Value(1.0) / Value(3.0 * len(words)),
+                    output_field=models.FloatField(),
+                )
+            )
+            .order_by("-overlap", "-created_at")[:limit]
+        )
+
+
+SIMILARITY_THRESHOLD = 0.3
+_STOPWORDS = set(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "that",
+        "this",
+        "from",
+        "have",
+        "into",
+        "when",
+        "they",
+        "their",
+        "them",
+        "our",
+        "your",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "could",
+        "should",
+        "about",
+        "after",
+        "before",
+        "than",
+        "then",
+        "there",
+        "what",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "how",
+        "can",
+        "not",
+        "but",
+        "all",
+        "any",
+        "each",
+        "more",
+        "most",
+        "some",
+        "such",
+        "only",
+        "own",
+        "same",
+        "very",
+        "just",
+        "also",
+        "customers",
+        "customer",
+        "need",
+        "needs",
+        "want",
+        "wants",
+    ]
+)
+
+
+def _words(text: str, minimum: int = 4) -> list[str]:
+    """Distinct lower-case words of ``text`` worth matching on, longest first."""
+    seen: dict[str, None] = {}
+    for word in re.findall(r"[\w'-]+", text.lower()):
+        word = word.strip("'-")
+        if len(word) >= minimum and word not in _STOPWORDS:
+            seen.setdefault(word, None)
+    return sorted(seen, key=len, reverse=True)
 
 
 class Campaign(models.Model):
@@ -197,6 +409,8 @@ class Idea(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = IdeaQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -232,6 +446,38 @@ class Idea(models.Model):
     def can_transition_to(self, status: str) -> bool:
         """Whether the graph allows the move (gates are checked by ideas.workflow)."""
         return status in allowed_targets(self.status)
+
+    def allowed_targets(self) -> list[str]:
+        """Statuses the graph allows next, in workflow order (merge is its own action)."""
+        targets = allowed_targets(self.status) - {Status.MERGED}
+        return [s for s in Status.values if s in targets]
+
+    def is_visible_to(self, user) -> bool:
+        """One-row twin of ``IdeaQuerySet.visible_to`` (same rules; keep them together).
+        Reads ``self.campaign``: select it with the idea."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        if self.author_id == user.pk or _is_manager(user):
+            return True
+        if self.status == Status.DRAFT:
+            return False
+        if user.kind == "customer":
+            return self.campaign_id is not None and self.campaign.audience in CUSTOMER_AUDIENCES
+        return True
+
+    def author_for(self, viewer):
+        """The author as ``viewer`` may see them: None when the idea is anonymous and the
+        viewer is neither an innovation manager nor the author. Used by HTML, API and CSV."""
+        if not self.is_anonymous:
+            return self.author
+        signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
+        if signed_in and (viewer.pk == self.author_id or _is_manager(viewer)):
+            return self.author
+        return None
+
+    def author_name_for(self, viewer) -> str:
+        author = self.author_for(viewer)
+        return str(author) if author is not None else "Anonymous"
 
 
 class IdeaTransition(models.Model):
@@ -286,9 +532,19 @@ class Comment(models.Model):
         indexes = [models.Index(fields=["idea", "created_at"], name="comment_idea_created")]
 
 
+def attachment_upload_to(instance, filename: str) -> str:
+    """A random stored name (the original name is kept, sanitised, in ``original_name``), so
+    nothing a user typed ever reaches the file system. MEDIA_ROOT is not served publicly."""
+    ext = os.path.splitext(filename)[1].lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,5}", ext):
+        ext = ""
+    now = timezone.now()
+    return f"attachments/{now:%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
 class Attachment(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="attachments/%Y/%m/")
+    file = models.FileField(upload_to=attachment_upload_to, max_length=200)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=120)
     size = models.PositiveIntegerField()
@@ -327,6 +583,8 @@ class Notification(models.Model):
     verb = models.CharField(max_length=32)  # status_changed | commented | merged
     message = models.CharField(max_length=300)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by the e-mail task with a conditional UPDATE, so a retried task sends once.
+    emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

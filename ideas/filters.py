@@ -1,0 +1,84 @@
+"""The board's filters, shared by the HTML board, the CSV export and ``GET /api/v1/ideas/``."""
+
+import django_filters
+from django import forms
+from django.db.models import F
+
+from ideas.models import Campaign, Idea, InnovationType, Origin, Status
+
+SORTS = [
+    ("newest", "Newest"),
+    ("oldest", "Oldest"),
+    ("supported", "Most supported"),
+    ("score", "Top score"),
+    ("title", "Title"),
+]
+
+
+class IdeaFilter(django_filters.FilterSet):
+    campaign = django_filters.CharFilter(method="filter_campaign", label="Campaign")
+    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
+    innovation_type = django_filters.ChoiceFilter(
+        choices=InnovationType.choices, empty_label="Any type", label="Innovation type"
+    )
+    stage = django_filters.NumberFilter(field_name="stage_id", label="Journey stage")
+    origin = django_filters.ChoiceFilter(choices=Origin.choices, empty_label="Anyone")
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+    ordering = django_filters.ChoiceFilter(
+        choices=SORTS, method="filter_ordering", empty_label=None, label="Sort"
+    )
+
+    class Meta:
+        model = Idea
+        fields = ["campaign", "status", "innovation_type", "stage", "origin", "q", "ordering"]
+
+    def filter_campaign(self, queryset, name, value):
+        # Either the campaign's slug (HTML links) or its id (API clients).
+        if value.isdigit():
+            return queryset.filter(campaign_id=int(value))
+        return queryset.filter(campaign__slug=value)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_ordering(self, queryset, name, value):
+        return order_ideas(queryset, value)
+
+    @property
+    def qs(self):
+        qs = super().qs
+        # Without an explicit sort the default (newest) still applies.
+        if not (
+            self.form.is_bound and self.form.is_valid() and self.form.cleaned_data.get("ordering")
+        ):
+            qs = order_ideas(qs, "newest")
+        return qs
+
+
+def order_ideas(queryset, value: str):
+    if value == "oldest":
+        return queryset.order_by("created_at", "id")
+    if value == "supported":
+        return queryset.annotate(
+            support_total=F("supports_employees") + F("supports_customers")
+        ).order_by("-support_total", "-created_at", "-id")
+    if value == "score":
+        # Ideas never scored sort last on both databases.
+        return queryset.with_top_score().order_by(
+            F("top_score").desc(nulls_last=True), "-created_at", "-id"
+        )
+    if value == "title":
+        return queryset.order_by("title", "id")
+    return queryset.order_by("-created_at", "-id")
+
+
+def use_select_widgets(filterset: IdeaFilter, user, stages) -> None:
+    """For the HTML board: campaign and stage as <select>s (one query each)."""
+    campaigns = Campaign.objects.visible_to(user).only("slug", "title")
+    fields = filterset.form.fields
+    fields["campaign"].widget = forms.Select(
+        choices=[("", "Any campaign"), *[(c.slug, c.title) for c in campaigns]]
+    )
+    fields["stage"].widget = forms.Select(
+        choices=[("", "Any stage"), *[(s.pk, s.name) for s in stages]]
+    )

@@ -1,0 +1,255 @@
+"""HTML forms of the ideas app. They parse and present; the services decide."""
+
+from itertools import groupby
+
+from django import forms
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import User
+from ideas.models import Audience, Campaign, InnovationType, Status
+from ideas.uploads import ACCEPT_ATTR
+from journeys.models import Cycle, Moment, Stage
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTR}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+class JourneyChoices:
+    """Stages and moments of the default journey, loaded once (two queries), offered as
+    grouped choices: stages by cycle, moments by stage."""
+
+    def __init__(self):
+        self.stages = list(Stage.objects.filter(journey__is_default=True).order_by("order", "id"))
+        self.moments = list(
+            Moment.objects.filter(stage__journey__is_default=True)
+            .select_related("stage")
+            .order_by("stage__order", "-severity", "name")
+        )
+        self.stage_by_id = {s.pk: s for s in self.stages}
+        self.moment_by_id = {m.pk: m for m in self.moments}
+
+    def stage_choices(self):
+        labels = dict(Cycle.choices)
+        groups = []
+        for cycle, stages in groupby(self.stages, key=lambda s: s.cycle):
+            groups.append((f"{labels.get(cycle, cycle)} cycle", [(s.pk, s.name) for s in stages]))
+        return [("", "Not sure / not tied to a stage"), *groups]
+
+    def moment_choices(self, stage_id=None):
+        moments = [m for m in self.moments if stage_id in (None, m.stage_id)]
+        groups = [
+            (stage.name, [(m.pk, m.name) for m in items])
+            for stage, items in groupby(moments, key=lambda m: m.stage)
+        ]
+        return [("", "No particular moment"), *groups]
+
+
+class IdeaForm(forms.Form):
+    title = forms.CharField(max_length=160, help_text="A short name others will recognise.")
+    customer_need = forms.CharField(
+        label="Customer need",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Who needs what, and the evidence that they do (data, complaints, research).",
+    )
+    proposal = forms.CharField(
+        label="Your proposal", widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    innovation_type = forms.ChoiceField(choices=InnovationType.choices, label="Innovation type")
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label="No campaign (open idea box)",
+    )
+    stage = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Journey stage"
+    )
+    moment = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Moment in the journey"
+    )
+    is_anonymous = forms.BooleanField(
+        required=False, label="Post anonymously (only innovation managers will see my name)"
+    )
+    estimated_cost = forms.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, label="Estimated cost"
+    )
+    expected_value = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        label="Expected value per year",
+        help_text="Revenue generated or protected per year, if you can estimate it.",
+    )
+    attachments = MultipleFileField(
+        required=False,
+        help_text="PDF, images, TXT, CSV or Office files, at most 10 MB each.",
+    )
+
+    def __init__(self, *args, user, journey: JourneyChoices, with_files: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.journey = journey
+        self.fields["campaign"].queryset = Campaign.objects.accepting(user).order_by("title")
+        if user.kind == "customer":
+            del self.fields["estimated_cost"], self.fields["expected_value"]
+        if not with_files:
+            del self.fields["attachments"]
+        if journey.stages:
+            self.fields["stage"].choices = journey.stage_choices()
+            self.fields["moment"].choices = journey.moment_choices()
+            moment_url = _url("journeys:moment_options")
+            if moment_url:
+                # Moments of the chosen stage replace the full grouped list (htmx sends
+                # ?stage=<id>); without JavaScript every moment stays listed by stage.
+                self.fields["stage"].widget.attrs.update(
+                    {
+                        "hx-get": moment_url,
+                        "hx-target": "#id_moment",
+                        "hx-trigger": "change",
+                        "hx-swap": "innerHTML",
+                    }
+                )
+        else:
+            del self.fields["stage"], self.fields["moment"]
+        similar_url = _url("ideas:similar")
+        for name in ("title", "customer_need"):
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": similar_url,
+                    "hx-trigger": "keyup changed delay:400ms",
+                    "hx-target": "#similar-ideas",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "#id_title, #id_customer_need",
+                    "hx-sync": "this:replace",
+                    "autocomplete": "off",
+                }
+            )
+
+    def clean(self):
+        data = super().clean()
+        stage_id, moment_id = data.get("stage"), data.get("moment")
+        data["stage"] = self.journey.stage_by_id.get(stage_id) if stage_id else None
+        data["moment"] = self.journey.moment_by_id.get(moment_id) if moment_id else None
+        if stage_id and data["stage"] is None:
+            self.add_error("stage", "Choose a stage of the journey.")
+        if moment_id and data["moment"] is None:
+            self.add_error("moment", "Choose a moment of the journey.")
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        keys = [
+            "title",
+            "customer_need",
+            "proposal",
+            "innovation_type",
+            "campaign",
+            "stage",
+            "moment",
+            "is_anonymous",
+            "estimated_cost",
+            "expected_value",
+        ]
+        return {k: data.get(k) for k in keys if k in self.fields}
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    is_internal = forms.BooleanField(required=False, label="Internal (visible to employees only)")
+
+    def __init__(self, *args, can_internal: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_internal:
+            del self.fields["is_internal"]
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label="Move to")
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required to park or reject; the outcome note when launching.",
+    )
+    override = forms.BooleanField(
+        required=False, label="Override the signal gate (give the reason above)"
+    )
+
+    def __init__(self, *args, idea, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Status.choices)
+        self.fields["to"].choices = [(s, labels[s]) for s in idea.allowed_targets()]
+
+
+class OwnerForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(kind="staff", is_active=True).order_by("display_name"),
+        required=False,
+        empty_label="— nobody yet —",
+        label="Accountable owner",
+    )
+
+
+class MergeForm(forms.Form):
+    target = forms.IntegerField(
+        min_value=1, label="Merge into idea number", help_text="The idea that stays."
+    )
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="Add a file",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTR}),
+        help_text="PDF, images, TXT, CSV or Office files, at most 10 MB.",
+    )
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["title", "slug", "brief", "audience", "opens_at", "closes_at", "target_stages"]
+        widgets = {
+            "opens_at": DateTimeLocalInput(),
+            "closes_at": DateTimeLocalInput(),
+            "brief": forms.Textarea(attrs={"rows": 4}),
+            "target_stages": forms.CheckboxSelectMultiple(),
+        }
+        help_texts = {"slug": "Used in the address: letters, numbers and hyphens."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = Audience.choices
+        self.fields["target_stages"].queryset = Stage.objects.filter(
+            journey__is_default=True
+        ).order_by("order")
+        self.fields["target_stages"].required = False

@@ -1,0 +1,94 @@
+"""Permissions of the ideas app, each defined once and checked by name everywhere
+(HTML views, the API's RulesPermission, templates with ``{% has_perm %}``, services).
+
+Objects: most perms take an Idea; comment perms take a Comment or an Idea; attachment
+download takes an Attachment; campaign perms take a Campaign. Without an object a perm
+answers "could this person do this to some object" (used for list pages and nav).
+"""
+
+import rules
+
+from accounts.rules import is_customer, is_employee, is_manager, is_signed_in
+from ideas.models import CUSTOMER_AUDIENCES, Attachment, Comment, Idea, Status
+
+EDITABLE = {Status.DRAFT, Status.SUBMITTED}
+
+
+def _idea(obj):
+    if isinstance(obj, Idea):
+        return obj
+    if isinstance(obj, Comment | Attachment):
+        return obj.idea
+    return None
+
+
+@rules.predicate
+def can_see_idea(user, obj) -> bool:
+    idea = _idea(obj)
+    if idea is None:
+        return bool(user and user.is_authenticated)
+    return idea.is_visible_to(user)
+
+
+@rules.predicate
+def is_idea_author(user, obj) -> bool:
+    idea = _idea(obj)
+    return idea is not None and user.is_authenticated and idea.author_id == user.pk
+
+
+@rules.predicate
+def is_editable(user, obj) -> bool:
+    idea = _idea(obj)
+    return idea is None or idea.status in EDITABLE
+
+
+@rules.predicate
+def is_draft(user, obj) -> bool:
+    idea = _idea(obj)
+    return idea is not None and idea.status == Status.DRAFT
+
+
+@rules.predicate
+def is_engageable(user, obj) -> bool:
+    """Supports, comments and follows go to ideas that are out in the open and not merged."""
+    idea = _idea(obj)
+    return idea is None or idea.status not in {Status.DRAFT, Status.MERGED}
+
+
+@rules.predicate
+def can_see_campaign(user, campaign) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    if campaign is None or user.kind != "customer":
+        return True
+    return campaign.audience in CUSTOMER_AUDIENCES
+
+
+# Reading
+rules.add_perm("ideas.view_board", is_signed_in)
+rules.add_perm("ideas.view_idea", can_see_idea)
+rules.add_perm("ideas.view_campaign", can_see_campaign)
+# Internal facts (owner, cost, expected value, outcome note, internal comments): employees.
+rules.add_perm("ideas.view_internal", is_employee | is_manager)
+rules.add_perm("ideas.view_internal_comments", is_employee | is_manager)
+rules.add_perm("ideas.view_attachment", can_see_idea)
+
+# Writing ideas
+rules.add_perm("ideas.add_idea", is_customer | is_employee)
+rules.add_perm("ideas.change_idea", is_manager | (is_idea_author & is_editable))
+rules.add_perm("ideas.add_attachment", is_manager | (is_idea_author & is_editable))
+rules.add_perm("ideas.submit_draft", is_idea_author & is_draft)
+rules.add_perm("ideas.transition_idea", is_manager)
+rules.add_perm("ideas.set_owner", is_manager)
+rules.add_perm("ideas.merge_idea", is_manager)
+
+# Taking part. Executives are employees too; read-only applies to money, not to opinions.
+rules.add_perm("ideas.support_idea", can_see_idea & is_engageable & ~is_idea_author)
+rules.add_perm("ideas.comment_idea", can_see_idea & is_engageable)
+rules.add_perm("ideas.add_internal_comment", is_employee | is_manager)
+rules.add_perm("ideas.follow_idea", can_see_idea)
+rules.add_perm("ideas.moderate_comment", is_manager)
+
+# Managing
+rules.add_perm("ideas.export_ideas", is_manager)
+rules.add_perm("ideas.manage_campaigns", is_manager)

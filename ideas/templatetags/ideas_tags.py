@@ -1,0 +1,22 @@
+"""Template helpers of the ideas app."""
+
+from django import template
+
+from ideas.models import Notification
+
+register = template.Library()
+
+
+@register.filter
+def author_name(idea, viewer) -> str:
+    """``{{ idea|author_name:user }}``: the author's name, or "Anonymous" when hidden from
+    the viewer (see Idea.author_for)."""
+    return idea.author_name_for(viewer)
+
+
+@register.simple_tag
+def unread_notifications(user) -> int:
+    """The bell's number: one COUNT query."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -1,0 +1,622 @@
+"""HTML views of the ideas app (htmx-enhanced; every action also works as a plain form)."""
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from ideas import services
+from ideas.api import visible_comments
+from ideas.filters import SORTS, IdeaFilter, use_select_widgets
+from ideas.forms import (
+    AttachmentForm,
+    CampaignForm,
+    CommentForm,
+    IdeaForm,
+    JourneyChoices,
+    MergeForm,
+    OwnerForm,
+    TransitionForm,
+)
+from ideas.models import Attachment, Campaign, Comment, Follow, Idea, Notification, Status, Support
+from ideas.workflow import TransitionError
+from journeys.models import Stage
+
+PAGE_SIZE = 20
+
+
+class HtmxHttpRequest:  # typing helper only: django-htmx adds ``request.htmx``
+    htmx: HtmxDetails
+
+
+def _is_partial(request, target: str) -> bool:
+    """An htmx request swapping ``target`` (but not a history restore, which needs the page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
+
+
+def _vary(response: HttpResponse) -> HttpResponse:
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _get_idea_for_user(request, pk: int, perm: str = "ideas.view_idea") -> Idea:
+    """The one access helper for an idea page or action: 404 if the user may not see it,
+    403 if they see it but may not do ``perm`` to it."""
+    idea = get_object_or_404(
+        Idea.objects.visible_to(request.user).select_related(
+            "campaign", "stage", "moment", "author", "owner", "merged_into"
+        ),
+        pk=pk,
+    )
+    if perm != "ideas.view_idea" and not request.user.has_perm(perm, idea):
+        raise PermissionDenied
+    return idea
+
+
+# --- Board and export ------------------------------------------------------------------------
+
+
+def _board_filterset(request) -> IdeaFilter:
+    base = Idea.objects.visible_to(request.user).for_list()
+    return IdeaFilter(request.GET or None, queryset=base)
+
+
+@login_required
+@require_GET
+def board(request: HtmxHttpRequest) -> HttpResponse:
+    if not request.user.has_perm("ideas.view_board"):
+        raise PermissionDenied
+    filterset = _board_filterset(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": any(v for k, v in request.GET.items() if k not in {"page", "ordering"}),
+        "sorts": SORTS,
+    }
+    if _is_partial(request, "idea-list"):
+        return _vary(render(request, "ideas/board.html#idea-list", context))
+    use_select_widgets(filterset, request.user, Stage.objects.filter(journey__is_default=True))
+    return _vary(render(request, "ideas/board.html", context))
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+@require_GET
+def export_csv(request) -> StreamingHttpResponse:
+    """The filtered board as CSV, streamed row by row (managers only)."""
+    if not request.user.has_perm("ideas.export_ideas"):
+        raise PermissionDenied
+    ideas = _board_filterset(request).qs.select_related("owner")
+    viewer = request.user
+    writer = csv.writer(_Echo())
+    header = [
+        "id",
+        "title",
+        "status",
+        "innovation_type",
+        "origin",
+        "campaign",
+        "stage",
+        "moment",
+        "author",
+        "is_anonymous",
+        "owner",
+        "supports_employees",
+        "supports_customers",
+        "comment_count",
+        "estimated_cost",
+        "expected_value",
+        "created_at",
+    ]
+
+    def rows() -> Iterator[str]:
+        yield writer.writerow(header)
+        for idea in ideas.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    idea.pk,
+                    _csv_safe(idea.title),
+                    idea.status,
+                    idea.innovation_type,
+                    idea.origin,
+                    idea.campaign.slug if idea.campaign else "",
+                    idea.stage.name if idea.stage else "",
+                    idea.moment.name if idea.moment else "",
+                    _csv_safe(idea.author_name_for(viewer)),
+                    "yes" if idea.is_anonymous else "no",
+                    _csv_safe(str(idea.owner)) if idea.owner else "",
+                    idea.supports_employees,
+                    idea.supports_customers,
+                    idea.comment_count,
+                    idea.estimated_cost if idea.estimated_cost is not None else "",
+                    idea.expected_value if idea.expected_value is not None else "",
+                    idea.created_at.isoformat(),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="juncture-ideas-{stamp}.csv"'
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ is a formula in spreadsheets (CSV injection).
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+
+
+# --- Submit and edit -------------------------------------------------------------------------
+
+
+def _prefill(request, journey: JourneyChoices) -> dict:
+    initial: dict = {}
+    get = request.GET
+    if get.get("campaign"):
+        initial["campaign"] = get["campaign"]
+    if get.get("stage", "").isdigit() and int(get["stage"]) in journey.stage_by_id:
+        initial["stage"] = int(get["stage"])
+    if get.get("moment", "").isdigit() and int(get["moment"]) in journey.moment_by_id:
+        moment = journey.moment_by_id[int(get["moment"])]
+        initial["moment"] = moment.pk
+        initial.setdefault("stage", moment.stage_id)
+    return initial
+
+
+@login_required
+def idea_new(request: HtmxHttpRequest) -> HttpResponse:
+    if not request.user.has_perm("ideas.add_idea"):
+        raise PermissionDenied
+    journey = JourneyChoices()
+    form = IdeaForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        journey=journey,
+        initial=_prefill(request, journey),
+    )
+    if request.method == "POST" and form.is_valid():
+        draft = "save_draft" in request.POST
+        try:
+            idea = services.idea_submit(
+                author=request.user,
+                draft=draft,
+                files=form.cleaned_data.get("attachments") or [],
+                **form.service_kwargs(),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                "Draft saved: only you can see it until you submit it."
+                if draft
+                else "Thank you: your idea is submitted. You will hear about every step.",
+            )
+            return redirect("ideas:detail", pk=idea.pk)
+    status = 400 if form.errors else 200
+    return render(request, "ideas/idea_form.html", {"form": form, "mode": "new"}, status=status)
+
+
+@login_required
+def idea_edit(request, pk: int) -> HttpResponse:
+    idea = _get_idea_for_user(request, pk, "ideas.change_idea")
+    journey = JourneyChoices()
+    initial = {
+        "title": idea.title,
+        "customer_need": idea.customer_need,
+        "proposal": idea.proposal,
+        "innovation_type": idea.innovation_type,
+        "campaign": idea.campaign.slug if idea.campaign else "",
+        "stage": idea.stage_id,
+        "moment": idea.moment_id,
+        "is_anonymous": idea.is_anonymous,
+        "estimated_cost": idea.estimated_cost,
+        "expected_value": idea.expected_value,
+    }
+    form = IdeaForm(
+        request.POST or None,
+        user=idea.author,
+        journey=journey,
+        with_files=False,
+        initial=initial,
+    )
+    if idea.campaign_id and idea.campaign not in form.fields["campaign"].queryset:
+        # Keep the current (perhaps now closed) campaign selectable.
+        form.fields["campaign"].queryset = form.fields[
+            "campaign"
+        ].queryset | Campaign.objects.filter(pk=idea.campaign_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.idea_update(idea=idea, actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Your changes are saved.")
+            return redirect("ideas:detail", pk=idea.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "ideas/idea_form.html", {"form": form, "mode": "edit", "idea": idea}, status=status
+    )
+
+
+@login_required
+@require_GET
+def similar(request: HtmxHttpRequest) -> HttpResponse:
+    """Possible duplicates of what is being typed (the htmx partial under title/need)."""
+    title = request.GET.get("title", "").strip()
+    text = request.GET.get("q", "").strip() or (
+        title if len(title) >= 3 else request.GET.get("customer_need", "").strip()
+    )
+    ideas = list(Idea.objects.visible_to(request.user).similar_to(text, limit=5))
+    return _vary(
+        render(request, "ideas/idea_form.html#similar-ideas", {"similar": ideas, "text": text})
+    )
+
+
+# --- The idea page ---------------------------------------------------------------------------
+
+
+def _detail_context(request, idea: Idea, **extra) -> dict:
+    user = request.user
+    context = {
+        "idea": idea,
+        "author_name": idea.author_name_for(user),
+        "supported": Support.objects.filter(idea=idea, user=user).exists(),
+        "following": Follow.objects.filter(idea=idea, user=user).exists(),
+        "comments": visible_comments(idea, user),
+        "comment_form": CommentForm(can_internal=user.has_perm("ideas.add_internal_comment")),
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_GET
+def idea_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    idea = _get_idea_for_user(request, pk)
+    if _is_partial(request, "comments"):
+        return _vary(
+            render(request, "ideas/idea_detail.html#comments", _detail_context(request, idea))
+        )
+    user = request.user
+    context = _detail_context(
+        request,
+        idea,
+        transitions=idea.transitions.select_related("actor"),
+        attachments=idea.attachments.all(),
+        attachment_form=AttachmentForm(),
+    )
+    if user.has_perm("ideas.transition_idea", idea):
+        context["transition_form"] = TransitionForm(idea=idea)
+        context["owner_form"] = OwnerForm(initial={"owner": idea.owner_id})
+        context["merge_form"] = MergeForm()
+    return _vary(render(request, "ideas/idea_detail.html", context))
+
+
+def _back_to(request, idea: Idea, partial: str) -> HttpResponse:
+    if _is_partial(request, partial):
+        idea.refresh_from_db()
+        return _vary(
+            render(request, f"ideas/idea_detail.html#{partial}", _detail_context(request, idea))
+        )
+    return redirect("ideas:detail", pk=idea.pk)
+
+
+@login_required
+@require_POST
+def support(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """``action=add`` or ``remove`` (an explicit intent, so a double click does the same thing
+    twice instead of undoing itself)."""
+    idea = _get_idea_for_user(request, pk)
+    try:
+        if request.POST.get("action") == "remove":
+            services.support_remove(idea=idea, user=request.user)
+        else:
+            services.support_add(idea=idea, user=request.user)
+    except PermissionDenied:
+        messages.error(request, "You cannot support this idea.")
+        if _is_partial(request, "support"):
+            return HttpResponseClientRedirect(reverse("ideas:detail", args=[idea.pk]))
+    return _back_to(request, idea, "support")
+
+
+@login_required
+@require_POST
+def follow(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    idea = _get_idea_for_user(request, pk, "ideas.follow_idea")
+    services.follow_set(
+        idea=idea, user=request.user, following=request.POST.get("action") != "unfollow"
+    )
+    return _back_to(request, idea, "follow")
+
+
+@login_required
+def comments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    idea = _get_idea_for_user(request, pk)
+    if request.method != "POST":
+        return redirect(reverse("ideas:detail", args=[idea.pk]) + "#comments")
+    user = request.user
+    form = CommentForm(request.POST, can_internal=user.has_perm("ideas.add_internal_comment"))
+    if form.is_valid():
+        try:
+            services.comment_add(
+                idea=idea,
+                author=user,
+                body=form.cleaned_data["body"],
+                is_internal=form.cleaned_data.get("is_internal", False),
+            )
+        except PermissionDenied:
+            form.add_error(None, "You cannot comment on this idea.")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+    if form.errors:
+        context = _detail_context(request, idea, comment_form=form)
+        template = "ideas/idea_detail.html#comments"
+        if not _is_partial(request, "comments"):
+            context.update(
+                transitions=idea.transitions.select_related("actor"),
+                attachments=idea.attachments.all(),
+                attachment_form=AttachmentForm(),
+            )
+            template = "ideas/idea_detail.html"
+        return _vary(render(request, template, context, status=400))
+    if not _is_partial(request, "comments"):
+        messages.success(request, "Your comment is posted.")
+    return _back_to(request, idea, "comments")
+
+
+@login_required
+@require_POST
+def comment_hide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("idea__campaign"), pk=pk)
+    if not comment.idea.is_visible_to(request.user):
+        raise Http404
+    if not request.user.has_perm("ideas.moderate_comment", comment):
+        raise PermissionDenied
+    services.comment_hide(
+        comment=comment, actor=request.user, hidden=request.POST.get("action") != "show"
+    )
+    return _back_to(request, comment.idea, "comments")
+
+
+@login_required
+@require_POST
+def transition(request, pk: int) -> HttpResponse:
+    idea = _get_idea_for_user(request, pk)
+    to = request.POST.get("to", "")
+    user = request.user
+    own_draft = to == Status.SUBMITTED and user.has_perm("ideas.submit_draft", idea)
+    if not (own_draft or user.has_perm("ideas.transition_idea", idea)):
+        raise PermissionDenied
+    try:
+        services.idea_transition(
+            idea=idea,
+            to=to,
+            actor=user,
+            reason=request.POST.get("reason", "").strip(),
+            override=request.POST.get("override") == "on",
+        )
+    except TransitionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The idea is now {Status(to).label.lower()}.")
+    return redirect("ideas:detail", pk=idea.pk)
+
+
+@login_required
+@require_POST
+def set_owner(request, pk: int) -> HttpResponse:
+    idea = _get_idea_for_user(request, pk, "ideas.set_owner")
+    form = OwnerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an employee as the accountable owner.")
+        return redirect("ideas:detail", pk=idea.pk)
+    try:
+        services.idea_set_owner(idea=idea, owner=form.cleaned_data["owner"], actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        owner = form.cleaned_data["owner"]
+        messages.success(
+            request, f"{owner} is accountable for this idea." if owner else "Owner removed."
+        )
+    return redirect("ideas:detail", pk=idea.pk)
+
+
+@login_required
+@require_POST
+def merge(request, pk: int) -> HttpResponse:
+    idea = _get_idea_for_user(request, pk, "ideas.merge_idea")
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the number of the idea to merge into.")
+        return redirect("ideas:detail", pk=idea.pk)
+    target = Idea.objects.filter(pk=form.cleaned_data["target"]).first()
+    if target is None:
+        messages.error(request, f"There is no idea number {form.cleaned_data['target']}.")
+        return redirect("ideas:detail", pk=idea.pk)
+    try:
+        services.idea_merge(
+            source=idea, target=target, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except (ValidationError, TransitionError) as exc:
+        messages.error(
+            request, exc.message if isinstance(exc, TransitionError) else " ".join(exc.messages)
+        )
+        return redirect("ideas:detail", pk=idea.pk)
+    messages.success(request, f"Merged into “{target.title}”.")
+    return redirect("ideas:detail", pk=target.pk)
+
+
+# --- Attachments ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk: int) -> HttpResponse:
+    idea = _get_idea_for_user(request, pk, "ideas.add_attachment")
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                idea=idea, uploaded_by=request.user, file=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+    if form.errors:
+        context = _detail_context(
+            request,
+            idea,
+            transitions=idea.transitions.select_related("actor"),
+            attachments=idea.attachments.all(),
+            attachment_form=form,
+        )
+        return render(request, "ideas/idea_detail.html", context, status=400)
+    messages.success(request, "The file is attached.")
+    return redirect("ideas:detail", pk=idea.pk)
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk: int) -> FileResponse:
+    """Files leave only through here: the idea must be visible to the user. Always sent as a
+    download (Content-Disposition: attachment) with the type we checked, never inline."""
+    attachment = get_object_or_404(Attachment.objects.select_related("idea__campaign"), pk=pk)
+    if not request.user.has_perm("ideas.view_attachment", attachment):
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Campaigns -----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def campaigns(request) -> HttpResponse:
+    rows = list(Campaign.objects.visible_to(request.user).with_counts().order_by("-opens_at"))
+    now = timezone.now()
+    return render(
+        request,
+        "ideas/campaigns.html",
+        {
+            "open_campaigns": [c for c in rows if c.is_open(now)],
+            "other_campaigns": [c for c in rows if not c.is_open(now)],
+        },
+    )
+
+
+@login_required
+@require_GET
+def campaign_detail(request, slug: str) -> HttpResponse:
+    campaign = get_object_or_404(
+        Campaign.objects.visible_to(request.user).select_related("owner"), slug=slug
+    )
+    ideas = Idea.objects.visible_to(request.user).filter(campaign=campaign)
+    by_status = dict(
+        ideas.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    labels = dict(Status.choices)
+    return render(
+        request,
+        "ideas/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "accepts": campaign.accepts(request.user),
+            "status_counts": [(labels[s], by_status[s]) for s in Status.values if s in by_status],
+            "total": sum(by_status.values()),
+            "ideas": ideas.for_list().order_by("-created_at")[:20],
+            "stages": campaign.target_stages.all(),
+        },
+    )
+
+
+@login_required
+def campaign_form(request, slug: str | None = None) -> HttpResponse:
+    campaign = get_object_or_404(Campaign, slug=slug) if slug else None
+    if not request.user.has_perm("ideas.manage_campaigns", campaign):
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "target_stages"}
+        try:
+            if campaign is None:
+                campaign = services.campaign_create(
+                    actor=request.user, target_stages=form.cleaned_data["target_stages"], **fields
+                )
+            else:
+                campaign = services.campaign_update(
+                    campaign=campaign,
+                    actor=request.user,
+                    target_stages=form.cleaned_data["target_stages"],
+                    **fields,
+                )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Campaign “{campaign.title}” saved.")
+            return redirect("ideas:campaign", slug=campaign.slug)
+    return render(
+        request,
+        "ideas/campaign_form.html",
+        {"form": form, "campaign": campaign},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Notifications -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notifications(request) -> HttpResponse:
+    qs = Notification.objects.filter(user=request.user).select_related("idea")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "ideas/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    services.notifications_mark_read(user=request.user, ids=ids)
+    return redirect("ideas:notifications")

@@ -1,0 +1,123 @@
+"""Query counts of every list page, htmx partial and list endpoint of the ideas app.
+
+Each page is rendered with several ideas, comments and transitions, so an N+1 would show.
+The permission lookups (user groups, then Django's ModelBackend reading the user's and the
+groups' permissions once per request) are cached on the user object for the request.
+"""
+
+import pytest
+from django.template import Context, Template
+
+from ideas import services
+from ideas.models import Notification
+from journeys.models import Stage
+from tests.conftest import api_as
+from tests.factories import CampaignFactory, CommentFactory, IdeaFactory, MomentFactory
+
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "idea-list"}
+
+
+@pytest.fixture
+def ideas(db, png, open_gates, manager):
+    campaign = CampaignFactory()
+    stage = Stage.objects.filter(journey__is_default=True).first()
+    rows = []
+    for i in range(6):
+        idea = IdeaFactory(
+            campaign=campaign,
+            is_anonymous=i % 2 == 0,
+            title=f"Mortgage pre-approval in a day, variant {i}",
+            stage=stage,
+            moment=MomentFactory(stage=stage),
+        )
+        CommentFactory(idea=idea)
+        CommentFactory(idea=idea, is_internal=True)
+        services.idea_transition(idea=idea, to="screening", actor=manager)
+        rows.append(idea)
+    services.attachment_add(idea=rows[0], uploaded_by=manager, file=png)
+    return rows
+
+
+def test_the_board(client, employee, ideas, django_assert_num_queries):
+    client.force_login(employee)
+    # 1 session, 2 user, 3 user's groups (manager?), 4-5 user and group permissions
+    # (ModelBackend), 6 count, 7 campaigns for the filter, 8 stages for the filter,
+    # 9 panel membership (nav: scoring.review), 10 bell count, 11 the page of ideas with
+    # campaign, stage, moment and author joined
+    with django_assert_num_queries(11):
+        response = client.get("/ideas/?ordering=supported")
+    assert response.status_code == 200
+    assert response.content.decode().count('class="badge idea-status') == 6
+
+
+def test_the_board_partial(client, employee, ideas, django_assert_num_queries):
+    client.force_login(employee)
+    # 1 session, 2 user, 3 groups, 4-5 permissions, 6 count, 7 the page of ideas
+    with django_assert_num_queries(7):
+        response = client.get("/ideas/?status=screening&q=mortgage", **HTMX)
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_board_sorted_by_top_score(client, employee, ideas, django_assert_num_queries):
+    client.force_login(employee)
+    # same as the partial: the score is a MAX() in the page query, not one query per row
+    with django_assert_num_queries(7):
+        response = client.get("/ideas/?ordering=score", **HTMX)
+    assert response.status_code == 200
+
+
+def test_the_idea_page(client, employee, ideas, django_assert_num_queries):
+    idea = ideas[0]
+    client.force_login(employee)
+    # 1 session, 2 user, 3 groups, 4-5 permissions, 6 the idea with campaign, stage,
+    # moment, author, owner and merged_into, 7 has the user supported, 8 does the user
+    # follow, 9 panel membership (nav), 10 bell count, 11 attachments, 12 comments with
+    # their authors, 13 transitions with their actors
+    with django_assert_num_queries(13):
+        response = client.get(f"/ideas/{idea.pk}/")
+    assert response.status_code == 200
+
+
+def test_the_similar_partial(client, employee, ideas, django_assert_num_queries):
+    client.force_login(employee)
+    # 1 session, 2 user, 3 groups, 4-5 permissions, 6 the similar ideas
+    with django_assert_num_queries(6):
+        response = client.get("/ideas/similar/?title=mortgage+pre-approval")
+    assert response.status_code == 200
+    assert response.content.decode().count("<li>") == 5
+
+
+def test_the_api_list(employee, ideas, django_assert_num_queries):
+    api = api_as(employee)
+    # 1 groups, 2-3 permissions, 4 count, 5 the page with campaign, owner and author joined
+    with django_assert_num_queries(5):
+        response = api.get("/api/v1/ideas/?ordering=newest")
+    assert response.json()["count"] == 6
+
+
+def test_the_api_similar_endpoint(employee, ideas, django_assert_num_queries):
+    api = api_as(employee)
+    # 1 groups, 2-3 permissions, 4 the similar ideas
+    with django_assert_num_queries(4):
+        response = api.get("/api/v1/ideas/similar/?q=mortgage pre-approval")
+    assert len(response.json()) == 5
+
+
+def test_the_api_comments(employee, ideas, django_assert_num_queries):
+    api = api_as(employee)
+    # 1 groups, 2 the idea, 3-4 permissions, 5 count, 6 page of comments with authors
+    with django_assert_num_queries(6):
+        response = api.get(f"/api/v1/ideas/{ideas[0].pk}/comments/")
+    assert response.json()["count"] == 2
+
+
+def test_the_bell_is_one_count(employee, django_assert_num_queries):
+    Notification.objects.create(user=employee, verb="commented", message="A")
+    Notification.objects.create(user=employee, verb="commented", message="B")
+    template = Template('{% include "components/bell.html" %}')
+    # 1 the unread count
+    with django_assert_num_queries(1):
+        html = template.render(Context({"user": employee}))
+    assert 'data-testid="bell-count">2<' in html
