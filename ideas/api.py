@@ -5,6 +5,7 @@ idea the caller may not see is a 404, never a 403 that would reveal it exists.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.utils.decorators import method_decorator
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.drf import Conflict, RulesPermission
+from accounts.throttle import limited_by
 from ideas import services
 from ideas.filters import IdeaFilter
 from ideas.models import Campaign, Comment, Idea, Status
@@ -72,6 +74,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
 
     @extend_schema(request=IdeaWriteSerializer, responses={201: IdeaSerializer})
+    @method_decorator(limited_by("idea_submit"))
     def create(self, request):
         data = IdeaWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -101,6 +104,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         responses=SupportStateSerializer,
     )
     @action(detail=True, methods=["post", "delete"])
+    @method_decorator(limited_by("support"))
     def support(self, request, pk=None):
         idea = self.get_object()
         if request.method == "POST":

@@ -25,6 +25,7 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from ideas.models import (
     OPEN,
     Attachment,
@@ -408,6 +409,13 @@ def idea_merge(*, source: Idea, target: Idea, actor, reason: str = "") -> IdeaTr
         idea=src, to=Status.MERGED, actor=actor, reason=reason or f"Duplicate of #{tgt.pk}."
     )
     idea_recount(ids=[src.pk, tgt.pk])
+    audit_record(
+        actor=actor,
+        action="idea.merge",
+        target=src,
+        summary=f"Idea #{src.pk} merged into #{tgt.pk}",
+        data={"source": src.pk, "target": tgt.pk, "reason": reason},
+    )
     _notify_followers(
         idea=tgt,
         verb="merged",

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
+from accounts.throttle import limited_by
 from ideas import services
 from ideas.api import visible_comments
 from ideas.filters import SORTS, IdeaFilter, use_select_widgets
@@ -192,6 +193,7 @@ def _prefill(request, journey: JourneyChoices) -> dict:
 
 
 @login_required
+@limited_by("idea_submit", method="POST")
 def idea_new(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.has_perm("ideas.add_idea"):
         raise PermissionDenied
@@ -333,6 +335,7 @@ def _back_to(request, idea: Idea, partial: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@limited_by("support")
 def support(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """``action=add`` or ``remove`` (an explicit intent, so a double click does the same thing
     twice instead of undoing itself)."""

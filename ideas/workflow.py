@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from ideas.models import Idea, IdeaTransition, Status, allowed_targets
 
 
@@ -129,6 +130,13 @@ def idea_transition(
         override=override,
         at=timezone.now(),
     )
-    # Notifications (in-app and e-mail to followers) are queued by ideas.services once the
-    # transaction commits; see ideas.services.idea_transition_and_notify.
+    audit_record(
+        actor=actor,
+        action="idea.gate_override" if override else "idea.transition",
+        target=locked,
+        summary=f"Idea #{locked.pk}: {from_status} → {to}"
+        + (" (gate overridden)" if override else ""),
+        data={"from": from_status, "to": to, "reason": reason or "", "override": override},
+    )
+    # Follower notifications hang on ideas.services.idea_transition, the public entry point.
     return transition
