@@ -23,6 +23,27 @@ class JourneyQuerySet(models.QuerySet):
         return self.filter(is_default=True).first()
 
 
+# The idea statuses that count as "live" on the map and for gap detection. journeys may not
+# import ideas (dependencies point one way), so this mirrors ideas.models.LIVE; a test in
+# tests/journeys checks the two stay equal. Buckets partition LIVE for the map's cells.
+LIVE_STATUSES = (
+    "submitted",
+    "screening",
+    "in_review",
+    "shortlisted",
+    "approved",
+    "funded",
+    "in_experiment",
+    "launched",
+)
+BUCKETS = {
+    "new": ("submitted", "screening"),
+    "in_review": ("in_review", "shortlisted"),
+    "approved": ("approved", "funded", "in_experiment"),
+    "launched": ("launched",),
+}
+
+
 class Journey(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
@@ -44,14 +65,27 @@ class Journey(models.Model):
         return self.name
 
 
+class StageQuerySet(models.QuerySet):
+    def of_journey(self, journey: "Journey"):
+        return self.filter(journey=journey).order_by("order", "id")
+
+    def of_default_journey(self):
+        return self.filter(journey__is_default=True).order_by("order", "id")
+
+
 class Stage(models.Model):
-    """A step of a cycle, or a juncture between cycles (Purchase, Love)."""
+    """A step of a cycle, or a juncture between cycles (Purchase, Love).
+
+    A juncture carries the cycle it closes (Purchase: buy, Love: own).
+    """
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="stages")
     cycle = models.CharField(max_length=10, choices=Cycle.choices)
     kind = models.CharField(max_length=10, choices=StageKind.choices, default=StageKind.STEP)
     name = models.CharField(max_length=80)
     order = models.PositiveSmallIntegerField()
+
+    objects = StageQuerySet.as_manager()
 
     class Meta:
         ordering = ["journey", "order", "id"]
@@ -65,6 +99,14 @@ class Stage(models.Model):
     @property
     def is_juncture(self) -> bool:
         return self.kind == StageKind.JUNCTURE
+
+
+class MomentQuerySet(models.QuerySet):
+    def of_stage(self, stage: "Stage | int"):
+        return self.filter(stage=stage).order_by("-severity", "name", "id")
+
+    def destroying(self):
+        return self.filter(effect=Effect.DESTROYS_VALUE)
 
 
 class Moment(models.Model):
@@ -83,6 +125,8 @@ class Moment(models.Model):
         blank=True, help_text="What tells us this moment matters: data, verbatims, research."
     )
 
+    objects = MomentQuerySet.as_manager()
+
     class Meta:
         ordering = ["stage__order", "-severity", "name"]
         constraints = [
@@ -93,3 +137,15 @@ class Moment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def belongs_to(self, stage: "Stage | int | None") -> bool:
+        """Whether this moment sits in ``stage`` (a Stage or its id). Used by the ideas service
+        to refuse an idea whose moment is not in the idea's stage; no query is run."""
+        if stage is None:
+            return False
+        stage_id = stage if isinstance(stage, int) else stage.pk
+        return self.stage_id == stage_id
+
+    @property
+    def destroys_value(self) -> bool:
+        return self.effect == Effect.DESTROYS_VALUE

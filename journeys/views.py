@@ -1,0 +1,309 @@
+"""HTML views of the journeys app: the journey map (with its htmx cell panel), the moment
+options the idea form loads, and the managers' journey editor."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from journeys import selectors, services
+from journeys.forms import JourneyForm, MapFilterForm, MomentForm, StageForm
+from journeys.models import Journey, Moment, Stage
+
+
+class HtmxHttpRequest(HttpRequest):  # typing only: django_htmx sets ``request.htmx``
+    htmx: HtmxDetails
+
+
+def _journey_for(request, pk: int, perm: str) -> Journey:
+    """The journey ``pk`` if the user holds ``perm`` (403), or 404."""
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    return get_object_or_404(Journey, pk=pk)
+
+
+def _stage_for(request, pk: int, perm: str) -> Stage:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    return get_object_or_404(Stage.objects.select_related("journey"), pk=pk)
+
+
+def _moment_for(request, pk: int, perm: str) -> Moment:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    return get_object_or_404(Moment.objects.select_related("stage__journey"), pk=pk)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- The map -----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def default_map(request) -> HttpResponse:
+    """``/journeys/``: the map of the default journey (filters carried over)."""
+    if not request.user.has_perm("journeys.view_map"):
+        raise PermissionDenied
+    journey = selectors.default_journey()
+    if journey is None:
+        raise Http404("There is no default journey yet.")
+    url = reverse("journeys:map", args=[journey.pk])
+    query = request.GET.urlencode()
+    return HttpResponseRedirect(f"{url}?{query}" if query else url)
+
+
+def _map_context(request, journey: Journey) -> tuple[dict, int]:
+    can_see_money = request.user.has_perm("journeys.view_funding")
+    options = selectors.filter_options(journey, can_see_money=can_see_money)
+    form = MapFilterForm(request.GET, options=options, can_see_money=can_see_money)
+    if form.is_valid():
+        filters, status = form.cleaned_data, 200
+    else:
+        # Bad filters: say so and show the unfiltered map rather than nothing.
+        filters, status = {}, 400
+    data = selectors.journey_map(
+        journey=journey,
+        viewer=request.user,
+        campaign=filters.get("campaign"),
+        fiscal_year=filters.get("fiscal_year"),
+        metric=filters.get("metric") or "ideas",
+    )
+    return {
+        "journey": journey,
+        "map": data,
+        "form": form,
+        "campaign": filters.get("campaign"),
+        "can_manage": request.user.has_perm("journeys.manage_journey"),
+        "board_url": _url_or_empty("ideas:board"),
+        "new_idea_url": _url_or_empty("ideas:new"),
+    }, status
+
+
+def _url_or_empty(name: str) -> str:
+    # The ideas pages are another app's; the map degrades to plain text until they exist.
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
+@login_required
+@require_GET
+def journey_map(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    journey = _journey_for(request, pk, "journeys.view_map")
+    context, status = _map_context(request, journey)
+    template = "journeys/journey_map.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#map-grid"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def stage_ideas(request: HtmxHttpRequest, pk: int, stage_pk: int) -> HttpResponse:
+    """The live ideas of one map cell: the panel for htmx, the whole map with the panel
+    filled in otherwise."""
+    journey = _journey_for(request, pk, "journeys.view_map")
+    stage = get_object_or_404(Stage, pk=stage_pk, journey=journey)
+    campaign = request.GET.get("campaign")
+    campaign = int(campaign) if campaign and campaign.isdigit() else None
+    panel = {
+        "stage": stage,
+        "ideas": list(selectors.stage_ideas(stage=stage, campaign=campaign)),
+        "board_url": _url_or_empty("ideas:board"),
+    }
+    if request.htmx:
+        response = render(request, "journeys/journey_map.html#cell-ideas", {"panel": panel})
+    else:
+        context, status = _map_context(request, journey)
+        response = render(
+            request, "journeys/journey_map.html", {**context, "panel": panel}, status=status
+        )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def moment_options(request) -> HttpResponse:
+    """``<option>``s of one stage's moments for the idea form (``?stage=<id>``; an optional
+    ``moment=<id>`` is marked selected). A blank stage gives only the empty option."""
+    if not request.user.has_perm("journeys.choose_moment"):
+        raise PermissionDenied
+    raw = request.GET.get("stage", "").strip()
+    selected = request.GET.get("moment", "").strip()
+    moments: list = []
+    status = 200
+    if raw:
+        if raw.isdigit() and Stage.objects.filter(pk=int(raw)).exists():
+            moments = list(selectors.moments_of_stage(int(raw)))
+        else:
+            status = 400
+    return render(
+        request,
+        "journeys/moment_options.html",
+        {"moments": moments, "selected": selected},
+        status=status,
+    )
+
+
+# --- The managers' editor ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def journey_edit(request, pk: int) -> HttpResponse:
+    journey = _journey_for(request, pk, "journeys.manage_journey")
+    form = JourneyForm(
+        request.POST or None, initial={"name": journey.name, "description": journey.description}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.journey_update(journey=journey, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Journey saved.")
+            return redirect("journeys:edit", pk=journey.pk)
+    return _render_editor(request, journey, journey_form=form)
+
+
+def _render_editor(request, journey: Journey, *, journey_form=None, stage_form=None):
+    # Queries: stages, then all their moments in one prefetch.
+    stages = list(Stage.objects.of_journey(journey).prefetch_related("moments"))
+    context = {
+        "journey": journey,
+        "journey_form": journey_form
+        or JourneyForm(initial={"name": journey.name, "description": journey.description}),
+        "stage_form": stage_form or StageForm(prefix="new"),
+        "stages": stages,
+    }
+    bad = (journey_form is not None and journey_form.errors) or (
+        stage_form is not None and stage_form.errors
+    )
+    return render(request, "journeys/journey_edit.html", context, status=400 if bad else 200)
+
+
+@login_required
+@require_POST
+def stage_add(request, pk: int) -> HttpResponse:
+    journey = _journey_for(request, pk, "journeys.manage_journey")
+    form = StageForm(request.POST, prefix="new")
+    if form.is_valid():
+        try:
+            stage = services.stage_create(journey=journey, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Stage “{stage.name}” added at the end of the journey.")
+            return redirect("journeys:edit", pk=journey.pk)
+    return _render_editor(request, journey, stage_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stage_edit(request, pk: int) -> HttpResponse:
+    stage = _stage_for(request, pk, "journeys.manage_journey")
+    form = StageForm(
+        request.POST or None,
+        initial={"name": stage.name, "cycle": stage.cycle, "kind": stage.kind},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stage_update(stage=stage, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Stage “{stage.name}” saved.")
+            return redirect("journeys:edit", pk=stage.journey_id)
+    return render(
+        request,
+        "journeys/stage_form.html",
+        {"stage": stage, "journey": stage.journey, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def stage_move(request, pk: int) -> HttpResponse:
+    stage = _stage_for(request, pk, "journeys.manage_journey")
+    try:
+        services.stage_move(
+            stage=stage, actor=request.user, direction=request.POST.get("direction")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("journeys:edit", pk=stage.journey_id)
+    messages.success(request, f"Moved “{stage.name}” {request.POST['direction']}.")
+    return redirect("journeys:edit", pk=stage.journey_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moment_add(request, pk: int) -> HttpResponse:
+    stage = _stage_for(request, pk, "journeys.manage_journey")
+    form = MomentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moment = services.moment_create(stage=stage, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Moment “{moment.name}” added to {stage.name}.")
+            return redirect("journeys:edit", pk=stage.journey_id)
+    return render(
+        request,
+        "journeys/moment_form.html",
+        {"stage": stage, "journey": stage.journey, "form": form, "moment": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moment_edit(request, pk: int) -> HttpResponse:
+    moment = _moment_for(request, pk, "journeys.manage_journey")
+    initial = {
+        field: getattr(moment, field)
+        for field in ("name", "effect", "severity", "description", "evidence")
+    }
+    form = MomentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.moment_update(moment=moment, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Moment “{moment.name}” saved.")
+            return redirect("journeys:edit", pk=moment.stage.journey_id)
+    return render(
+        request,
+        "journeys/moment_form.html",
+        {"stage": moment.stage, "journey": moment.stage.journey, "form": form, "moment": moment},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def moment_delete(request, pk: int) -> HttpResponse:
+    moment = _moment_for(request, pk, "journeys.manage_journey")
+    journey_id, name = moment.stage.journey_id, moment.name
+    services.moment_delete(moment=moment, actor=request.user)
+    messages.success(request, f"Moment “{name}” deleted.")
+    return redirect("journeys:edit", pk=journey_id)
