@@ -20,6 +20,7 @@ from accounts.throttle import limited_by
 from ideas import services
 from ideas.filters import IdeaFilter
 from ideas.models import Campaign, Comment, Idea, Status
+from ideas.pagination import EstimatedPageNumberPagination
 from ideas.serializers import (
     CampaignSerializer,
     CommentSerializer,
@@ -54,6 +55,8 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     permission_classes = [IsAuthenticated, RulesPermission]
     filter_backends = [DjangoFilterBackend]
     filterset_class = IdeaFilter
+    # ``count`` is the planner's estimate for lists of 10,000+ ideas (ideas.pagination).
+    pagination_class = EstimatedPageNumberPagination
     rules_permissions = {
         "list": "ideas.view_board",
         "similar": "ideas.view_board",

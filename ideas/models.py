@@ -417,6 +417,16 @@ class Idea(models.Model):
             models.Index(fields=["status", "-created_at"], name="idea_status_created"),
             models.Index(fields=["campaign", "status"], name="idea_campaign_status"),
             models.Index(fields=["stage", "status"], name="idea_stage_status"),
+            # The board's sorts (ideas.filters.order_ideas), each ending in the id tiebreak so
+            # a page of 20 is read from the index instead of sorting every matching idea.
+            models.Index(fields=["created_at", "id"], name="idea_created_id"),
+            models.Index(
+                (F("supports_employees") + F("supports_customers")).desc(),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="idea_support_total",
+            ),
+            models.Index(fields=["title", "id"], name="idea_title_id"),
         ]
         constraints = [
             models.CheckConstraint(

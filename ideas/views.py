@@ -32,6 +32,7 @@ from ideas.forms import (
     TransitionForm,
 )
 from ideas.models import Attachment, Campaign, Comment, Follow, Idea, Notification, Status, Support
+from ideas.pagination import EstimatedCountPaginator
 from ideas.workflow import TransitionError
 from journeys.models import Stage
 
@@ -89,7 +90,7 @@ def board(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.has_perm("ideas.view_board"):
         raise PermissionDenied
     filterset = _board_filterset(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
