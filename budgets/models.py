@@ -2,11 +2,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 # Money: Decimal end to end, 2 places, stored as NUMERIC(14, 2). Percentages are computed
 # with Decimal and rounded half-up to 2 places only for display and the API.
+# The rule in one place: budgets.services.money() / budgets.selectors.pct() (ROUND_HALF_UP).
+NEW_ONLY_EXCLUDES = "optimization"  # the strict definition counts only the new
+
+
+class FiscalYearQuerySet(models.QuerySet):
+    def containing(self, day):
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
 
 
 class FiscalYear(models.Model):
@@ -18,6 +26,8 @@ class FiscalYear(models.Model):
         max_digits=5, decimal_places=2, default=Decimal("10.00")
     )
     currency = models.CharField(max_length=3, default="EUR")
+
+    objects = FiscalYearQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on"]
@@ -47,6 +57,39 @@ class AllocationStatus(models.TextChoices):
     RELEASED = "released", "Released"
 
 
+class AllocationQuerySet(models.QuerySet):
+    def committed(self):
+        return self.filter(status=AllocationStatus.COMMITTED)
+
+    def new_only(self):
+        """The strict definition of innovation: everything but optimizations."""
+        return self.exclude(idea__innovation_type=NEW_ONLY_EXCLUDES)
+
+    def as_of(self, day):
+        """Allocations committed at the end of ``day``: created on or before it and not
+        released by then (whatever their status today). Dates are in TIME_ZONE."""
+        return self.filter(created_at__date__lte=day).filter(
+            Q(released_at__isnull=True) | Q(released_at__date__gt=day)
+        )
+
+    def with_spent(self):
+        # A subquery, not a join + Sum, so further annotations cannot multiply rows.
+        spent = (
+            Spend.objects.filter(allocation=OuterRef("pk"))
+            .order_by()
+            .values("allocation")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        return self.annotate(
+            spent=Coalesce(
+                Subquery(spent, output_field=DecimalField(max_digits=14, decimal_places=2)),
+                Value(Decimal("0.00")),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+        )
+
+
 class Allocation(models.Model):
     fiscal_year = models.ForeignKey(
         FiscalYear, on_delete=models.PROTECT, related_name="allocations"
@@ -65,6 +108,8 @@ class Allocation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     released_at = models.DateTimeField(null=True, blank=True)
 
+    objects = AllocationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -74,6 +119,13 @@ class Allocation(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["fiscal_year", "status"], name="allocation_fy_status")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} to idea {self.idea_id} ({self.get_status_display().lower()})"
+
+    @property
+    def is_committed(self) -> bool:
+        return self.status == AllocationStatus.COMMITTED
 
 
 class Spend(models.Model):

@@ -1,0 +1,219 @@
+"""HTML views of the budgets app: the executive dashboard and the manager's fiscal-year page.
+
+Every write goes through budgets.services; rules are checked by name (budgets.rules).
+Bad input re-renders the page with status 400 and saves nothing; a budget conflict
+(overrun, idea not fundable, workflow refusal) re-renders it with 409 and the message.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from budgets import selectors, services
+from budgets.forms import AllocationForm, FiscalYearForm, SpendForm
+from budgets.models import Allocation, FiscalYear
+from ideas.workflow import TransitionError
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _check(request: HtmxHttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _fiscal_year_for(request: HtmxHttpRequest, pk: int, perm: str) -> FiscalYear:
+    """The one access helper for a fiscal year: permission first (403), then 404."""
+    _check(request, perm)
+    return get_object_or_404(FiscalYear, pk=pk)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_GET
+def dashboard(request: HtmxHttpRequest):
+    _check(request, "budgets.view_dashboard")
+    years = list(FiscalYear.objects.order_by("-starts_on"))
+    chosen = None
+    wanted = request.GET.get("fiscal_year")
+    if wanted and wanted.isdigit():
+        chosen = next((fy for fy in years if fy.pk == int(wanted)), None)
+    if chosen is None:
+        today = timezone.localdate()
+        chosen = next((fy for fy in years if fy.starts_on <= today <= fy.ends_on), None) or (
+            years[0] if years else None
+        )
+    summary = selectors.fiscal_year_summary(chosen) if chosen else None
+    return render(
+        request,
+        "budgets/dashboard.html",
+        {
+            "years": years,
+            "fiscal_year": chosen,
+            "summary": summary,
+            "summary_json": selectors.jsonable(summary) if summary else None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def summary_csv(request: HtmxHttpRequest, pk: int):
+    fy = _fiscal_year_for(request, pk, "budgets.view_dashboard")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="budget-summary-{fy.pk}.csv"'
+    writer = csv.writer(response)
+    for row in selectors.summary_csv_rows(selectors.fiscal_year_summary(fy)):
+        writer.writerow(row)
+    return response
+
+
+def _fiscal_year_page(
+    request: HtmxHttpRequest, fy: FiscalYear, *, allocate_form=None, spend_form=None, status=200
+):
+    allocations = (
+        Allocation.objects.filter(fiscal_year=fy)
+        .with_spent()
+        .select_related("idea", "allocated_by")
+        .order_by("-created_at", "-id")
+    )
+    committed = services.committed_total(fy)
+    return render(
+        request,
+        "budgets/fiscal_year.html",
+        {
+            "fiscal_year": fy,
+            "allocations": allocations,
+            "committed": committed,
+            "remaining": fy.innovation_budget - committed,
+            "allocate_form": allocate_form or AllocationForm(),
+            "spend_form": spend_form or SpendForm(fiscal_year=fy),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def fiscal_year(request: HtmxHttpRequest, pk: int):
+    fy = _fiscal_year_for(request, pk, "budgets.manage_fiscalyear")
+    return _fiscal_year_page(request, fy)
+
+
+@login_required
+@require_POST
+def allocate(request: HtmxHttpRequest, pk: int):
+    fy = _fiscal_year_for(request, pk, "budgets.add_allocation")
+    form = AllocationForm(request.POST)
+    if not form.is_valid():
+        return _fiscal_year_page(request, fy, allocate_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        allocation = services.allocation_create(
+            fiscal_year=fy,
+            idea=data["idea"],
+            amount=data["amount"],
+            actor=request.user,
+            note=data["note"],
+            override=data["override"],
+            reason=data["reason"],
+        )
+    except ValidationError as exc:
+        _form_errors(form, exc)
+        return _fiscal_year_page(request, fy, allocate_form=form, status=400)
+    except (services.BudgetConflict, TransitionError) as exc:
+        form.add_error(None, exc.message)
+        return _fiscal_year_page(request, fy, allocate_form=form, status=409)
+    suffix = " (override recorded)" if allocation.override else ""
+    messages.success(
+        request, f"Allocated {allocation.amount} {fy.currency} to “{data['idea'].title}”{suffix}."
+    )
+    return redirect("budgets:fiscal_year", pk=fy.pk)
+
+
+@login_required
+@require_POST
+def release(request: HtmxHttpRequest, pk: int):
+    _check(request, "budgets.release_allocation")
+    allocation = get_object_or_404(Allocation.objects.select_related("fiscal_year"), pk=pk)
+    try:
+        services.allocation_release(allocation=allocation, actor=request.user)
+    except services.BudgetConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Released {allocation.amount} back to the budget.")
+    return redirect("budgets:fiscal_year", pk=allocation.fiscal_year_id)
+
+
+@login_required
+@require_POST
+def spend(request: HtmxHttpRequest, pk: int):
+    fy = _fiscal_year_for(request, pk, "budgets.add_spend")
+    form = SpendForm(request.POST, fiscal_year=fy)
+    if not form.is_valid():
+        return _fiscal_year_page(request, fy, spend_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        spend = services.spend_record(
+            allocation=data["allocation"],
+            amount=data["amount"],
+            spent_on=data["spent_on"],
+            description=data["description"],
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        _form_errors(form, exc)
+        return _fiscal_year_page(request, fy, spend_form=form, status=400)
+    except services.BudgetConflict as exc:
+        form.add_error(None, exc.message)
+        return _fiscal_year_page(request, fy, spend_form=form, status=409)
+    messages.success(request, f"Recorded {spend.amount} {fy.currency} of spend.")
+    return redirect("budgets:fiscal_year", pk=fy.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fiscal_year_edit(request: HtmxHttpRequest, pk: int | None = None):
+    fy = _fiscal_year_for(request, pk, "budgets.manage_fiscalyear") if pk else None
+    if fy is None:
+        _check(request, "budgets.manage_fiscalyear")
+    form = FiscalYearForm(request.POST or None, instance=fy)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                if fy is None:
+                    fy = services.fiscal_year_create(actor=request.user, **fields)
+                else:
+                    services.fiscal_year_update(fiscal_year=fy, actor=request.user, **fields)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+                status = 400
+            except services.BudgetConflict as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            else:
+                messages.success(request, f"Saved {fy.label}.")
+                return redirect("budgets:fiscal_year", pk=fy.pk)
+        else:
+            status = 400
+    return render(
+        request, "budgets/fiscal_year_form.html", {"form": form, "fiscal_year": fy}, status=status
+    )
