@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class SignalGroup(models.TextChoices):
@@ -71,10 +72,21 @@ class ScorecardSignal(models.Model):
         ]
 
 
+class PanelQuerySet(models.QuerySet):
+    def with_coverage(self):
+        """Annotate ``member_count`` and ``function_count`` (distinct functions of members)."""
+        return self.annotate(
+            member_count=models.Count("members", distinct=True),
+            function_count=models.Count("members__function", distinct=True),
+        )
+
+
 class Panel(models.Model):
     name = models.CharField(max_length=120)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="panels", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PanelQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -87,6 +99,20 @@ class RoundStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
+
+
+class ReviewRoundQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=RoundStatus.OPEN)
+
+    def with_progress(self):
+        """Annotate ``assignment_count`` and ``submitted_count``."""
+        return self.annotate(
+            assignment_count=models.Count("assignments", distinct=True),
+            submitted_count=models.Count(
+                "assignments", filter=Q(assignments__submitted_at__isnull=False), distinct=True
+            ),
+        )
 
 
 class ReviewRound(models.Model):
@@ -104,7 +130,11 @@ class ReviewRound(models.Model):
     # Aggregation bookkeeping (coalescing: at most one pending run per round).
     aggregation_requested_at = models.DateTimeField(null=True, blank=True)
     aggregated_at = models.DateTimeField(null=True, blank=True)
+    # The Celery id of the last queued aggregation, so the "recompute" button can poll it.
+    aggregation_task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReviewRoundQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -112,6 +142,25 @@ class ReviewRound(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"Round {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RoundStatus.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == RoundStatus.CLOSED
+
+    def is_late(self, when=None) -> bool:
+        return self.status == RoundStatus.OPEN and (when or timezone.now()) > self.due_at
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def for_reviewer(self, user):
+        return self.filter(reviewer=user)
+
+    def with_score_count(self):
+        return self.annotate(score_count=models.Count("scores", distinct=True))
 
 
 class Assignment(models.Model):
@@ -121,6 +170,8 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["round", "idea", "reviewer"]

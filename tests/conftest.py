@@ -133,3 +133,11 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+@pytest.fixture
+def panelist(db):
+    """An employee (product) who is a member of a panel."""
+    user = factories.EmployeeFactory(display_name="Paul Panelist", function="product")
+    factories.PanelFactory(name="Panelist's panel", members=[user])
+    return user

@@ -1,0 +1,48 @@
+"""The default signals and scorecard (DESIGN.md), also created by migration 0003.
+
+``ensure_defaults()`` recreates them when missing — after a test run's flush, or in a
+database where someone deleted them — so the demo and tests can rely on them.
+"""
+
+from django.db import transaction
+
+from scoring.models import Scorecard, ScorecardSignal, Signal
+
+SIGNALS = [
+    ("importance", "Customer importance", "Is this important enough for our customers?", "need"),
+    (
+        "evidence",
+        "Evidence of need",
+        "How strong is the evidence that customers feel this need?",
+        "need",
+    ),
+    (
+        "uniqueness",
+        "Differentiation",
+        "Are we providing support in a unique way?",
+        "differentiation",
+    ),
+    ("defensibility", "Hard to copy", "Would competitors find it hard to copy?", "differentiation"),
+]
+DEFAULT_SCORECARD = "Customer need & differentiation"
+
+
+@transaction.atomic
+def ensure_defaults() -> Scorecard:
+    """The default scorecard, with the four default signals at weight 1 (created if missing)."""
+    card = Scorecard.objects.filter(is_default=True).first()
+    if card is not None:
+        return card
+    signals = []
+    for order, (key, name, question, group) in enumerate(SIGNALS, start=1):
+        signal, _ = Signal.objects.get_or_create(
+            key=key, defaults={"name": name, "question": question, "group": group, "order": order}
+        )
+        signals.append(signal)
+    card = Scorecard.objects.create(
+        name=DEFAULT_SCORECARD, gate_threshold=3.5, min_reviews=3, min_functions=3, is_default=True
+    )
+    ScorecardSignal.objects.bulk_create(
+        [ScorecardSignal(scorecard=card, signal=s, weight=1) for s in signals]
+    )
+    return card

@@ -1,0 +1,431 @@
+"""HTML views of the scoring app: the reviewer's queue and scorecard, managers' panels and
+rounds, round progress and results (with CSV export) and the recompute progress."""
+
+import csv
+from collections import defaultdict
+
+from celery.result import AsyncResult
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
+
+from accounts.models import User
+from ideas.workflow import TransitionError
+from scoring import services
+from scoring.forms import PanelForm, RoundForm
+from scoring.models import (
+    Assignment,
+    IdeaScore,
+    Panel,
+    ReviewRound,
+    RoundStatus,
+    Scorecard,
+    Signal,
+    SignalResult,
+)
+
+# Labels of the 1-5 scale, shown next to each radio button.
+SCALE_LABELS = {
+    1: "Not at all",
+    2: "Slightly",
+    3: "Moderately",
+    4: "Very",
+    5: "Extremely",
+}
+
+
+class HtmxHttpRequest(HttpRequest):
+    """Typing aid: django-htmx's middleware sets ``request.htmx``."""
+
+    htmx: HtmxDetails
+
+
+def _require(request, perm: str, obj=None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _vary(response: HttpResponse) -> HttpResponse:
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- the reviewer's side -----------------------------------------------------------------
+
+
+def _get_assignment_for_user(request, pk: int) -> Assignment:
+    """The caller's own assignment (with round, scorecard and idea), else 404."""
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("round__scorecard", "idea"), pk=pk
+    )
+    if not request.user.has_perm("scoring.score_assignment", assignment):
+        raise Http404  # someone else's: do not even confirm it exists
+    return assignment
+
+
+@login_required
+def queue(request: HtmxHttpRequest) -> HttpResponse:
+    """My assignments, grouped by round, with a progress bar per round."""
+    _require(request, "scoring.review")
+    assignments = list(
+        Assignment.objects.for_reviewer(request.user)
+        .select_related("round", "idea")
+        .with_score_count()
+        .order_by("round__status", "round__due_at", "round_id", "idea__title")
+    )
+    rounds: dict[int, dict] = {}
+    for a in assignments:
+        group = rounds.setdefault(
+            a.round_id, {"round": a.round, "items": [], "submitted": 0, "late": False}
+        )
+        group["items"].append(a)
+        group["submitted"] += a.submitted_at is not None
+    for group in rounds.values():
+        group["late"] = group["round"].is_late() and group["submitted"] < len(group["items"])
+    return render(request, "scoring/queue.html", {"rounds": list(rounds.values())})
+
+
+def _scorecard_context(assignment: Assignment) -> dict:
+    signals = list(Signal.objects.filter(scorecards=assignment.round.scorecard_id))
+    scores = {s.signal_id: s for s in assignment.scores.all()}
+    rows = [{"signal": s, "score": scores.get(s.pk)} for s in signals]
+    return {
+        "assignment": assignment,
+        "round": assignment.round,
+        "rows": rows,
+        "scale": list(SCALE_LABELS.items()),
+        "scored": len(scores),
+        "total": len(signals),
+        "editable": assignment.round.status == RoundStatus.OPEN,
+    }
+
+
+@login_required
+def scorecard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The scorecard: GET shows it; POST (no JavaScript) saves every signal, and submits when
+    the "Submit" button was used."""
+    assignment = _get_assignment_for_user(request, pk)
+    status = 200
+    if request.method == "POST":
+        payload = [
+            {
+                "signal": key,
+                "value": request.POST.get(f"{key}-value"),
+                "rationale": request.POST.get(f"{key}-rationale", ""),
+            }
+            for key in Signal.objects.filter(scorecards=assignment.round.scorecard_id).values_list(
+                "key", flat=True
+            )
+            if request.POST.get(f"{key}-value")
+        ]
+        try:
+            services.scores_save(assignment=assignment, scores=payload, actor=request.user)
+            if "submit" in request.POST:
+                services.assignment_submit(assignment=assignment, actor=request.user)
+                messages.success(request, "Thank you: your scorecard is submitted.")
+                return redirect("scoring:queue")
+            messages.success(request, "Your scores are saved.")
+            return redirect("scoring:scorecard", pk=assignment.pk)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            status = 400
+        except services.ScoringConflict as exc:
+            messages.error(request, exc.message)
+            status = 409
+    return render(request, "scoring/scorecard.html", _scorecard_context(assignment), status=status)
+
+
+@login_required
+@require_POST
+def score_signal(request: HtmxHttpRequest, pk: int, key: str) -> HttpResponse:
+    """htmx: save one signal as it is set; answers the signal's fieldset and, out of band,
+    the progress line and the submit button."""
+    assignment = _get_assignment_for_user(request, pk)
+    error = ""
+    value = request.POST.get(f"{key}-value")
+    if not value:
+        error = "Pick a value from 1 to 5 first; the rationale is saved with it."
+    else:
+        try:
+            services.scores_save(
+                assignment=assignment,
+                scores=[
+                    {
+                        "signal": key,
+                        "value": value,
+                        "rationale": request.POST.get(f"{key}-rationale", ""),
+                    }
+                ],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except services.ScoringConflict as exc:
+            error = exc.message
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("scoring:scorecard", pk=assignment.pk)
+    ctx = _scorecard_context(assignment)
+    row = next((r for r in ctx["rows"] if r["signal"].key == key), None)
+    if row is None:
+        raise Http404
+    ctx.update(row=row, error=error, saved=not error, oob=True)
+    # htmx swaps 2xx only; errors are shown inline, so answer 200 with the message.
+    return _vary(render(request, "scoring/scorecard.html#signal-row", ctx))
+
+
+# --- managers: panels and rounds --------------------------------------------------------
+
+
+@login_required
+def rounds(request: HtmxHttpRequest) -> HttpResponse:
+    _require(request, "scoring.manage_rounds")
+    default = Scorecard.objects.filter(is_default=True).first()
+    panels = Panel.objects.with_coverage().order_by("name")
+    round_list = (
+        ReviewRound.objects.select_related("panel", "scorecard")
+        .with_progress()
+        .annotate(idea_count=Count("ideas", distinct=True))
+        .order_by("-created_at", "-id")
+    )
+    return render(
+        request,
+        "scoring/rounds.html",
+        {
+            "panels": panels,
+            "rounds": round_list,
+            "min_functions": default.min_functions if default else 3,
+        },
+    )
+
+
+def _coverage(members, scorecard=None) -> dict:
+    scorecard = scorecard or Scorecard.objects.filter(is_default=True).first()
+    functions = services.panel_functions(members)
+    minimum = scorecard.min_functions if scorecard else 3
+    return {"functions": functions, "minimum": minimum, "short": len(functions) < minimum}
+
+
+@login_required
+def panel_edit(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit a panel; function coverage is recomputed live (htmx) as members change."""
+    _require(request, "scoring.manage_panels")
+    panel = get_object_or_404(Panel, pk=pk) if pk else None
+    initial = {"name": panel.name, "members": panel.members.all()} if panel else None
+    form = PanelForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if panel:
+                services.panel_update(
+                    panel=panel, name=data["name"], members=data["members"], actor=request.user
+                )
+            else:
+                panel = services.panel_create(
+                    name=data["name"], members=data["members"], actor=request.user
+                )
+            messages.success(request, f"Panel “{panel.name}” saved.")
+            return redirect("scoring:rounds")
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        except services.ScoringConflict as exc:
+            form.add_error(None, exc.message)
+    if request.method == "POST":
+        status = 400
+    members = (
+        form.cleaned_data.get("members", [])
+        if form.is_bound and hasattr(form, "cleaned_data")
+        else (panel.members.all() if panel else [])
+    )
+    ctx = {"form": form, "panel": panel, "coverage": _coverage(list(members))}
+    return render(request, "scoring/panel_form.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def panel_coverage(request: HtmxHttpRequest) -> HttpResponse:
+    """htmx: the coverage of the members ticked so far (nothing is saved)."""
+    _require(request, "scoring.manage_panels")
+    ids = [int(x) for x in request.POST.getlist("members") if x.isdigit()]
+    members = list(User.objects.filter(pk__in=ids, kind="staff").only("function"))
+    response = render(request, "scoring/panel_form.html#coverage", {"coverage": _coverage(members)})
+    return _vary(response)
+
+
+@login_required
+def round_new(request: HtmxHttpRequest) -> HttpResponse:
+    _require(request, "scoring.manage_rounds")
+    form = RoundForm(
+        request.POST or None,
+        initial={"scorecard": Scorecard.objects.filter(is_default=True).first()},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                round = services.round_create(
+                    panel=data["panel"],
+                    scorecard=data["scorecard"],
+                    ideas=data["ideas"],
+                    due_at=data["due_at"],
+                    name=data["name"],
+                    actor=request.user,
+                )
+                messages.success(request, "Round created as a draft: open it when ready.")
+                return redirect("scoring:round", pk=round.pk)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+    return render(request, "scoring/round_form.html", {"form": form}, status=status)
+
+
+def _get_round(request, pk: int) -> ReviewRound:
+    round = get_object_or_404(ReviewRound.objects.select_related("panel", "scorecard"), pk=pk)
+    if not (
+        request.user.has_perm("scoring.view_round", round)
+        or request.user.has_perm("scoring.view_results", round)
+    ):
+        raise PermissionDenied
+    return round
+
+
+def _results(round: ReviewRound):
+    return (
+        IdeaScore.objects.filter(round=round)
+        .select_related("idea")
+        .prefetch_related(
+            Prefetch(
+                "signal_results",
+                queryset=SignalResult.objects.select_related("signal").order_by(
+                    "signal__order", "signal_id"
+                ),
+            )
+        )
+        .order_by("rank")
+    )
+
+
+@login_required
+def round_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Progress per reviewer and per idea (who is late) and, once closed, the results."""
+    round = _get_round(request, pk)
+    can_manage = request.user.has_perm("scoring.view_round", round)
+    ctx: dict = {"round": round, "can_manage": can_manage, "now": timezone.now()}
+    if can_manage:
+        in_round = Q(assignments__round=round)
+        ctx["reviewers"] = (
+            User.objects.filter(assignments__round=round)
+            .annotate(
+                total=Count("assignments", filter=in_round),
+                done=Count(
+                    "assignments", filter=in_round & Q(assignments__submitted_at__isnull=False)
+                ),
+            )
+            .order_by("display_name")
+        )
+        ctx["ideas"] = round.ideas.annotate(
+            total=Count("assignments", filter=in_round),
+            done=Count("assignments", filter=in_round & Q(assignments__submitted_at__isnull=False)),
+        ).order_by("title")
+        ctx["late"] = round.is_late()
+        ctx["coverage"] = services.coverage_problem(panel=round.panel, scorecard=round.scorecard)
+    if round.status == RoundStatus.CLOSED or can_manage:
+        ctx["results"] = _results(round) if round.status == RoundStatus.CLOSED else None
+        ctx["signals"] = list(Signal.objects.filter(scorecards=round.scorecard_id))
+    return render(request, "scoring/round_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def round_open(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    round = get_object_or_404(ReviewRound, pk=pk)
+    _require(request, "scoring.manage_rounds", round)
+    try:
+        services.round_open(round=round, actor=request.user)
+        messages.success(request, "The round is open: reviewers see their assignments now.")
+    except (services.ScoringConflict, TransitionError) as exc:
+        messages.error(request, f"The round cannot open. {exc.message}")
+    return redirect("scoring:round", pk=round.pk)
+
+
+@login_required
+@require_POST
+def round_close(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    round = get_object_or_404(ReviewRound, pk=pk)
+    _require(request, "scoring.manage_rounds", round)
+    try:
+        services.round_close(round=round, actor=request.user)
+        messages.success(request, "The round is closed: scores are locked and results computed.")
+    except services.ScoringConflict as exc:
+        messages.error(request, exc.message)
+    return redirect("scoring:round", pk=round.pk)
+
+
+@login_required
+@require_POST
+def round_recompute(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    round = get_object_or_404(ReviewRound, pk=pk)
+    _require(request, "scoring.recompute", round)
+    task_id = services.round_recompute(round=round, actor=request.user)
+    if not request.htmx:
+        messages.success(request, "Recomputing the results.")
+        return redirect("scoring:round", pk=round.pk)
+    return _vary(_progress(request, round, task_id))
+
+
+def _progress(request, round: ReviewRound, task_id: str) -> HttpResponse:
+    round.refresh_from_db(fields=["aggregation_requested_at", "aggregated_at"])
+    # Eager mode stores no result: the round's own bookkeeping says whether the run is done.
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    state = AsyncResult(task_id).state if task_id and not eager else "PENDING"
+    if state == "PENDING" and round.aggregation_requested_at is None and round.aggregated_at:
+        state = "SUCCESS"
+    done = state in {"SUCCESS", "FAILURE"}
+    ctx = {"round": round, "task_id": task_id, "state": state, "done": done}
+    return render(request, "scoring/round_detail.html#recompute", ctx)
+
+
+@login_required
+def recompute_status(request: HtmxHttpRequest, pk: int, task_id: str) -> HttpResponse:
+    round = get_object_or_404(ReviewRound, pk=pk)
+    _require(request, "scoring.recompute", round)
+    return _vary(_progress(request, round, task_id))
+
+
+@login_required
+def results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    round = _get_round(request, pk)
+    _require(request, "scoring.view_results", round)
+    signals = list(Signal.objects.filter(scorecards=round.scorecard_id))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="round-{round.pk}-results.csv"'
+    writer = csv.writer(response)
+    header = ["rank", "idea_id", "idea", "overall", "passes_gate", "gate_reason", "contested"]
+    header += ["contested_reason", "reviewers", "functions"]
+    for s in signals:
+        header += [f"{s.key}_raw", f"{s.key}_calibrated", f"{s.key}_sd"]
+    writer.writerow(header)
+    for row in _results(round):
+        by_signal = defaultdict(lambda: None, {r.signal_id: r for r in row.signal_results.all()})
+        line = [row.rank, row.idea_id, row.idea.title, f"{row.overall:.3f}", row.passes_gate]
+        line += [row.gate_reason, row.contested, row.contested_reason, row.reviewers]
+        line += [row.functions]
+        for s in signals:
+            r = by_signal[s.pk]
+            line += [f"{r.raw:.3f}", f"{r.calibrated:.3f}", f"{r.sd:.3f}"] if r else ["", "", ""]
+        writer.writerow(line)
+    return response
