@@ -7,6 +7,7 @@ every other error -> ``{"detail": "message", "code": "machine_code"}``.
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions, pagination, permissions, status
@@ -39,7 +40,12 @@ def _as_field_errors(exc: DjangoValidationError) -> dict:
 
 def exception_handler(exc, context):
     # Django's own exceptions raised by services become their HTTP equivalents.
-    if isinstance(exc, Ratelimited):
+    if isinstance(exc, OverflowError | DataError):
+        # Last line of defence: a number too large for the database column is bad input.
+        exc = exceptions.ValidationError(
+            {api_settings.NON_FIELD_ERRORS_KEY: ["A value is out of range."]}
+        )
+    elif isinstance(exc, Ratelimited):
         exc = exceptions.Throttled(detail="Too many requests. Wait a moment and try again.")
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_as_field_errors(exc))

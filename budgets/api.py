@@ -48,6 +48,7 @@ class FiscalYearViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    lookup_value_regex = r"\d+"  # non-numeric ids are a 404, never a 500
     serializer_class = FiscalYearSerializer
     permission_classes = [RulesPermission]
     rules_permissions = {
@@ -101,6 +102,7 @@ class AllocationViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
+    lookup_value_regex = r"\d+"  # non-numeric ids are a 404, never a 500
     serializer_class = AllocationSerializer
     permission_classes = [RulesPermission]
     rules_permissions = {
@@ -156,6 +158,7 @@ class SpendViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
+    lookup_value_regex = r"\d+"  # non-numeric ids are a 404, never a 500
     serializer_class = SpendSerializer
     permission_classes = [RulesPermission]
     rules_permissions = {

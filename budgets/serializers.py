@@ -54,7 +54,9 @@ class SpendSerializer(serializers.ModelSerializer):
 
 
 class SplitRowSerializer(serializers.Serializer):
-    key = serializers.CharField()
+    # The innovation type or cycle (a string), or the campaign id (an integer; null for ideas
+    # outside any campaign).
+    key = serializers.JSONField()
     label = serializers.CharField()
     amount = serializers.DecimalField(**MONEY)
     allocations = serializers.IntegerField()

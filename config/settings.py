@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "config.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -262,6 +263,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; name each enum after its model's choices.
+    "ENUM_NAME_OVERRIDES": {
+        "IdeaStatusEnum": "ideas.models.Status",
+        "RoundStatusEnum": "scoring.models.RoundStatus",
+        "AllocationStatusEnum": "budgets.models.AllocationStatus",
+    },
 }
 
 # --- Rate limits (django-ratelimit; counters live in the default cache) --------------------

@@ -51,6 +51,7 @@ def visible_comments(idea: Idea, user):
     retrieve=extend_schema(summary="One idea"),
 )
 class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"  # non-numeric ids are a 404, never a 500
     serializer_class = IdeaSerializer
     permission_classes = [IsAuthenticated, RulesPermission]
     filter_backends = [DjangoFilterBackend]

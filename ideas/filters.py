@@ -6,6 +6,8 @@ from django.db.models import F
 
 from ideas.models import Campaign, Idea, InnovationType, Origin, Status
 
+MAX_ID = 2**63 - 1  # the largest primary key PostgreSQL's bigint and SQLite's INTEGER hold
+
 SORTS = [
     ("newest", "Newest"),
     ("oldest", "Oldest"),
@@ -21,7 +23,14 @@ class IdeaFilter(django_filters.FilterSet):
     innovation_type = django_filters.ChoiceFilter(
         choices=InnovationType.choices, empty_label="Any type", label="Innovation type"
     )
-    stage = django_filters.NumberFilter(field_name="stage_id", label="Journey stage")
+    # Bounded so an absurd id is a 400 from the form, not an overflow in the database driver.
+    stage = django_filters.NumberFilter(
+        field_name="stage_id",
+        label="Journey stage",
+        min_value=1,
+        max_value=MAX_ID,
+        decimal_places=0,
+    )
     origin = django_filters.ChoiceFilter(choices=Origin.choices, empty_label="Anyone")
     q = django_filters.CharFilter(method="filter_q", label="Search")
     ordering = django_filters.ChoiceFilter(
@@ -35,7 +44,9 @@ class IdeaFilter(django_filters.FilterSet):
     def filter_campaign(self, queryset, name, value):
         # Either the campaign's slug (HTML links) or its id (API clients).
         if value.isdigit():
-            return queryset.filter(campaign_id=int(value))
+            return (
+                queryset.filter(campaign_id=int(value)) if int(value) <= MAX_ID else queryset.none()
+            )
         return queryset.filter(campaign__slug=value)
 
     def filter_q(self, queryset, name, value):

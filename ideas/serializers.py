@@ -17,6 +17,9 @@ from ideas.models import (
 )
 from journeys.models import Moment, Stage
 
+# Hidden money is null: documented as a nullable decimal string.
+MONEY_OR_NULL = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
 
 class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -36,7 +39,7 @@ class IdeaSerializer(serializers.ModelSerializer):
     owner = serializers.SerializerMethodField()
     estimated_cost = serializers.SerializerMethodField()
     expected_value = serializers.SerializerMethodField()
-    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Idea
@@ -80,12 +83,12 @@ class IdeaSerializer(serializers.ModelSerializer):
     def get_owner(self, idea):
         return _person(idea.owner) if self._internal() else None
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(MONEY_OR_NULL)
     def get_estimated_cost(self, idea):
         value = idea.estimated_cost
         return None if value is None or not self._internal() else f"{value:.2f}"
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(MONEY_OR_NULL)
     def get_expected_value(self, idea):
         value = idea.expected_value
         return None if value is None or not self._internal() else f"{value:.2f}"
@@ -140,11 +143,17 @@ class CommentWriteSerializer(serializers.Serializer):
 
 class TransitionSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
+    from_status = serializers.SerializerMethodField()
 
     class Meta:
         model = IdeaTransition
         fields = ["id", "from_status", "to_status", "actor", "reason", "override", "at"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=Status.choices, allow_null=True))
+    def get_from_status(self, transition) -> str | None:
+        # The first step (creation) has no "from": null rather than an empty string.
+        return transition.from_status or None
 
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_actor(self, transition):

@@ -23,6 +23,7 @@ from journeys.serializers import JourneyMapSerializer, JourneySerializer, MapQue
     retrieve=extend_schema(summary="One journey with its stages"),
 )
 class JourneyViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = r"\d+"  # non-numeric ids are a 404, never a 500
     serializer_class = JourneySerializer
     permission_classes = [RulesPermission]
     rules_permissions = {"default": "journeys.view_map"}

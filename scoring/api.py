@@ -38,6 +38,7 @@ def _conflict(exc: Exception) -> Conflict:
 
 
 class SignalViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = r"\d+"  # non-numeric ids are a 404, never a 500
     queryset = Signal.objects.filter(active=True)
     serializer_class = SignalSerializer
     permission_classes = [RulesPermission]
@@ -45,6 +46,7 @@ class SignalViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ScorecardViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = r"\d+"  # non-numeric ids are a 404, never a 500
     queryset = Scorecard.objects.prefetch_related(
         Prefetch("weights", queryset=ScorecardSignal.objects.select_related("signal"))
     )
@@ -60,6 +62,7 @@ class PanelViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    lookup_value_regex = r"\d+"  # non-numeric ids are a 404, never a 500
     queryset = Panel.objects.prefetch_related("members")
     serializer_class = PanelSerializer
     permission_classes = [RulesPermission]
@@ -91,6 +94,7 @@ class RoundViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
+    lookup_value_regex = r"\d+"  # non-numeric ids are a 404, never a 500
     queryset = ReviewRound.objects.prefetch_related("ideas")
     serializer_class = RoundSerializer
     permission_classes = [RulesPermission]
@@ -153,6 +157,8 @@ class RoundViewSet(
 
 class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     """The caller's own assignments; another reviewer's assignment is a 404."""
+
+    lookup_value_regex = r"\d+"  # non-numeric ids are a 404, never a 500
 
     serializer_class = AssignmentSerializer
     permission_classes = [RulesPermission]

@@ -31,6 +31,32 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Factories hash a password per user; PBKDF2 is slow by design and would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Uploads from tests never land in the project's media folder.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks(request, settings):
+    """Run tasks in process, as the embedded default does, even when CELERY_BROKER_URL is set
+    for the run (CI): only tests that start a real worker send tasks to the broker."""
+    if "celery_worker_process" in request.fixturenames:
+        yield
+        return
+    before = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before
+
+
 @pytest.fixture
 def customer(db):
     return factories.CustomerFactory(display_name="Chloe Customer")

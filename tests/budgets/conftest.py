@@ -25,12 +25,6 @@ def approved_idea(db, employee):
     )
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash a password per user; PBKDF2 makes each budget test take seconds.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def closed_round():
     """A closed review round with its own scorecard: transactional tests flush the default
     scorecard written by the scoring data migration, so do not rely on it here."""

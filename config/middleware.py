@@ -1,0 +1,19 @@
+from django.db import DataError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+
+
+class BadInputMiddleware:
+    """Last line of defence for HTML pages: a value the database cannot hold (an id beyond
+    bigint, say) that slipped past a form is bad input, answered with 400, never a 500.
+    Views validate their own input first; this only catches what a validator missed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OverflowError | DataError):
+            return HttpResponseBadRequest("A value in the request is out of range.")
+        return None
