@@ -86,7 +86,9 @@ class RulesPermission(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         perm = self._perm(request, view)
-        if perm is None:
+        if perm is None or not request.user.is_authenticated:
+            # The API is for signed-in people (tokens or sessions); the token endpoint
+            # itself uses AllowAny.
             return False
         if getattr(view, "detail", False) or "pk" in view.kwargs or "slug" in view.kwargs:
             # Object-level: decided in has_object_permission once the object is loaded.

@@ -28,6 +28,7 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from budgets.models import (
     Allocation,
     AllocationStatus,
@@ -218,6 +219,19 @@ def allocation_create(
         reason=reason,
         created_at=timezone.now(),
     )
+    audit_record(
+        actor=actor,
+        action="allocation.override" if overruns else "allocation.create",
+        target=allocation,
+        summary=f"{amount} {fy.currency} from {fy.label} to idea #{locked_idea.pk}"
+        + (" (over budget by override)" if overruns else ""),
+        data={
+            "amount": str(amount),
+            "idea": locked_idea.pk,
+            "fiscal_year": fy.pk,
+            "reason": reason,
+        },
+    )
     if locked_idea.status == Status.APPROVED:
         # The funded gate (registered in BudgetsConfig.ready) sees the row created above.
         idea_transition(
@@ -245,6 +259,13 @@ def allocation_release(*, allocation: Allocation, actor) -> Allocation:
     locked.status = AllocationStatus.RELEASED
     locked.released_at = timezone.now()
     locked.save(update_fields=["status", "released_at"])
+    audit_record(
+        actor=actor,
+        action="allocation.release",
+        target=locked,
+        summary=f"Released {locked.amount} from idea #{locked.idea_id}",
+        data={"amount": str(locked.amount), "idea": locked.idea_id},
+    )
     allocation.status, allocation.released_at = locked.status, locked.released_at
     return locked
 
@@ -294,13 +315,21 @@ def spend_record(
             f"{locked.amount} {fy.currency} is left.",
             code="overspend",
         )
-    return Spend.objects.create(
+    spend = Spend.objects.create(
         allocation=locked,
         amount=amount,
         spent_on=spent_on,
         description=description,
         recorded_by=actor,
     )
+    audit_record(
+        actor=actor,
+        action="spend.record",
+        target=spend,
+        summary=f"Spent {amount} {fy.currency} on idea #{locked.idea_id}: {description[:120]}",
+        data={"amount": str(amount), "allocation": locked.pk, "spent_on": spent_on.isoformat()},
+    )
+    return spend
 
 
 # --- Snapshots --------------------------------------------------------------------------

@@ -56,6 +56,21 @@ def is_engageable(user, obj) -> bool:
 
 
 @rules.predicate
+def is_hidden_authors_step(user, transition) -> bool:
+    """A status change made by the author of an anonymous idea (their "created" and
+    "submitted" steps): naming its actor would name the author."""
+    if transition is None:
+        return False
+    idea = transition.idea  # cached when listed through ``idea.transitions``
+    return idea.is_anonymous and transition.actor_id == idea.author_id
+
+
+@rules.predicate
+def is_transition_idea_author(user, transition) -> bool:
+    return transition is not None and is_idea_author(user, transition.idea)
+
+
+@rules.predicate
 def can_see_campaign(user, campaign) -> bool:
     if not (user and user.is_authenticated):
         return False
@@ -72,6 +87,14 @@ rules.add_perm("ideas.view_campaign", can_see_campaign)
 rules.add_perm("ideas.view_internal", is_employee | is_manager)
 rules.add_perm("ideas.view_internal_comments", is_employee | is_manager)
 rules.add_perm("ideas.view_attachment", can_see_idea)
+# Who moved an idea (takes an IdeaTransition): internal, and never the author of an
+# anonymous idea unless the viewer may know the author (managers, the author).
+rules.add_perm(
+    "ideas.view_transition_actor",
+    is_manager
+    | (is_employee & ~is_hidden_authors_step)
+    | (is_employee & is_transition_idea_author),
+)
 
 # Writing ideas
 rules.add_perm("ideas.add_idea", is_customer | is_employee)

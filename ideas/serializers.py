@@ -159,8 +159,9 @@ class TransitionSerializer(serializers.ModelSerializer):
     def get_actor(self, transition):
         request = self.context.get("request")
         viewer = getattr(request, "user", None)
-        # Who moved an idea is internal; customers see the step, not the person.
-        if viewer is None or not viewer.has_perm("ideas.view_internal"):
+        # Who moved an idea is internal (customers see the step, not the person), and the
+        # author's own steps of an anonymous idea would name the author.
+        if viewer is None or not viewer.has_perm("ideas.view_transition_actor", transition):
             return None
         return _person(transition.actor)
 

@@ -23,6 +23,23 @@ celery_app.conf.task_default_queue = os.environ["CELERY_QUEUE"]
 settings.CELERY_TASK_DEFAULT_QUEUE = os.environ["CELERY_QUEUE"]
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # pytest groups tests by parametrized session fixtures (Playwright's browser) after
+    # pytest-django has put transactional tests last, which can pull browser tests ahead of
+    # ordinary ones. A transactional test ends with a flush that also removes rows created by
+    # data migrations (the default journey, signals), so run them all at the end again.
+    items.sort(key=_is_transactional)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttle counters live in the cache; each test starts with none.

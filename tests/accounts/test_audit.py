@@ -71,9 +71,10 @@ def test_the_audit_log_page_has_a_fixed_query_count(client, manager, django_asse
     client.force_login(manager)
     # 1 session, 2 user, 3 user's groups (rules' group predicates, cached per user), 4 count of
     # events, 5 panel membership (nav: scoring.review), 6-7 ModelBackend's user and group
-    # permissions (loaded once for the has_perm calls rules answers False), 8 distinct
-    # actions, 9 the page of events. None grows with the number of events.
-    with django_assert_num_queries(9):
+    # permissions (loaded once for the has_perm calls rules answers False), 8 unread
+    # notifications (the bell), 9 distinct actions, 10 the page of events. None grows with
+    # the number of events.
+    with django_assert_num_queries(10):
         response = client.get(reverse("accounts:audit"))
     assert response.status_code == 200
 

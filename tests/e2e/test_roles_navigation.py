@@ -4,12 +4,14 @@ from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
 
-# (demo login, a nav item this role must see, a nav item it must not see)
+# (demo login, a nav item this role must see, a nav item it must not see): each role's
+# navigation differs from the next one's by at least these items.
 ROLES = [
-    ("customer@example.com", "Log out", "innovation manager"),
-    ("employee@example.com", "Log out", "innovation manager"),
-    ("manager@example.com", "innovation manager", "executive)"),
-    ("executive@example.com", "executive", "innovation manager"),
+    ("customer@example.com", "Log out", "Journey map"),
+    ("employee@example.com", "Journey map", "My reviews"),
+    ("panelist@example.com", "My reviews", "Panels & rounds"),
+    ("manager@example.com", "Panels & rounds", "executive)"),
+    ("executive@example.com", "Budget dashboard", "Panels & rounds"),
 ]
 
 
