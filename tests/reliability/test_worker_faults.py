@@ -1,0 +1,145 @@
+"""A worker killed with SIGKILL in the middle of a round's aggregation loses nothing: the task
+(acks_late, reject_on_worker_lost) goes back to the queue, another worker runs it, and the
+results equal a clean run's. Needs Redis and a database the worker processes can reach."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from config.celery import app as celery_app
+from scoring import services
+from scoring.models import IdeaScore, SignalResult
+from scoring.tasks import aggregate_round_task
+from tests.conftest import ROOT, _database_url_for, wait_for
+from tests.scoring.helpers import SIGNALS, build_round
+from tests.services import require_redis
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
+
+REVIEWERS = {
+    "R1": "product",
+    "R2": "sales",
+    "R3": "it",
+    "R4": "service",
+    "R5": "marketing",
+    "R6": "finance",
+    "R7": "operations",
+}
+
+
+def _snapshot(round_id: int) -> dict:
+    scores = {
+        s.idea_id: (
+            s.rank,
+            round(s.overall, 9),
+            s.passes_gate,
+            s.contested,
+            s.reviewers,
+            s.functions,
+            s.function_means,
+        )
+        for s in IdeaScore.objects.filter(round_id=round_id)
+    }
+    signals = {
+        (r.idea_score.idea_id, r.signal_id): (round(r.raw, 9), round(r.calibrated, 9), r.n)
+        for r in SignalResult.objects.filter(idea_score__round_id=round_id).select_related(
+            "idea_score"
+        )
+    }
+    return {"scores": scores, "signals": signals}
+
+
+def _start_worker(app_module: str, extra_env: dict) -> subprocess.Popen:
+    from django.db import connection
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        DATABASE_URL=_database_url_for(connection.settings_dict),
+        # Redis redelivers an unacknowledged task after the visibility timeout: short here.
+        CELERY_VISIBILITY_TIMEOUT="3",
+        **extra_env,
+    )
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            app_module,
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            os.environ["CELERY_QUEUE"],
+            "-n",
+            f"fault-{time.monotonic_ns()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _stop(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def test_a_worker_killed_mid_aggregation_loses_nothing(tmp_path):
+    require_redis()
+    rng = random.Random(7)
+    ideas = [f"I{n:02d}" for n in range(30)]
+    table = {(i, r, s): rng.randint(1, 5) for i in ideas for r in REVIEWERS for s in SIGNALS}
+    round_, _, _ = build_round(table, REVIEWERS)
+
+    # The clean run, in process, is the reference; then start from nothing.
+    services.aggregation_run(round_id=round_.pk)
+    clean = _snapshot(round_.pk)
+    assert len(clean["scores"]) == 30 and len(clean["signals"]) == 120
+    IdeaScore.objects.filter(round=round_).delete()
+
+    marker = tmp_path / "aggregation-written"
+    before = (celery_app.conf.task_always_eager, settings.CELERY_TASK_ALWAYS_EAGER)
+    celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER = False
+    faulty = _start_worker(
+        "tests.reliability.faulty_worker", {"JUNCTURE_FAULT_MARKER": str(marker)}
+    )
+    healthy = None
+    try:
+        result = aggregate_round_task.apply_async(args=[round_.pk])
+        wait_for(marker.exists, timeout=90)
+        assert Path(marker).read_text() == "30"  # rows written inside the open transaction
+        _stop(faulty, signal.SIGKILL)
+        # The killed transaction never committed.
+        assert not IdeaScore.objects.filter(round=round_).exists()
+
+        healthy = _start_worker("config", {})
+        assert result.get(timeout=120) == {"round": round_.pk, "ideas": 30}
+        assert _snapshot(round_.pk) == clean
+
+        # Idempotent: running it again changes nothing.
+        aggregate_round_task.apply_async(args=[round_.pk]).get(timeout=60)
+        assert _snapshot(round_.pk) == clean
+    finally:
+        _stop(faulty, signal.SIGKILL)
+        if healthy is not None:
+            _stop(healthy)
+        celery_app.conf.task_always_eager, settings.CELERY_TASK_ALWAYS_EAGER = before
