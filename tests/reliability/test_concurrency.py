@@ -95,3 +95,74 @@ def test_two_managers_moving_the_same_idea_at_once_one_wins_one_gets_a_conflict(
     ) == [("submitted", "screening")]
     assert Idea.objects.get(pk=idea.pk).status == "screening"
     assert connection.vendor == "postgresql"
+
+
+def test_20_concurrent_api_allocations_never_overrun_the_budget_and_the_rest_get_409():
+    require_postgres()
+    from decimal import Decimal
+
+    from rest_framework.test import APIClient
+
+    from budgets.models import Allocation, FiscalYear
+    from tests.factories import FiscalYearFactory
+
+    # Innovation budget: 1,000,000 x 10% = 100,000. Twenty managers each ask for 8,000:
+    # 12 fit (96,000), the other 8 would overrun and must be refused with 409.
+    fy = FiscalYearFactory(
+        marketing_budget=Decimal("1000000.00"), innovation_target_pct=Decimal("10.00")
+    )
+    managers = [ManagerFactory() for _ in range(20)]
+    ideas = [IdeaFactory(status="approved", owner=m) for m in managers]
+    barrier = threading.Barrier(20)
+
+    @_in_thread
+    def allocate(pair):
+        manager, idea = pair
+        client = APIClient()
+        client.force_authenticate(manager)
+        barrier.wait()
+        response = client.post(
+            "/api/v1/budgets/allocations/",
+            {"fiscal_year": fy.pk, "idea": idea.pk, "amount": "8000.00"},
+            format="json",
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(20) as pool:
+        statuses = sorted(pool.map(allocate, zip(managers, ideas, strict=True)))
+    assert statuses == [201] * 12 + [409] * 8
+    committed = sum(a.amount for a in Allocation.objects.filter(fiscal_year=fy, status="committed"))
+    assert committed == Decimal("96000.00") <= FiscalYear.objects.get(pk=fy.pk).innovation_budget
+    assert Idea.objects.filter(pk__in=[i.pk for i in ideas], status="funded").count() == 12
+
+
+def test_concurrent_saves_of_one_scorecard_leave_exactly_one_score_per_signal():
+    require_postgres()
+    from scoring.models import Score
+    from scoring.services import scores_save
+    from tests.scoring.helpers import SIGNALS, build_round
+
+    reviewers = {"R1": "product", "R2": "sales", "R3": "it"}
+    round_, _, people = build_round({("A", "R1", "importance"): 3}, reviewers)
+    assignment = round_.assignments.get()
+    Score.objects.filter(assignment=assignment).delete()
+    barrier = threading.Barrier(8)
+
+    @_in_thread
+    def save(n):
+        barrier.wait()
+        scores_save(
+            assignment=assignment,
+            actor=people["R1"],
+            scores=[
+                {"signal": key, "value": 1 + (n + k) % 5, "rationale": f"take {n}"}
+                for k, key in enumerate(SIGNALS)
+            ],
+        )
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(save, range(8)))
+    rows = list(Score.objects.filter(assignment=assignment).values_list("signal__key", "rationale"))
+    assert sorted(key for key, _ in rows) == sorted(SIGNALS)
+    # All four come from one and the same save (all or nothing per save).
+    assert len({rationale for _, rationale in rows}) == 1
