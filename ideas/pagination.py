@@ -14,6 +14,7 @@ every test database) keep their exact count, the number of queries does not chan
 large list shows "about N". Other databases count exactly.
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -33,7 +34,10 @@ def count_or_estimate(queryset: QuerySet, threshold: int | None = None) -> tuple
     if connection.vendor != "postgresql":
         return queryset.count(), False
     # Only the ids: no select_related joins, no ordering (the estimate is the same).
-    sql, params = queryset.order_by().values_list("pk").query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().values_list("pk").query.sql_with_params()
+    except EmptyResultSet:  # .none() or an impossible filter: nothing to count
+        return 0, False
     literal = connection.ops.compose_sql(sql, params)
     with connection.cursor() as cursor:
         cursor.execute(

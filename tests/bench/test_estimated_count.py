@@ -63,3 +63,11 @@ def test_the_board_says_about_for_an_estimate(client, employee, ideas, monkeypat
     response = client.get("/ideas/")
     assert response.status_code == 200
     assert b"About " in response.content
+
+
+@pytest.mark.django_db
+def test_an_empty_queryset_counts_zero_without_a_query_error():
+    from ideas.models import Idea
+    from ideas.pagination import count_or_estimate
+
+    assert count_or_estimate(Idea.objects.none()) == (0, False)
