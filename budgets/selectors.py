@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import (
     Count,
     DecimalField,
-    FloatField,
+    Exists,
     OuterRef,
     Q,
     Subquery,
@@ -94,6 +94,23 @@ def _split(rows, key: str, labels: dict, committed: Decimal, marketing: Decimal)
     return out
 
 
+def _rollup(groups: list[dict], field: str, order_by: dict | None = None) -> list[dict]:
+    """Sum ``amount`` and ``n`` of ``groups`` per ``field``; largest amount first, then by
+    the field's value (or ``order_by[value]``), "none" last."""
+    out: dict = {}
+    for g in groups:
+        row = out.setdefault(g[field], {field: g[field], "amount": ZERO, "n": 0})
+        row["amount"] += g["amount"]
+        row["n"] += g["n"]
+
+    def key(row):
+        value = row[field]
+        label = order_by.get(value) if order_by is not None else value
+        return (-row["amount"], value is None, label or "", value or 0)
+
+    return sorted(out.values(), key=key)
+
+
 def _forecast(fy: FiscalYear, series: list[dict]) -> dict | None:
     if len(series) < 2:
         return None
@@ -121,66 +138,71 @@ def _forecast(fy: FiscalYear, series: list[dict]) -> dict | None:
 def fiscal_year_summary(fiscal_year: FiscalYear, *, today: date | None = None) -> dict:
     """Everything the dashboard and the summary API show for ``fiscal_year``.
 
-    9 queries, all aggregations in the database: 1 committed totals, 2 spent totals,
-    3 split by innovation type, 4 by journey cycle, 5 by campaign, 6 funnel by status,
-    7 top ideas with latest score and allocated amount, 8 ideas without owner, 9 snapshots.
+    6 queries, all aggregations in the database: 1 committed allocations grouped by
+    innovation type x journey cycle x campaign (totals and the three splits are rolled up from
+    it), 2 spent totals, 3 funnel by status, 4 top ideas with latest score and allocated
+    amount, 5 ideas without owner, 6 snapshots.
     Money values are Decimals with 2 places; see the module docstring for the definitions.
     """
     fy = fiscal_year
     today = today or timezone.localdate()
     marketing = fy.marketing_budget
     innovation = fy.innovation_budget
-    new_only = ~Q(idea__innovation_type=InnovationType.OPTIMIZATION)
     committed_qs = Allocation.objects.filter(fiscal_year=fy).committed()
 
-    totals = committed_qs.aggregate(
-        committed=Coalesce(Sum("amount"), ZERO),
-        committed_new_only=Coalesce(Sum("amount", filter=new_only), ZERO),
-        allocations=Count("id"),
+    # ONE grouped read of the committed allocations (by type x cycle x campaign: a few
+    # hundred rows at most) rolled up here into the totals and the three splits; sums of
+    # Decimals are exact, so this equals four separate SUM queries over the same rows.
+    groups = list(
+        committed_qs.order_by()
+        .values(
+            "idea__innovation_type",
+            "idea__stage__cycle",
+            "idea__campaign_id",
+            "idea__campaign__title",
+        )
+        .annotate(amount=Sum("amount"), n=Count("id"))
     )
+    committed = money(sum((g["amount"] for g in groups), ZERO))
+    committed_new = money(
+        sum(
+            (
+                g["amount"]
+                for g in groups
+                if g["idea__innovation_type"] != InnovationType.OPTIMIZATION
+            ),
+            ZERO,
+        )
+    )
+    allocations = sum(g["n"] for g in groups)
     spent_totals = Spend.objects.filter(allocation__fiscal_year=fy).aggregate(
         spent=Coalesce(Sum("amount"), ZERO),
         spent_new_only=Coalesce(
             Sum("amount", filter=~Q(allocation__idea__innovation_type="optimization")), ZERO
         ),
     )
-    committed = money(totals["committed"])
-    committed_new = money(totals["committed_new_only"])
     spent = money(spent_totals["spent"])
     spent_new = money(spent_totals["spent_new_only"])
 
-    def grouped(field: str):
-        return (
-            committed_qs.order_by()
-            .values(field)
-            .annotate(amount=Sum("amount"), n=Count("id"))
-            .order_by("-amount", field)
-        )
-
     by_type = _split(
-        grouped("idea__innovation_type"),
+        _rollup(groups, "idea__innovation_type"),
         "idea__innovation_type",
         dict(InnovationType.choices),
         committed,
         marketing,
     )
     by_cycle = _split(
-        grouped("idea__stage__cycle"),
+        _rollup(groups, "idea__stage__cycle"),
         "idea__stage__cycle",
         dict(Cycle.choices),
         committed,
         marketing,
     )
-    campaign_rows = list(
-        committed_qs.order_by()
-        .values("idea__campaign_id", "idea__campaign__title")
-        .annotate(amount=Sum("amount"), n=Count("id"))
-        .order_by("-amount", "idea__campaign__title")
-    )
+    titles = {g["idea__campaign_id"]: g["idea__campaign__title"] for g in groups}
     by_campaign = _split(
-        campaign_rows,
+        _rollup(groups, "idea__campaign_id", order_by=titles),
         "idea__campaign_id",
-        {r["idea__campaign_id"]: r["idea__campaign__title"] for r in campaign_rows},
+        titles,
         committed,
         marketing,
     )
@@ -191,16 +213,24 @@ def fiscal_year_summary(fiscal_year: FiscalYear, *, today: date | None = None) -
     counts = dict(
         Idea.objects.order_by()
         .values_list("status")
-        .annotate(n=Count("id"))
+        # COUNT(*), not COUNT(id): PostgreSQL then counts from a narrow index alone
+        .annotate(n=Count("*"))
         .values_list("status", "n")
     )
     funnel = [
         {"status": s.value, "label": s.label, "ideas": counts.get(s.value, 0)} for s in FUNNEL_ORDER
     ]
 
-    latest_score = IdeaScore.objects.filter(idea=OuterRef("pk")).order_by("-computed_at", "-id")
+    # Top ideas by their LATEST score: walk the scores best first (index "ideascore_top")
+    # and keep a score only if no newer one exists for its idea (index
+    # "ideascore_idea_latest"), stopping after TOP_IDEAS, instead of computing the latest
+    # score of every live idea (~97,000) and sorting them all.
+    newer = IdeaScore.objects.filter(idea=OuterRef("idea")).filter(
+        Q(computed_at__gt=OuterRef("computed_at"))
+        | Q(computed_at=OuterRef("computed_at"), id__gt=OuterRef("id"))
+    )
     allocated = (
-        Allocation.objects.filter(fiscal_year=fy, idea=OuterRef("pk"))
+        Allocation.objects.filter(fiscal_year=fy, idea=OuterRef("idea"))
         .committed()
         .order_by()
         .values("idea")
@@ -208,26 +238,30 @@ def fiscal_year_summary(fiscal_year: FiscalYear, *, today: date | None = None) -
         .values("total")
     )
     top = (
-        Idea.objects.exclude(status__in=[Status.DRAFT, Status.MERGED])
-        .annotate(
-            score=Subquery(latest_score.values("overall")[:1], output_field=FloatField()),
-            allocated=Coalesce(Subquery(allocated, output_field=MONEY_FIELD), Value(ZERO)),
+        IdeaScore.objects.filter(~Exists(newer))
+        .exclude(idea__status__in=[Status.DRAFT, Status.MERGED])
+        .annotate(allocated=Coalesce(Subquery(allocated, output_field=MONEY_FIELD), Value(ZERO)))
+        .select_related("idea__owner")
+        .only(
+            "overall",
+            "idea__id",
+            "idea__title",
+            "idea__status",
+            "idea__owner__display_name",
         )
-        .filter(score__isnull=False)
-        .select_related("owner")
-        .order_by("-score", "id")[:TOP_IDEAS]
+        .order_by("-overall", "idea_id")[:TOP_IDEAS]
     )
     top_ideas = [
         {
-            "id": idea.pk,
-            "title": idea.title,
-            "status": idea.status,
-            "status_label": idea.get_status_display(),
-            "owner": idea.owner.display_name if idea.owner else None,
-            "score": round(idea.score, 2),
-            "allocated": money(idea.allocated),
+            "id": row.idea.pk,
+            "title": row.idea.title,
+            "status": row.idea.status,
+            "status_label": row.idea.get_status_display(),
+            "owner": row.idea.owner.display_name if row.idea.owner else None,
+            "score": round(row.overall, 2),
+            "allocated": money(row.allocated),
         }
-        for idea in top
+        for row in top
     ]
     no_owner = [
         {"id": i["id"], "title": i["title"], "status": i["status"]}
@@ -316,7 +350,7 @@ def fiscal_year_summary(fiscal_year: FiscalYear, *, today: date | None = None) -
         "remaining_new_only": innovation - committed_new,
         "spent_of_innovation_pct": spent_of_innovation_pct,
         "elapsed_pct": elapsed_pct,
-        "allocations": totals["allocations"],
+        "allocations": allocations,
         "by_innovation_type": by_type,
         "by_cycle": by_cycle,
         "by_campaign": by_campaign,

@@ -71,6 +71,14 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     }
 
     def get_queryset(self):
+        if self.action == "support":
+            # A support needs only what the rules read (author, status, the campaign's
+            # audience), not the idea's texts and search vector.
+            return (
+                Idea.objects.visible_to(self.request.user)
+                .select_related("campaign")
+                .only("id", "author_id", "status", "campaign_id", "campaign__audience")
+            )
         return (
             Idea.objects.visible_to(self.request.user)
             .select_related("campaign", "owner", "author")
@@ -107,20 +115,20 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         request=None,
         responses=SupportStateSerializer,
     )
-    @action(detail=True, methods=["post", "delete"])
+    # No filter backends: a detail write has nothing to filter (a FilterSet per request
+    # was ~10% of a toggle's server time).
+    @action(detail=True, methods=["post", "delete"], filter_backends=[])
     @method_decorator(limited_by("support"))
     def support(self, request, pk=None):
         idea = self.get_object()
-        if request.method == "POST":
-            services.support_add(idea=idea, user=request.user)
-        else:
-            services.support_remove(idea=idea, user=request.user)
-        idea.refresh_from_db(fields=["supports_employees", "supports_customers"])
+        supported = request.method == "POST"
+        # The write returns the counters after it (one statement on PostgreSQL): no re-read.
+        state = services.support_set(idea=idea, user=request.user, supported=supported)
         return Response(
             {
-                "supported": request.method == "POST",
-                "supports_employees": idea.supports_employees,
-                "supports_customers": idea.supports_customers,
+                "supported": supported,
+                "supports_employees": state.supports_employees,
+                "supports_customers": state.supports_customers,
             }
         )
 

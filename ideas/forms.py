@@ -3,12 +3,18 @@
 from itertools import groupby
 
 from django import forms
+from django.db import models
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
 
-from accounts.models import User
+from accounts.models import MANAGERS_GROUP, User
 from ideas.models import Audience, Campaign, InnovationType, Status
 from ideas.uploads import ACCEPT_ATTR
 from journeys.models import Cycle, Moment, Stage
+
+# The owner box suggests at most this many people (it accepts any employee's e-mail).
+MAX_OWNER_CANDIDATES = 50
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -203,13 +209,55 @@ class TransitionForm(forms.Form):
         self.fields["to"].choices = [(s, labels[s]) for s in idea.allowed_targets()]
 
 
+class OwnerInput(forms.EmailInput):
+    """An e-mail box with a ``<datalist>`` of the likely owners (the innovation managers and
+    the current owner) instead of a ``<select>`` of every employee: 2,000 options were most of
+    the idea page's time and HTML at scale."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.candidates = ()
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or name}-candidates"
+        attrs = {**(attrs or {}), "list": list_id, "autocomplete": "off"}
+        options = format_html_join(
+            "", '<option value="{}">{}</option>', ((u.email, str(u)) for u in self.candidates)
+        )
+        html = super().render(name, value, attrs, renderer)
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+
+
 class OwnerForm(forms.Form):
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.filter(kind="staff", is_active=True).order_by("display_name"),
+    owner = forms.EmailField(
         required=False,
-        empty_label="— nobody yet —",
         label="Accountable owner",
+        help_text="The e-mail address of an employee; leave it empty for nobody.",
+        widget=OwnerInput,
     )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].widget.candidates = candidates
+
+    @staticmethod
+    def candidates_for(idea) -> models.QuerySet:
+        """Innovation managers and the idea's current owner: one small query."""
+        return (
+            User.objects.filter(kind="staff", is_active=True)
+            .filter(Q(groups__name=MANAGERS_GROUP) | Q(pk=idea.owner_id))
+            .distinct()
+            .order_by("display_name", "id")[:MAX_OWNER_CANDIDATES]
+        )
+
+    def clean_owner(self) -> User | None:
+        email = self.cleaned_data["owner"]
+        if not email:
+            return None
+        owner = User.objects.filter(email__iexact=email, kind="staff", is_active=True).first()
+        if owner is None:
+            raise forms.ValidationError("No active employee has this e-mail address.")
+        return owner
 
 
 class MergeForm(forms.Form):

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -62,6 +63,7 @@ __all__ = [
     "notifications_mark_read",
     "support_add",
     "support_remove",
+    "support_set",
     "support_toggle",
 ]
 
@@ -434,35 +436,111 @@ def _support_counter(user) -> str:
     return "supports_customers" if user.kind == "customer" else "supports_employees"
 
 
-def support_add(*, idea: Idea, user) -> bool:
-    """Support ``idea`` (idempotent). Returns True if a support was added now.
+class SupportState(NamedTuple):
+    """The outcome of a support write: whether a row was added/removed now, and the idea's
+    counters right after it."""
 
-    The unique constraint decides races: of two concurrent inserts one fails with
-    IntegrityError inside its savepoint and changes nothing; the counter moves only with a
-    row that was really inserted, by an atomic ``F() + 1``.
+    changed: bool
+    supports_employees: int
+    supports_customers: int
+
+
+# PostgreSQL: the support row and its counter in ONE statement (one round trip, one commit):
+# the INSERT … ON CONFLICT DO NOTHING (or the DELETE) says whether a row really changed, the
+# UPDATE moves the counter only then (the row lock on the idea orders concurrent writers),
+# and the final SELECT returns the counters after it (the idea's row as it was when nothing
+# changed). Concurrent duplicates wait on the unique index and then change nothing.
+_SUPPORT_ADD_SQL = """
+WITH changed AS (
+    INSERT INTO {support} (idea_id, user_id, created_at) VALUES (%(idea)s, %(user)s, %(now)s)
+    ON CONFLICT (idea_id, user_id) DO NOTHING RETURNING idea_id
+), upd AS (
+    UPDATE {idea} SET {field} = {field} + 1 WHERE id IN (SELECT idea_id FROM changed)
+    RETURNING supports_employees, supports_customers
+)
+SELECT EXISTS (SELECT 1 FROM changed),
+       COALESCE(u.supports_employees, i.supports_employees),
+       COALESCE(u.supports_customers, i.supports_customers)
+FROM {idea} i LEFT JOIN upd u ON TRUE WHERE i.id = %(idea)s
+"""
+_SUPPORT_REMOVE_SQL = """
+WITH changed AS (
+    DELETE FROM {support} WHERE idea_id = %(idea)s AND user_id = %(user)s RETURNING idea_id
+), upd AS (
+    -- the guard keeps a PositiveIntegerField from going below zero if counters drifted
+    UPDATE {idea} SET {field} = {field} - 1
+    WHERE id IN (SELECT idea_id FROM changed) AND {field} > 0
+    RETURNING supports_employees, supports_customers
+)
+SELECT EXISTS (SELECT 1 FROM changed),
+       COALESCE(u.supports_employees, i.supports_employees),
+       COALESCE(u.supports_customers, i.supports_customers)
+FROM {idea} i LEFT JOIN upd u ON TRUE WHERE i.id = %(idea)s
+"""
+
+
+def _support_write_postgres(*, idea: Idea, user, add: bool) -> SupportState:
+    sql = (_SUPPORT_ADD_SQL if add else _SUPPORT_REMOVE_SQL).format(
+        support=Support._meta.db_table,
+        idea=Idea._meta.db_table,
+        field=_support_counter(user),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"idea": idea.pk, "user": user.pk, "now": timezone.now()})
+        row = cursor.fetchone()
+    if row is None:  # the idea itself is gone
+        return SupportState(False, 0, 0)
+    return SupportState(bool(row[0]), row[1], row[2])
+
+
+def support_set(*, idea: Idea, user, supported: bool, counters: bool = True) -> SupportState:
+    """Support ``idea`` or withdraw the support (both idempotent); returns whether a row
+    changed now and the counters afterwards (the API answers with them, no re-read).
+
+    PostgreSQL: one statement (above). Elsewhere the portable path: the unique constraint
+    decides races (of two concurrent inserts one fails with IntegrityError inside its
+    savepoint and changes nothing); the counter moves only with a row that was really
+    inserted or deleted, by an atomic ``F() ± 1``; then the counters are read (unless
+    ``counters`` is False: they are then returned as 0).
     """
-    _require(user, "ideas.support_idea", idea, "You cannot support this idea.")
+    if supported:
+        _require(user, "ideas.support_idea", idea, "You cannot support this idea.")
+    if connection.vendor == "postgresql":
+        return _support_write_postgres(idea=idea, user=user, add=supported)
+    field = _support_counter(user)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                Support.objects.create(idea=idea, user=user)
-        except IntegrityError:
-            return False
-        field = _support_counter(user)
-        Idea.objects.filter(pk=idea.pk).update(**{field: F(field) + 1})
-    return True
+        if supported:
+            try:
+                with transaction.atomic():
+                    Support.objects.create(idea=idea, user=user)
+                changed = True
+            except IntegrityError:
+                changed = False
+            if changed:
+                Idea.objects.filter(pk=idea.pk).update(**{field: F(field) + 1})
+        else:
+            deleted, _ = Support.objects.filter(idea=idea, user=user).delete()
+            changed = bool(deleted)
+            if changed:
+                Idea.objects.filter(pk=idea.pk, **{f"{field}__gt": 0}).update(
+                    **{field: F(field) - 1}
+                )
+        values = counters and (
+            Idea.objects.filter(pk=idea.pk)
+            .values_list("supports_employees", "supports_customers")
+            .first()
+        )
+    return SupportState(changed, *(values or (0, 0)))
+
+
+def support_add(*, idea: Idea, user) -> bool:
+    """Support ``idea`` (idempotent). Returns True if a support was added now."""
+    return support_set(idea=idea, user=user, supported=True, counters=False).changed
 
 
 def support_remove(*, idea: Idea, user) -> bool:
     """Withdraw a support (idempotent). Returns True if one was removed now."""
-    with transaction.atomic():
-        deleted, _ = Support.objects.filter(idea=idea, user=user).delete()
-        if not deleted:
-            return False
-        field = _support_counter(user)
-        # The guard keeps a PositiveIntegerField from going below zero if counters drifted.
-        Idea.objects.filter(pk=idea.pk, **{f"{field}__gt": 0}).update(**{field: F(field) - 1})
-    return True
+    return support_set(idea=idea, user=user, supported=False, counters=False).changed
 
 
 def support_toggle(*, idea: Idea, user) -> bool:

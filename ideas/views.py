@@ -320,7 +320,10 @@ def idea_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     if user.has_perm("ideas.transition_idea", idea):
         context["transition_form"] = TransitionForm(idea=idea)
-        context["owner_form"] = OwnerForm(initial={"owner": idea.owner_id})
+        context["owner_form"] = OwnerForm(
+            initial={"owner": idea.owner.email if idea.owner else ""},
+            candidates=OwnerForm.candidates_for(idea),
+        )
         context["merge_form"] = MergeForm()
     return _vary(render(request, "ideas/idea_detail.html", context))
 

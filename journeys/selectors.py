@@ -8,6 +8,7 @@ latest-score subquery, through the model classes the relations lead to.
 
 import math
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 
@@ -111,20 +112,31 @@ def journey_map(
     if metric not in METRICS or (metric == "funding" and not can_see_money):
         metric = "ideas"
 
-    # Query 1: stages with conditional counts per bucket (GROUP BY stage over ideas only).
-    # COUNT(status), not COUNT(id): status is never NULL, so the count is the same, and every
-    # column read is then in the (stage, status) index: an index-only scan instead of
-    # reading all ideas (~25 ms instead of ~100 ms at 100,000 ideas).
-    live = _scope("ideas__", campaign)
-    counts = {
-        bucket: Count("ideas__status", filter=live & Q(ideas__status__in=statuses))
-        for bucket, statuses in BUCKETS.items()
-    }
-    stages = list(
-        Stage.objects.of_journey(journey).annotate(
-            total=Count("ideas__status", filter=live), **counts
-        )
+    # Query 1: live ideas counted per (stage, status): one plain COUNT per group over the
+    # (stage, status) index (index-only scan), the buckets summed here. Five FILTERed counts
+    # per idea (each an IN over statuses) made the GROUP BY itself take ~35 ms at 100,000
+    # ideas. COUNT(status) inside a FILTER keeps the LEFT JOIN, so every stage has a row.
+    stage_fields = ("id", "cycle", "kind", "name", "order")
+    per_status = (
+        Stage.objects.of_journey(journey)
+        .values(*stage_fields, "ideas__status")
+        .annotate(n=Count("ideas__status", filter=_scope("ideas__", campaign)))
+        .order_by()
     )
+    stages_by_id: dict[int, dict] = {}
+    for row in per_status:
+        stage = stages_by_id.setdefault(
+            row["id"],
+            {f: row[f] for f in stage_fields} | {"total": 0} | {b: 0 for b in BUCKETS},
+        )
+        stage["total"] += row["n"]
+        for bucket, statuses in BUCKETS.items():
+            if row["ideas__status"] in statuses:
+                stage[bucket] += row["n"]
+    stages = [
+        SimpleNamespace(**stage)
+        for stage in sorted(stages_by_id.values(), key=lambda st: (st["order"], st["id"]))
+    ]
 
     # Query 2: mean of the latest score per live idea, grouped by the idea's stage.
     means = dict(

@@ -1,24 +1,27 @@
 """Panel-score aggregation with rater calibration (DESIGN.md "scoring"; docs/scoring.md).
 
-Everything per score is computed by set-based SQL in the database (CTEs, GROUP BY and a
-window function); Python only assembles the per-idea rows the SQL returns (a handful of rows
-per idea and signal, never one per score). The same SQL runs on SQLite and PostgreSQL:
+Everything is computed *and written* by set-based SQL inside the database: one chain of CTEs
+(GROUP BY and window functions over the round's scores) feeds ``INSERT … SELECT … ON CONFLICT
+DO UPDATE`` upserts of IdeaScore and SignalResult, including the per-function means (as JSON),
+the contested flag and split, and the gate and contested explanations. Python never sees a row
+per idea. The same SQL runs on SQLite (≥ 3.24 for upserts) and PostgreSQL:
 
-* population variance is ``AVG(x*x) - AVG(x)*AVG(x)`` (neither engine has a portable
+* population variance is ``AVG(x*x) - AVG(x)*AVG(x)`` (written ``SUM/COUNT``, see ``_avg``) (neither engine has a portable
   ``VAR_POP`` — SQLite has none), clamped at 0 against rounding, and ``SQRT`` is built into
   PostgreSQL and registered by Django on every SQLite connection;
 * stored numbers are rounded to 9 decimals in SQL (``ROUND(CAST(.. AS NUMERIC), 9)``) so the
   order rows were inserted in, or the engine, cannot change a rank or a ``>=`` through a
-  last-bit difference in a floating-point sum.
+  last-bit difference in a floating-point sum;
+* only three things differ by engine (``_DIALECTS``): the JSON object aggregate, two-decimal
+  formatting for the explanations, and how the two upserts are chained — PostgreSQL runs both
+  in ONE statement (the IdeaScore upsert is a data-modifying CTE whose ``RETURNING`` feeds the
+  SignalResult upsert), SQLite runs the CTE chain once per table.
 
-The write is idempotent: IdeaScore and SignalResult rows are upserted on their unique keys
-and rows for ideas no longer scored are deleted, all in one transaction, so a rerun over the
-same scores leaves identical rows (same ids, same values).
+The write is idempotent: rows are upserted on their unique keys (ids kept), SignalResult rows
+are only rewritten when a value changed, and rows for ideas (or signals of an idea) no longer
+scored are deleted, all in one transaction, so a rerun over the same scores leaves identical
+rows (same ids, same values; ``computed_at`` is the time of the last run).
 """
-
-from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -41,6 +44,23 @@ EPS = 1e-9
 CONTESTED_SPREAD = 1.5
 SCALE_MIN, SCALE_MAX = 1.0, 5.0
 
+_DIALECTS = {
+    "postgresql": {
+        # JSON (text) builds far faster than JSONB; the outer object is cast once per idea.
+        "obj": "JSON_OBJECT_AGG({k}, {v})",
+        "json": "{}",
+        "jsonb": "CAST({} AS JSONB)",
+        "fmt2": "TO_CHAR(CAST({} AS NUMERIC), 'FM999999990.00')",
+    },
+    "sqlite": {
+        "obj": "JSON_GROUP_OBJECT({k}, {v})",
+        # SQLite drops the JSON subtype between CTEs; JSON() marks the text as JSON again.
+        "json": "JSON({})",
+        "jsonb": "{}",
+        "fmt2": "PRINTF('%%.2f', {})",
+    },
+}
+
 
 def _r(expr: str) -> str:
     """Round a float expression to 9 decimals, identically on SQLite and PostgreSQL."""
@@ -51,16 +71,44 @@ def _sd(var: str) -> str:
     return f"SQRT(CASE WHEN {var} > {EPS} THEN {var} ELSE 0 END)"
 
 
-def _sql() -> str:
-    score, assignment, user, weight = (
+def _avg(expr: str) -> str:
+    """``AVG(expr)`` as ``SUM / COUNT``: the same value (both engines' AVG is the plain sum
+    over the count), but PostgreSQL's float AVG keeps a 3-element array per group, which made
+    the 280,000-group function means several times slower than a plain float sum."""
+    return f"(SUM({expr}) / CAST(COUNT(*) AS DOUBLE PRECISION))"
+
+
+def _ctes(d: dict[str, str]) -> str:
+    """The method as CTEs. Bound parameters: %(round)s, %(scorecard)s, %(n_signals)s,
+    %(threshold)s, %(min_reviews)s, %(min_functions)s and their display strings (…_t)."""
+    score, assignment, user, weight, signal = (
         Score._meta.db_table,
         Assignment._meta.db_table,
         User._meta.db_table,
         ScorecardSignal._meta.db_table,
+        Signal._meta.db_table,
     )
-    # %(round)s and %(scorecard)s are bound parameters.
+    fmt2 = d["fmt2"].format
+    gate_parts = " || ".join(
+        [
+            "CASE WHEN k.signal_count < %(n_signals)s THEN '; only ' || "
+            "CAST(k.signal_count AS TEXT) || ' of ' || %(n_signals_t)s || ' signals scored' "
+            "ELSE '' END",
+            "CASE WHEN k.min_cal < %(threshold)s THEN '; a calibrated signal score ' || "
+            f"{fmt2('k.min_cal')} || ' is below ' || %(threshold_t)s ELSE '' END",
+            "CASE WHEN k.reviewers < %(min_reviews)s THEN '; ' || CAST(k.reviewers AS TEXT) || "
+            "' reviewers, ' || %(min_reviews_t)s || ' needed' ELSE '' END",
+            "CASE WHEN k.functions < %(min_functions)s THEN '; ' || CAST(k.functions AS TEXT) || "
+            "' functions, ' || %(min_functions_t)s || ' needed' ELSE '' END",
+        ]
+    )
+    passes = (
+        "k.signal_count >= %(n_signals)s AND k.min_cal >= %(threshold)s "
+        "AND k.reviewers >= %(min_reviews)s AND k.functions >= %(min_functions)s"
+    )
+    contested = f"COALESCE(b.spread >= {CONTESTED_SPREAD}, FALSE)"
     return f"""
-WITH sc AS (
+sc AS (
     -- every score of the round on a signal of the round's scorecard, as a float
     SELECT a.idea_id AS idea_id, a.reviewer_id AS reviewer_id,
            COALESCE(NULLIF(u.function, ''), 'other') AS func,
@@ -74,7 +122,7 @@ WITH sc AS (
 ),
 g AS (
     -- G_s and the population variance behind S_s, per signal over the whole round
-    SELECT signal_id, AVG(x) AS g_mean, AVG(x * x) - AVG(x) * AVG(x) AS g_var
+    SELECT signal_id, {_avg("x")} AS g_mean, {_avg("x * x")} - {_avg("x")} * {_avg("x")} AS g_var
     FROM sc GROUP BY signal_id
 ),
 gs AS (
@@ -84,7 +132,7 @@ gs AS (
 ),
 r AS (
     -- m_rs, sd_rs, n_rs: each reviewer's own mean, spread and count per signal
-    SELECT reviewer_id, signal_id, AVG(x) AS m, AVG(x * x) - AVG(x) * AVG(x) AS v, COUNT(*) AS n
+    SELECT reviewer_id, signal_id, {_avg("x")} AS m, {_avg("x * x")} - {_avg("x")} * {_avg("x")} AS v, COUNT(*) AS n
     FROM sc GROUP BY reviewer_id, signal_id
 ),
 z AS (
@@ -100,9 +148,9 @@ z AS (
 per_signal AS (
     -- R_is, C_is (clamped) and the agreement (population SD of the raw scores)
     SELECT idea_id, signal_id, MAX(weight) AS weight, COUNT(*) AS n,
-           AVG(x) AS raw,
-           AVG(x * x) - AVG(x) * AVG(x) AS raw_var,
-           MAX(g_mean) + MAX(g_sd) * AVG(z) AS cal_unclamped
+           {_avg("x")} AS raw,
+           {_avg("x * x")} - {_avg("x")} * {_avg("x")} AS raw_var,
+           MAX(g_mean) + MAX(g_sd) * {_avg("z")} AS cal_unclamped
     FROM z GROUP BY idea_id, signal_id
 ),
 per_signal_c AS (
@@ -121,172 +169,74 @@ per_idea AS (
     FROM per_signal_c p GROUP BY p.idea_id
 ),
 people AS (
-    SELECT idea_id, COUNT(DISTINCT reviewer_id) AS reviewers, COUNT(DISTINCT func) AS functions
-    FROM sc GROUP BY idea_id
+    -- distinct reviewers (each has one function) first: 70k pairs to count, not 280k scores
+    SELECT idea_id, COUNT(*) AS reviewers, COUNT(DISTINCT func) AS functions
+    FROM (SELECT idea_id, reviewer_id, MIN(func) AS func FROM sc GROUP BY idea_id, reviewer_id) ir
+    GROUP BY idea_id
 ),
 ranked AS (
     SELECT i.idea_id, i.overall, i.min_cal, i.signal_count, p.reviewers, p.functions,
            ROW_NUMBER() OVER (ORDER BY i.overall DESC, p.reviewers DESC, i.idea_id) AS rnk
     FROM per_idea i JOIN people p ON p.idea_id = i.idea_id
-)
-SELECT k.idea_id, k.rnk, k.overall, k.min_cal, k.signal_count, k.reviewers, k.functions,
-       s.signal_id, {_r("s.raw")}, {_r("s.cal")}, {_r(_sd("s.raw_var"))}, s.n
-FROM ranked k JOIN per_signal_c s ON s.idea_id = k.idea_id
-ORDER BY k.rnk, s.signal_id
-"""
+),
+fm AS (
+    -- per-function means of each reviewer's unclamped calibrated value c_irs = G_s + S_s * z
+    SELECT idea_id, func, signal_id, {_r(_avg("g_mean + g_sd * z"))} AS mean
+    FROM z GROUP BY idea_id, func, signal_id
+),
+fm_func AS (
+    SELECT fm.idea_id, fm.func,
+           {d["obj"].format(k="sig.key", v="CAST(fm.mean AS DOUBLE PRECISION)")} AS means
+    FROM fm JOIN {signal} sig ON sig.id = fm.signal_id
+    GROUP BY fm.idea_id, fm.func
+),
+fm_idea AS (
+    -- {{"<function>": {{"<signal key>": mean}}}}
+    SELECT idea_id,
+           {d["jsonb"].format(d["obj"].format(k="func", v=d["json"].format("means")))}
+           AS function_means
+    FROM fm_func GROUP BY idea_id
+),
+spread AS (
+    -- the split per signal scored by at least two functions; the widest one per idea wins
+    -- (ties: the lowest signal id)
+    SELECT idea_id, signal_id, MAX(mean) AS hi, MIN(mean) AS lo,
+           {_r("MAX(mean) - MIN(mean)")} AS spread,
+           ROW_NUMBER() OVER (PARTITION BY idea_id ORDER BY {_r("MAX(mean) - MIN(mean)")} DESC,
+                              signal_id) AS k
+    FROM fm GROUP BY idea_id, signal_id HAVING COUNT(*) >= 2
+),
+widest AS (
+    -- the functions at both ends of the widest split (ties: the highest name on top, the
+    -- lowest at the bottom)
+    SELECT b.idea_id, b.signal_id, b.hi, b.lo, b.spread,
+           MAX(CASE WHEN fm.mean = b.hi THEN fm.func END) AS hi_f,
+           MIN(CASE WHEN fm.mean = b.lo THEN fm.func END) AS lo_f
+    FROM spread b JOIN fm ON fm.idea_id = b.idea_id AND fm.signal_id = b.signal_id
+    WHERE b.k = 1
+    GROUP BY b.idea_id, b.signal_id, b.hi, b.lo, b.spread
+),
+final AS (
+    SELECT k.idea_id, k.rnk, k.overall, k.reviewers, k.functions,
+           CASE WHEN {passes} THEN TRUE ELSE FALSE END AS passes_gate,
+           CASE WHEN {passes}
+                THEN 'Passes: every calibrated signal score is at least ' || %(threshold_t)s || '.'
+                ELSE 'Fails the gate: ' || SUBSTR({gate_parts}, 3) || '.' END AS gate_reason,
+           {contested} AS contested,
+           CASE WHEN {contested}
+                THEN sig.name || ': ' || b.hi_f || ' ' || {fmt2("b.hi")} || ' vs ' || b.lo_f
+                     || ' ' || {fmt2("b.lo")} || ' (spread ' || {fmt2("b.spread")} || ')'
+                ELSE '' END AS contested_reason,
+           f.function_means
+    FROM ranked k
+    JOIN fm_idea f ON f.idea_id = k.idea_id
+    LEFT JOIN widest b ON b.idea_id = k.idea_id
+    LEFT JOIN {signal} sig ON sig.id = b.signal_id
+)"""
 
 
-def _function_sql() -> str:
-    # Per-function means of each reviewer's unclamped calibrated value c_irs = G_s + S_s * z,
-    # reusing the CTEs above (everything up to and including "z").
-    full = _sql()
-    head = full[: full.index("per_signal AS (")].rstrip().rstrip(",")
-    return f"""{head}
-SELECT idea_id, func, signal_id, {_r("AVG(g_mean + g_sd * z)")} AS mean
-FROM z GROUP BY idea_id, func, signal_id
-ORDER BY idea_id, func, signal_id
-"""
-
-
-@dataclass(frozen=True)
-class SignalRow:
-    signal_id: int
-    raw: float
-    calibrated: float
-    sd: float
-    n: int
-
-
-@dataclass
-class IdeaRow:
-    idea_id: int
-    rank: int
-    overall: float
-    min_calibrated: float
-    signal_count: int
-    reviewers: int
-    functions: int
-    signals: list[SignalRow]
-
-
-def _f(value) -> float:
-    # PostgreSQL returns NUMERIC as Decimal; SQLite a float or an int.
-    return float(value) if isinstance(value, Decimal | int) else value
-
-
-def compute(round: ReviewRound) -> tuple[list[IdeaRow], dict[int, dict[str, dict[int, float]]]]:
-    """Run the SQL: per-idea rows (ranked, with per-signal rows) and function means
-    ``{idea_id: {function: {signal_id: mean}}}``. Reads only; writes nothing."""
-    params = {"round": round.pk, "scorecard": round.scorecard_id}
-    ideas: dict[int, IdeaRow] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(), params)
-        for (
-            idea_id,
-            rank,
-            overall,
-            min_cal,
-            signal_count,
-            reviewers,
-            functions,
-            signal_id,
-            raw,
-            cal,
-            sd,
-            n,
-        ) in cursor.fetchall():
-            row = ideas.get(idea_id)
-            if row is None:
-                row = ideas[idea_id] = IdeaRow(
-                    idea_id=idea_id,
-                    rank=int(rank),
-                    overall=_f(overall),
-                    min_calibrated=_f(min_cal),
-                    signal_count=int(signal_count),
-                    reviewers=int(reviewers),
-                    functions=int(functions),
-                    signals=[],
-                )
-            row.signals.append(SignalRow(signal_id, _f(raw), _f(cal), _f(sd), int(n)))
-        cursor.execute(_function_sql(), params)
-        means: dict[int, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
-        for idea_id, func, signal_id, mean in cursor.fetchall():
-            means[idea_id][func][signal_id] = _f(mean)
-    return sorted(ideas.values(), key=lambda r: r.rank), means
-
-
-def _contested(
-    means: dict[str, dict[int, float]], keys: dict[int, str], names: dict[int, str]
-) -> tuple[bool, str]:
-    """The widest function split over all signals; contested if it is >= 1.5."""
-    best: tuple[float, str] | None = None
-    for signal_id in sorted(keys):
-        values = [(m[signal_id], f) for f, m in means.items() if signal_id in m]
-        if len(values) < 2:
-            continue
-        (lo, lo_f), (hi, hi_f) = min(values), max(values)
-        spread = round(hi - lo, 9)
-        reason = f"{names[signal_id]}: {hi_f} {hi:.2f} vs {lo_f} {lo:.2f} (spread {spread:.2f})"
-        if best is None or spread > best[0]:
-            best = (spread, reason)
-    if best is None:
-        return False, ""
-    return best[0] >= CONTESTED_SPREAD, best[1]
-
-
-def _gate(row: IdeaRow, scorecard, signal_count: int) -> tuple[bool, str]:
-    threshold = float(scorecard.gate_threshold)
-    missing = []
-    if row.signal_count < signal_count:
-        missing.append(f"only {row.signal_count} of {signal_count} signals scored")
-    if row.min_calibrated < threshold:
-        missing.append(f"a calibrated signal score {row.min_calibrated:.2f} is below {threshold:g}")
-    if row.reviewers < scorecard.min_reviews:
-        missing.append(f"{row.reviewers} reviewers, {scorecard.min_reviews} needed")
-    if row.functions < scorecard.min_functions:
-        missing.append(f"{row.functions} functions, {scorecard.min_functions} needed")
-    if missing:
-        return False, "Fails the gate: " + "; ".join(missing) + "."
-    return True, f"Passes: every calibrated signal score is at least {threshold:g}."
-
-
-@transaction.atomic
-def aggregate(round_id: int) -> int:
-    """Compute and store the results of a round. Returns the number of ideas scored."""
-    # Lock the round row: two runs of the same round (a redelivered task, a recompute) write
-    # one after the other, never interleaved.
-    round = ReviewRound.objects.select_for_update().select_related("scorecard").get(pk=round_id)
-    signals = {
-        s.pk: s for s in Signal.objects.filter(scorecards=round.scorecard).order_by("order", "id")
-    }
-    keys = {pk: s.key for pk, s in signals.items()}
-    names = {pk: s.name for pk, s in signals.items()}
-    rows, function_means = compute(round)
-    now = timezone.now()
-    idea_scores = []
-    for row in rows:
-        means = function_means.get(row.idea_id, {})
-        contested, contested_reason = _contested(means, keys, names)
-        passes, gate_reason = _gate(row, round.scorecard, len(signals))
-        idea_scores.append(
-            IdeaScore(
-                round=round,
-                idea_id=row.idea_id,
-                overall=row.overall,
-                passes_gate=passes,
-                contested=contested,
-                reviewers=row.reviewers,
-                functions=row.functions,
-                rank=row.rank,
-                function_means={
-                    func: {keys[sid]: value for sid, value in sorted(per.items())}
-                    for func, per in sorted(means.items())
-                },
-                gate_reason=gate_reason[:300],
-                contested_reason=(contested_reason if contested else "")[:300],
-                computed_at=now,
-            )
-        )
+def _idea_score_upsert() -> str:
+    t = IdeaScore._meta.db_table
     fields = [
         "overall",
         "passes_gate",
@@ -299,37 +249,109 @@ def aggregate(round_id: int) -> int:
         "contested_reason",
         "computed_at",
     ]
-    IdeaScore.objects.filter(round=round).exclude(idea_id__in=[r.idea_id for r in rows]).delete()
-    IdeaScore.objects.bulk_create(
-        idea_scores, update_conflicts=True, unique_fields=["round", "idea"], update_fields=fields
-    )
-    ids = dict(IdeaScore.objects.filter(round=round).values_list("idea_id", "id"))
-    results = [
-        SignalResult(
-            idea_score_id=ids[row.idea_id],
-            signal_id=s.signal_id,
-            raw=s.raw,
-            calibrated=s.calibrated,
-            sd=s.sd,
-            n=s.n,
-        )
-        for row in rows
-        for s in row.signals
-    ]
-    # Results for a signal nobody scores any more on that idea (set-based, no loop).
+    sets = ", ".join(f"{f} = excluded.{f}" for f in fields)
+    # "WHERE TRUE": SQLite needs it to parse an upsert after INSERT … SELECT … JOIN.
+    return f"""
+INSERT INTO {t} (round_id, idea_id, {", ".join(fields)})
+SELECT %(round)s, idea_id, overall, passes_gate, contested, reviewers, functions, rnk,
+       function_means, SUBSTR(gate_reason, 1, 300), SUBSTR(contested_reason, 1, 300),
+       %(now)s
+FROM final WHERE TRUE
+ON CONFLICT (round_id, idea_id) DO UPDATE SET {sets}"""
+
+
+def _signal_result_upsert(idea_scores: str) -> str:
+    """``idea_scores`` is a relation with (id, idea_id) of this round's IdeaScore rows."""
+    t = SignalResult._meta.db_table
+    cols = ["raw", "calibrated", "sd", "n"]
+    changed = " OR ".join(f"{t}.{c} <> excluded.{c}" for c in cols)
+    return f"""
+INSERT INTO {t} (idea_score_id, signal_id, raw, calibrated, sd, n)
+SELECT i.id, s.signal_id, {_r("s.raw")}, {_r("s.cal")}, {_r(_sd("s.raw_var"))}, s.n
+FROM per_signal_c s JOIN {idea_scores} i ON i.idea_id = s.idea_id
+LEFT JOIN {t} o ON o.idea_score_id = i.id AND o.signal_id = s.signal_id
+-- only new or changed rows reach the upsert: a rerun rewrites (and locks) nothing
+WHERE o.id IS NULL OR o.raw <> {_r("s.raw")} OR o.calibrated <> {_r("s.cal")}
+   OR o.sd <> {_r(_sd("s.raw_var"))} OR o.n <> s.n
+ON CONFLICT (idea_score_id, signal_id) DO UPDATE
+SET {", ".join(f"{c} = excluded.{c}" for c in cols)}
+WHERE {changed}"""
+
+
+def _stale_signal_results() -> str:
+    return f"""
+DELETE FROM {SignalResult._meta.db_table} sr USING {IdeaScore._meta.db_table} i
+WHERE sr.idea_score_id = i.id AND i.round_id = %(round)s AND NOT EXISTS (
+    SELECT 1 FROM per_signal_c p WHERE p.idea_id = i.idea_id AND p.signal_id = sr.signal_id)"""
+
+
+def _statements(vendor: str) -> list[str]:
+    d = _DIALECTS["postgresql" if vendor == "postgresql" else "sqlite"]
+    ctes = _ctes(d)
+    if vendor == "postgresql":
+        # One pass over the scores: the IdeaScore upsert's RETURNING feeds the SignalResult one.
+        # One pass over the scores: the IdeaScore upsert's RETURNING feeds the SignalResult
+        # one, and results for a signal nobody scores any more on an idea go in the same pass.
+        return [
+            f"WITH {ctes},\nins AS ({_idea_score_upsert()}\nRETURNING id, idea_id),\n"
+            f"stale AS ({_stale_signal_results()})"
+            f"{_signal_result_upsert('ins')}"
+        ]
+    this_round = f"(SELECT id, idea_id FROM {IdeaScore._meta.db_table} WHERE round_id = %(round)s)"
+    return [f"WITH {ctes}{_idea_score_upsert()}", f"WITH {ctes}{_signal_result_upsert(this_round)}"]
+
+
+def _g(value) -> str:
+    """A number as Python's ``{:g}`` shows it (the gate threshold in explanations)."""
+    return f"{float(value):g}"
+
+
+@transaction.atomic
+def aggregate(round_id: int) -> int:
+    """Compute and store the results of a round. Returns the number of ideas scored."""
+    # Lock the round row: two runs of the same round (a redelivered task, a recompute) write
+    # one after the other, never interleaved.
+    round = ReviewRound.objects.select_for_update().select_related("scorecard").get(pk=round_id)
+    scorecard = round.scorecard
+    signal_ids = list(Signal.objects.filter(scorecards=scorecard).values_list("pk", flat=True))
+    now = timezone.now()
+    params = {
+        "round": round.pk,
+        "scorecard": scorecard.pk,
+        "now": connection.ops.adapt_datetimefield_value(now),
+        "n_signals": len(signal_ids),
+        "n_signals_t": str(len(signal_ids)),
+        "threshold": float(scorecard.gate_threshold),
+        "threshold_t": _g(scorecard.gate_threshold),
+        "min_reviews": scorecard.min_reviews,
+        "min_reviews_t": str(scorecard.min_reviews),
+        "min_functions": scorecard.min_functions,
+        "min_functions_t": str(scorecard.min_functions),
+    }
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A one-off analytical statement: JIT compilation costs more than it saves here,
+            # and the CTEs over ~300k scores should sort and hash in memory, not on disk.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        for sql in _statements(connection.vendor):
+            cursor.execute(sql, params)
+    # Every idea scored now carries computed_at = now; any other row of the round is stale.
+    IdeaScore.objects.filter(round=round).exclude(computed_at=now).delete()
+    if connection.vendor != "postgresql":
+        _delete_stale_signal_results(round, signal_ids)
+    ReviewRound.objects.filter(pk=round.pk).update(aggregated_at=now)
+    return IdeaScore.objects.filter(round=round).count()
+
+
+def _delete_stale_signal_results(round: ReviewRound, signal_ids: list[int]) -> None:
+    """Results for a signal nobody scores any more on that idea (set-based, no loop); on
+    PostgreSQL this is part of the upsert statement."""
     scored = Score.objects.filter(
         assignment__round=round,
         assignment__idea=OuterRef("idea_score__idea"),
         signal=OuterRef("signal"),
     )
     SignalResult.objects.filter(idea_score__round=round).filter(
-        ~Q(signal_id__in=list(signals)) | ~Exists(scored)
+        ~Q(signal_id__in=signal_ids) | ~Exists(scored)
     ).delete()
-    SignalResult.objects.bulk_create(
-        results,
-        update_conflicts=True,
-        unique_fields=["idea_score", "signal"],
-        update_fields=["raw", "calibrated", "sd", "n"],
-    )
-    ReviewRound.objects.filter(pk=round.pk).update(aggregated_at=now)
-    return len(rows)

@@ -104,6 +104,13 @@ class RoundViewSet(
     }
     filterset_fields = ["status", "panel"]
 
+    def get_queryset(self):
+        # The results are paginated IdeaScore rows: the round's own idea ids (10,000 in a
+        # big round) are not needed there.
+        if self.action == "results":
+            return ReviewRound.objects.all()
+        return super().get_queryset()
+
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.round_create(

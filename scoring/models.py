@@ -178,7 +178,13 @@ class Assignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "idea", "reviewer"], name="assignment_once")
         ]
-        indexes = [models.Index(fields=["reviewer", "round"], name="assignment_reviewer_round")]
+        indexes = [
+            models.Index(fields=["reviewer", "round"], name="assignment_reviewer_round"),
+            # Progress per reviewer of a round (total and submitted) from the index alone.
+            models.Index(
+                fields=["round", "reviewer", "submitted_at"], name="assignment_round_progress"
+            ),
+        ]
 
 
 class Score(models.Model):
@@ -201,8 +207,15 @@ class Score(models.Model):
 class IdeaScore(models.Model):
     """Aggregate for (round, idea). Written only by scoring.aggregate_round."""
 
-    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="results")
-    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="idea_scores")
+    # No single-column FK indexes: "ideascore_once" (round, idea) and "ideascore_idea_latest"
+    # (idea, …) start with these columns and serve every lookup by them (and fewer indexes
+    # make the aggregation's upsert of 10,000 rows cheaper).
+    round = models.ForeignKey(
+        ReviewRound, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
+    idea = models.ForeignKey(
+        "ideas.Idea", on_delete=models.CASCADE, related_name="idea_scores", db_index=False
+    )
     overall = models.FloatField()
     passes_gate = models.BooleanField()
     contested = models.BooleanField()
@@ -218,12 +231,24 @@ class IdeaScore(models.Model):
     class Meta:
         ordering = ["round", "rank"]
         constraints = [models.UniqueConstraint(fields=["round", "idea"], name="ideascore_once")]
-        indexes = [models.Index(fields=["idea", "-computed_at"], name="ideascore_idea_latest")]
+        indexes = [
+            # Results in rank order (round page, API, CSV), paginated.
+            models.Index(fields=["round", "rank"], name="ideascore_round_rank"),
+            # The latest score per idea (journey map, dashboard, idea page): an index-only
+            # scan, newest last, with the overall carried in the index (a key column rather
+            # than INCLUDE so SQLite builds the same index).
+            models.Index(
+                fields=["idea", "computed_at", "id", "overall"], name="ideascore_idea_latest"
+            ),
+            # Top ideas: walk the scores best first and stop after a page.
+            models.Index(fields=["-overall", "-id"], name="ideascore_top"),
+        ]
 
 
 class SignalResult(models.Model):
+    # Indexed by "signalresult_once" (idea_score, signal): no separate FK index.
     idea_score = models.ForeignKey(
-        IdeaScore, on_delete=models.CASCADE, related_name="signal_results"
+        IdeaScore, on_delete=models.CASCADE, related_name="signal_results", db_index=False
     )
     signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="+")
     raw = models.FloatField()

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,6 +33,9 @@ from scoring.models import (
     Signal,
     SignalResult,
 )
+
+# Rows per page of the round's progress per idea and of its results.
+PAGE_SIZE = 50
 
 # Labels of the 1-5 scale, shown next to each radio button.
 SCALE_LABELS = {
@@ -303,16 +308,58 @@ def _get_round(request, pk: int) -> ReviewRound:
     return round
 
 
+def _count(assignments) -> Subquery:
+    counted = assignments.order_by().values("idea").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _reviewer_progress(round: ReviewRound):
+    """The round's reviewers with ``total`` and ``done`` (submitted) assignments: counted
+    first, from the (round, reviewer, submitted_at) index alone, then joined to the few users
+    (not 70,000 assignment rows joined to users and then grouped)."""
+    a, u = Assignment._meta.db_table, User._meta.db_table
+    return User.objects.raw(
+        f"""SELECT u.*, c.total, c.done
+        FROM (SELECT reviewer_id, COUNT(*) AS total, COUNT(submitted_at) AS done
+              FROM {a} WHERE round_id = %s GROUP BY reviewer_id) c
+        JOIN {u} u ON u.id = c.reviewer_id
+        ORDER BY u.display_name, u.id""",
+        [round.pk],
+    )
+
+
+class _KnownCount(Paginator):
+    """A paginator told its count (the caller has a cheaper way to it than COUNT(*))."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # count is a cached_property
+
+
+def _results_page(request, round: ReviewRound):
+    # Ranks are 1..N within a round (ROW_NUMBER in the aggregation): the last rank is the
+    # count, one probe of the (round, rank) index instead of counting 10,000 rows.
+    last = IdeaScore.objects.filter(round=round).order_by("-rank").values_list("rank", flat=True)
+    count = last.first() or 0
+    return _KnownCount(_results(round), PAGE_SIZE, count).get_page(request.GET.get("page"))
+
+
 def _results(round: ReviewRound):
+    """The round's results in rank order, with the idea's title and the signal results in
+    the scorecard's signal order (the page and the CSV show values and ids only)."""
     return (
         IdeaScore.objects.filter(round=round)
         .select_related("idea")
+        # function_means is shown by the API only: no JSON to decode per row here, and of
+        # the idea only its title (not its text and search vector).
+        .only(
+            *[f.name for f in IdeaScore._meta.concrete_fields if f.name != "function_means"],
+            "idea__title",
+        )
         .prefetch_related(
             Prefetch(
                 "signal_results",
-                queryset=SignalResult.objects.select_related("signal").order_by(
-                    "signal__order", "signal_id"
-                ),
+                queryset=SignalResult.objects.order_by("signal__order", "signal_id"),
             )
         )
         .order_by("rank")
@@ -326,25 +373,23 @@ def round_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     can_manage = request.user.has_perm("scoring.view_round", round)
     ctx: dict = {"round": round, "can_manage": can_manage, "now": timezone.now()}
     if can_manage:
-        in_round = Q(assignments__round=round)
-        ctx["reviewers"] = (
-            User.objects.filter(assignments__round=round)
-            .annotate(
-                total=Count("assignments", filter=in_round),
-                done=Count(
-                    "assignments", filter=in_round & Q(assignments__submitted_at__isnull=False)
-                ),
-            )
-            .order_by("display_name")
+        ctx["reviewers"] = _reviewer_progress(round)
+        # A page of ideas (a round may hold 10,000), counted per idea through the
+        # (round, idea, reviewer) unique index: 50 small subqueries, not a GROUP BY of all.
+        of_idea = Assignment.objects.filter(round=round, idea=OuterRef("pk"))
+        ideas = round.ideas.only("id", "title").annotate(
+            total=_count(of_idea),
+            done=_count(of_idea.filter(submitted_at__isnull=False)),
         )
-        ctx["ideas"] = round.ideas.annotate(
-            total=Count("assignments", filter=in_round),
-            done=Count("assignments", filter=in_round & Q(assignments__submitted_at__isnull=False)),
-        ).order_by("title")
+        # Counted in the M2M table alone (its unique index), not joined to the ideas.
+        n_ideas = ReviewRound.ideas.through.objects.filter(reviewround=round).count()
+        ctx["ideas"] = _KnownCount(ideas.order_by("title", "id"), PAGE_SIZE, n_ideas).get_page(
+            request.GET.get("ideas_page")
+        )
         ctx["late"] = round.is_late()
         ctx["coverage"] = services.coverage_problem(panel=round.panel, scorecard=round.scorecard)
     if round.status == RoundStatus.CLOSED or can_manage:
-        ctx["results"] = _results(round) if round.status == RoundStatus.CLOSED else None
+        ctx["results"] = _results_page(request, round) if round.is_closed else None
         ctx["signals"] = list(Signal.objects.filter(scorecards=round.scorecard_id))
     return render(request, "scoring/round_detail.html", ctx)
 

@@ -37,10 +37,18 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
+    """Remove the defaults where nothing uses them (links first, so no cascade runs)."""
     Signal = apps.get_model("scoring", "Signal")
     Scorecard = apps.get_model("scoring", "Scorecard")
-    Scorecard.objects.filter(name=DEFAULT_SCORECARD, is_default=True, rounds__isnull=True).delete()
-    Signal.objects.filter(key__in=[s[0] for s in SIGNALS], scores__isnull=True, scorecards__isnull=True
+    ScorecardSignal = apps.get_model("scoring", "ScorecardSignal")
+    unused_cards = Scorecard.objects.filter(
+        name=DEFAULT_SCORECARD, is_default=True, rounds__isnull=True
+    ).values_list("pk", flat=True)
+    ScorecardSignal.objects.filter(scorecard_id__in=list(unused_cards)).delete()
+    Scorecard.objects.filter(pk__in=list(unused_cards)).delete()
+    used = set(ScorecardSignal.objects.values_list("signal_id", flat=True))
+    Signal.objects.filter(key__in=[s[0] for s in SIGNALS], scores__isnull=True).exclude(
+        pk__in=used
     ).delete()
 
 

@@ -12,8 +12,10 @@ from tests.conftest import api_as
 
 pytestmark = pytest.mark.django_db
 
-# The 9 queries of budgets.selectors.fiscal_year_summary, whatever the data size.
-SUMMARY = 9
+# The 6 queries of budgets.selectors.fiscal_year_summary, whatever the data size:
+# committed allocations grouped by type x cycle x campaign, spent totals, funnel, top ideas,
+# ideas without owner, snapshots.
+SUMMARY = 6
 # The shared layout (_base.html): panel membership (scoring.review in the nav), the
 # ModelBackend's user and group permissions (asked once a rule says no), unread notifications.
 LAYOUT = 4
@@ -56,7 +58,7 @@ def busy_year(fy, manager):
 def test_the_dashboard_query_count(client, executive, busy_year, django_assert_num_queries):
     client.force_login(executive)
     # 1 session, 2 user, 3 user's groups (rules: budgets.view_dashboard, then cached),
-    # 4 fiscal years for the chooser, 5-13 the summary (SUMMARY), 14-17 the layout (LAYOUT)
+    # 4 fiscal years for the chooser, 5-10 the summary (SUMMARY), 11-14 the layout (LAYOUT)
     with django_assert_num_queries(4 + SUMMARY + LAYOUT):
         response = client.get(reverse("budgets:dashboard"), {"fiscal_year": busy_year.pk})
     assert response.status_code == 200
@@ -64,7 +66,7 @@ def test_the_dashboard_query_count(client, executive, busy_year, django_assert_n
 
 def test_the_summary_api_query_count(executive, busy_year, django_assert_num_queries):
     client = api_as(executive)
-    # 1 user's groups (rules), 2 the fiscal year, 3-11 the summary (SUMMARY)
+    # 1 user's groups (rules), 2 the fiscal year, 3-8 the summary (SUMMARY)
     with django_assert_num_queries(2 + SUMMARY):
         response = client.get(f"/api/v1/budgets/fiscal-years/{busy_year.pk}/summary/")
     assert response.status_code == 200

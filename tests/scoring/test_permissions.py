@@ -147,6 +147,7 @@ def test_the_results_query_count(
     # 1 session, 2 user, 3 round with panel and scorecard, 4 groups (is_manager),
     # 5 round panel membership (view_results), 6 signals; nav: 7 panel membership,
     # 8-9 ModelBackend user/group permissions, 10 unread notifications;
-    # 11 results with ideas, 12 prefetch signal results with signals
-    with django_assert_num_queries(12):
+    # 11 count of the results (paginated), 12 a page of results with ideas, 13 prefetch
+    # signal results with signals
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
