@@ -46,7 +46,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.EmailBackend")
             messages.success(
                 request, f"Welcome, {user.display_name}. Your customer account is ready."
             )

@@ -122,9 +122,8 @@ CUSTOMER_AUDIENCES = [Audience.CUSTOMERS, Audience.EVERYONE]
 
 
 def _is_manager(user) -> bool:
-    # The rule itself, not user.has_perm: when the rule says no, has_perm falls through to
-    # Django's ModelBackend (2 permission queries). Group names are cached per user object
-    # by django-rules, so this is cheap to call per row.
+    # The rule itself, not user.has_perm (which asks every authentication backend). Group
+    # names are cached per user object by django-rules, so this is cheap to call per row.
     return bool(
         user and user.is_authenticated and rules.has_perm("accounts.manage_innovation", user)
     )

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 # committed allocations grouped by type x cycle x campaign, spent totals, funnel, top ideas,
 # ideas without owner, snapshots.
 SUMMARY = 6
-# The shared layout (_base.html): panel membership (scoring.review in the nav), the
-# ModelBackend's user and group permissions (asked once a rule says no), unread notifications.
-LAYOUT = 4
+# The shared layout (_base.html): panel membership (scoring.review in the nav) and unread
+# notifications (the bell).
+LAYOUT = 2
 
 
 @pytest.fixture
@@ -91,9 +91,9 @@ def test_the_spends_list_query_count(executive, busy_year, django_assert_num_que
 def test_the_fiscal_year_page_query_count(client, manager, busy_year, django_assert_num_queries):
     client.force_login(manager)
     # 1 session, 2 user, 3 user's groups (rules), 4 the fiscal year, 5 committed total,
-    # 6-9 the layout (LAYOUT), 10 allocations with spent, idea and allocator,
-    # 11 any fundable idea? 12 fundable ideas (select options), 13 any committed allocation?
-    # 14 committed allocations with what is left (spend form's options)
+    # 6-7 the layout (LAYOUT), 8 allocations with spent, idea and allocator,
+    # 9 any fundable idea? 10 fundable ideas (select options), 11 any committed allocation?
+    # 12 committed allocations with what is left (spend form's options)
     with django_assert_num_queries(10 + LAYOUT):
         response = client.get(reverse("budgets:fiscal_year", args=[busy_year.pk]))
     assert response.status_code == 200

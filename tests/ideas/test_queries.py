@@ -1,10 +1,8 @@
 """Query counts of every list page, htmx partial and list endpoint of the ideas app.
 
 Each page is rendered with several ideas, comments and transitions, so an N+1 would show.
-The permission lookups (user groups; on full pages also Django's ModelBackend reading the
-user's and the groups' permissions, because the shared nav's ``{% has_perm %}`` goes through
-``user.has_perm``) are cached on the user object for the request. The ideas app's own checks
-ask django-rules directly, so partials and API calls make no ModelBackend queries.
+The permission lookups (the user's groups, for the role rules) are cached on the user object
+for the request; Django's permission tables are never read (accounts.backends.EmailBackend).
 """
 
 import pytest
@@ -42,11 +40,10 @@ def ideas(db, png, open_gates, manager):
 
 def test_the_board(client, employee, ideas, django_assert_num_queries):
     client.force_login(employee)
-    # 1 session, 2 user, 3 user's groups (manager?), 4-5 user and group permissions
-    # (ModelBackend), 6 count, 7 campaigns for the filter, 8 stages for the filter,
-    # 9 panel membership (nav: scoring.review), 10 bell count, 11 the page of ideas with
-    # campaign, stage, moment and author joined
-    with django_assert_num_queries(11):
+    # 1 session, 2 user, 3 user's groups (manager?), 4 count, 5 campaigns for the filter,
+    # 6 stages for the filter, 7 panel membership (nav: scoring.review), 8 bell count,
+    # 9 the page of ideas with campaign, stage, moment and author joined
+    with django_assert_num_queries(9):
         response = client.get("/ideas/?ordering=supported")
     assert response.status_code == 200
     assert response.content.decode().count('class="badge idea-status') == 6
@@ -54,8 +51,7 @@ def test_the_board(client, employee, ideas, django_assert_num_queries):
 
 def test_the_board_partial(client, employee, ideas, django_assert_num_queries):
     client.force_login(employee)
-    # 1 session, 2 user, 3 groups, 4 count, 5 the page of ideas (no ModelBackend
-    # permission lookups: the visibility rule asks django-rules directly, not user.has_perm)
+    # 1 session, 2 user, 3 groups, 4 count, 5 the page of ideas
     with django_assert_num_queries(5):
         response = client.get("/ideas/?status=screening&q=mortgage", **HTMX)
     assert response.status_code == 200
@@ -74,11 +70,11 @@ def test_the_board_sorted_by_top_score(client, employee, ideas, django_assert_nu
 def test_the_idea_page(client, employee, ideas, django_assert_num_queries):
     idea = ideas[0]
     client.force_login(employee)
-    # 1 session, 2 user, 3 groups, 4-5 permissions, 6 the idea with campaign, stage,
-    # moment, author, owner and merged_into, 7 has the user supported, 8 does the user
-    # follow, 9 panel membership (nav), 10 bell count, 11 attachments, 12 comments with
-    # their authors, 13 transitions with their actors
-    with django_assert_num_queries(13):
+    # 1 session, 2 user, 3 groups, 4 the idea with campaign, stage, moment, author, owner
+    # and merged_into, 5 has the user supported, 6 does the user follow, 7 panel membership
+    # (nav), 8 bell count, 9 attachments, 10 comments with their authors, 11 transitions
+    # with their actors
+    with django_assert_num_queries(11):
         response = client.get(f"/ideas/{idea.pk}/")
     assert response.status_code == 200
 
@@ -112,8 +108,8 @@ def test_the_api_similar_endpoint(employee, ideas, django_assert_num_queries):
 
 def test_the_api_comments(employee, ideas, django_assert_num_queries):
     api = api_as(employee)
-    # 1 groups, 2 the idea, 3-4 permissions, 5 count, 6 page of comments with authors
-    with django_assert_num_queries(6):
+    # 1 groups, 2 the idea, 3 count, 4 page of comments with authors
+    with django_assert_num_queries(4):
         response = api.get(f"/api/v1/ideas/{ideas[0].pk}/comments/")
     assert response.json()["count"] == 2
 

@@ -118,8 +118,8 @@ def test_the_queue_query_count(client, world, django_assert_num_queries):
     client.force_login(world["people"]["panelist"])
     # 1 session, 2 user, 3 panel membership (scoring.review, then cached for the nav),
     # 4 my assignments with rounds, ideas and score counts; nav: 5 groups (role rules),
-    # 6-7 ModelBackend user/group permissions, 8 unread notifications (bell)
-    with django_assert_num_queries(8):
+    # 6 unread notifications (bell)
+    with django_assert_num_queries(6):
         assert client.get(reverse("scoring:queue")).status_code == 200
 
 
@@ -127,9 +127,8 @@ def test_the_scorecard_query_count(client, world, django_assert_num_queries):
     client.force_login(world["people"]["panelist"])
     url = reverse("scoring:scorecard", args=[world["assignment"].pk])
     # 1 session, 2 user, 3 assignment with round, scorecard and idea, 4 signals of the
-    # scorecard, 5 my scores; nav: 6 panel membership, 7 groups, 8-9 ModelBackend
-    # user/group permissions, 10 unread notifications
-    with django_assert_num_queries(10):
+    # scorecard, 5 my scores; nav: 6 panel membership, 7 groups, 8 unread notifications
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
 
 
@@ -146,8 +145,7 @@ def test_the_results_query_count(
     url = reverse("scoring:round", args=[world["round"].pk])
     # 1 session, 2 user, 3 round with panel and scorecard, 4 groups (is_manager),
     # 5 round panel membership (view_results), 6 signals; nav: 7 panel membership,
-    # 8-9 ModelBackend user/group permissions, 10 unread notifications;
-    # 11 count of the results (paginated), 12 a page of results with ideas, 13 prefetch
-    # signal results with signals
-    with django_assert_num_queries(13):
+    # 8 unread notifications; 9 count of the results (paginated), 10 a page of results
+    # with ideas, 11 prefetch signal results with signals
+    with django_assert_num_queries(11):
         assert client.get(url).status_code == 200

@@ -1,0 +1,17 @@
+from django.contrib.auth.backends import ModelBackend
+
+
+class EmailBackend(ModelBackend):
+    """Signs people in by e-mail (the User's USERNAME_FIELD) and grants no model permissions.
+
+    Every permission in Juncture is a named django-rules rule (``<app>/rules.py``); Django's
+    per-model permission tables are unused, and the admin is for superusers, who pass every
+    check without them. Without this, each page whose navigation asks a rule that says "no"
+    would fall through to two permission-table queries.
+    """
+
+    def get_user_permissions(self, user_obj, obj=None) -> set:
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None) -> set:
+        return set()
