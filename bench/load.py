@@ -14,7 +14,6 @@ import argparse
 import http.client
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -27,7 +26,15 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.run import DEFAULT_URL, SECRET, _free_port, configure, pct  # noqa: E402
+from bench.run import (  # noqa: E402
+    DEFAULT_URL,
+    SECRET,
+    _free_port,
+    configure,
+    counter_drift,
+    gunicorn,
+    pct,
+)
 
 # The mix: most traffic reads the board and idea pages; a fifth toggles a support.
 MIX = [("board", 0.35), ("board_filtered", 0.15), ("idea", 0.30), ("toggle", 0.20)]
@@ -89,9 +96,6 @@ def main(argv: list[str] | None = None) -> None:
 
     configure(args.database_url)
     from django.db import connection
-    from django.db.models import Count, F, Q
-
-    from ideas.models import Idea
 
     plan = _prepare(args.clients)
     connection.close()
@@ -117,28 +121,10 @@ def main(argv: list[str] | None = None) -> None:
         env=env,
         check=True,
     )
-    server = subprocess.Popen(
-        [str(BASE_DIR / ".venv/bin/gunicorn"), "config.wsgi", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"],
-        cwd=BASE_DIR, env=env, start_new_session=True,
-    )  # fmt: skip
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     lock = threading.Lock()
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                probe.request("GET", "/healthz")
-                if probe.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("gunicorn did not start")
-            time.sleep(0.3)
-
+    with gunicorn(env, port):
         stop_at = time.monotonic() + args.seconds
         kinds, weights = zip(*MIX, strict=True)
 
@@ -195,23 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-    drift = (
-        Idea.objects.filter(pk__in=[me["toggle_idea"] for me in plan])
-        .annotate(
-            staff=Count("supports", filter=Q(supports__user__kind="staff")),
-            cust=Count("supports", filter=Q(supports__user__kind="customer")),
-        )
-        .exclude(supports_employees=F("staff"), supports_customers=F("cust"))
-        .count()
-    )
+    drift = counter_drift(me["toggle_idea"] for me in plan)
     everything = [x for v in latencies.values() for x in v]
     print(
         f"Load test: {len(plan)} clients x {args.seconds:.0f} s against gunicorn (2 workers), "

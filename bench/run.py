@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -282,6 +283,56 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def gunicorn(env: dict, port: int):
+    """gunicorn (2 sync workers) on 127.0.0.1:port with ``env``; waits for /healthz and always
+    stops it (its whole process group) on the way out."""
+    server = subprocess.Popen(
+        [str(BASE_DIR / ".venv/bin/gunicorn"), "config.wsgi", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"],
+        cwd=BASE_DIR, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("gunicorn did not start")
+            time.sleep(0.3)
+        yield server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def counter_drift(idea_ids) -> int:
+    """How many of these ideas have support counters that differ from their rows."""
+    from django.db.models import Count, F, Q
+
+    from ideas.models import Idea
+
+    return (
+        Idea.objects.filter(pk__in=list(idea_ids))
+        .annotate(
+            staff=Count("supports", filter=Q(supports__user__kind="staff")),
+            cust=Count("supports", filter=Q(supports__user__kind="customer")),
+        )
+        .exclude(supports_employees=F("staff"), supports_customers=F("cust"))
+        .count()
+    )
+
+
 def _toggle_plan(threads: int) -> list[tuple[str, int]]:
     """(token, idea id) per thread: a distinct employee who does not support the idea yet
     and did not write it; the idea is open for support."""
@@ -309,9 +360,6 @@ def _toggle_plan(threads: int) -> list[tuple[str, int]]:
 
 def bench_toggles(total: int, threads: int, max_seconds: float) -> dict:
     from django.db import connection
-    from django.db.models import Count, F, Q
-
-    from ideas.models import Idea
 
     plan = _toggle_plan(threads)
     connection.close()
@@ -327,25 +375,7 @@ def bench_toggles(total: int, threads: int, max_seconds: float) -> dict:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("CELERY_BROKER_URL", None)
-    server = subprocess.Popen(
-        [str(BASE_DIR / ".venv/bin/gunicorn"), "config.wsgi", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"],
-        cwd=BASE_DIR, env=env, start_new_session=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("gunicorn did not start")
-            time.sleep(0.3)
+    with gunicorn(env, port):
         per_thread = max(2, (total // len(plan)) // 2 * 2)  # even: POST/DELETE pairs
         latencies: list[float] = []
         errors: list[str] = []
@@ -384,23 +414,8 @@ def bench_toggles(total: int, threads: int, max_seconds: float) -> dict:
         for w in workers:
             w.join()
         elapsed = time.perf_counter() - start
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
     # Counters must still equal the rows of every touched idea.
-    drift = (
-        Idea.objects.filter(pk__in=[i for _, i in plan])
-        .annotate(
-            staff=Count("supports", filter=Q(supports__user__kind="staff")),
-            cust=Count("supports", filter=Q(supports__user__kind="customer")),
-        )
-        .exclude(supports_employees=F("staff"), supports_customers=F("cust"))
-        .count()
-    )
+    drift = counter_drift(i for _, i in plan)
     result = {
         "threads": len(plan),
         "requests": len(latencies),
