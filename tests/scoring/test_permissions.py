@@ -9,8 +9,7 @@ from django.utils import timezone
 from scoring import services
 from scoring.models import Assignment
 from tests.factories import EmployeeFactory, IdeaFactory, default_scorecard
-
-KEYS = ["importance", "evidence", "uniqueness", "defensibility"]
+from tests.scoring.helpers import SIGNALS as KEYS
 
 
 @pytest.fixture

@@ -7,13 +7,7 @@ from django.utils import timezone
 from scoring import services
 from scoring.models import Assignment, Panel, ReviewRound, Score
 from tests.factories import EmployeeFactory, IdeaFactory, PanelFactory, default_scorecard
-
-KEYS = ["importance", "evidence", "uniqueness", "defensibility"]
-
-
-@pytest.fixture
-def members(db):
-    return [EmployeeFactory(function=f) for f in ["product", "sales", "it"]]
+from tests.scoring.helpers import SIGNALS as KEYS
 
 
 @pytest.fixture
