@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts import services
-from accounts.forms import LoginForm, SignupForm
+from accounts.forms import LoginForm, SignupForm, add_service_errors
 from accounts.models import AuditEvent
 from accounts.throttle import Ratelimited, limited_by, login_failure_limited, record_login_failure
 
@@ -43,8 +43,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             login(request, user, backend="accounts.backends.EmailBackend")
             messages.success(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from accounts.forms import add_service_errors
 from budgets import selectors, services
 from budgets.forms import AllocationForm, FiscalYearForm, SpendForm
 from budgets.models import Allocation, FiscalYear
@@ -35,14 +36,6 @@ def _fiscal_year_for(request: HtmxHttpRequest, pk: int, perm: str) -> FiscalYear
     """The one access helper for a fiscal year: permission first (403), then 404."""
     _check(request, perm)
     return get_object_or_404(FiscalYear, pk=pk)
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -135,7 +128,7 @@ def allocate(request: HtmxHttpRequest, pk: int):
             reason=data["reason"],
         )
     except ValidationError as exc:
-        _form_errors(form, exc)
+        add_service_errors(form, exc)
         return _fiscal_year_page(request, fy, allocate_form=form, status=400)
     except (services.BudgetConflict, TransitionError) as exc:
         form.add_error(None, exc.message)
@@ -178,7 +171,7 @@ def spend(request: HtmxHttpRequest, pk: int):
             actor=request.user,
         )
     except ValidationError as exc:
-        _form_errors(form, exc)
+        add_service_errors(form, exc)
         return _fiscal_year_page(request, fy, spend_form=form, status=400)
     except services.BudgetConflict as exc:
         form.add_error(None, exc.message)
@@ -204,7 +197,7 @@ def fiscal_year_edit(request: HtmxHttpRequest, pk: int | None = None):
                 else:
                     services.fiscal_year_update(fiscal_year=fy, actor=request.user, **fields)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
                 status = 400
             except services.BudgetConflict as exc:
                 form.add_error(None, exc.message)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
+from accounts.forms import add_service_errors
 from accounts.throttle import limited_by
 from ideas import services
 from ideas.api import visible_comments
@@ -52,14 +53,6 @@ def _is_partial(request, target: str) -> bool:
 def _vary(response: HttpResponse) -> HttpResponse:
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _get_idea_for_user(request, pk: int, perm: str = "ideas.view_idea") -> Idea:
@@ -216,7 +209,7 @@ def idea_new(request: HtmxHttpRequest) -> HttpResponse:
                 **form.service_kwargs(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -261,7 +254,7 @@ def idea_edit(request, pk: int) -> HttpResponse:
         try:
             services.idea_update(idea=idea, actor=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Your changes are saved.")
             return redirect("ideas:detail", pk=idea.pk)
@@ -384,7 +377,7 @@ def comments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             form.add_error(None, "You cannot comment on this idea.")
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
     if form.errors:
         context = _detail_context(request, idea, comment_form=form)
         template = "ideas/idea_detail.html#comments"
@@ -498,7 +491,7 @@ def attachment_add(request, pk: int) -> HttpResponse:
                 idea=idea, uploaded_by=request.user, file=form.cleaned_data["file"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
     if form.errors:
         context = _detail_context(
             request,
@@ -598,7 +591,7 @@ def campaign_form(request, slug: str | None = None) -> HttpResponse:
                     **fields,
                 )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Campaign “{campaign.title}” saved.")
             return redirect("ideas:campaign", slug=campaign.slug)

@@ -11,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from accounts.forms import add_service_errors
 from journeys import selectors, services
 from journeys.forms import JourneyForm, MapFilterForm, MomentForm, StageForm
 from journeys.models import Journey, Moment, Stage
@@ -37,14 +38,6 @@ def _moment_for(request, pk: int, perm: str) -> Moment:
     if not request.user.has_perm(perm):
         raise PermissionDenied
     return get_object_or_404(Moment.objects.select_related("stage__journey"), pk=pk)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- The map -----------------------------------------------------------------------------
@@ -175,7 +168,7 @@ def journey_edit(request, pk: int) -> HttpResponse:
         try:
             services.journey_update(journey=journey, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Journey saved.")
             return redirect("journeys:edit", pk=journey.pk)
@@ -207,7 +200,7 @@ def stage_add(request, pk: int) -> HttpResponse:
         try:
             stage = services.stage_create(journey=journey, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Stage “{stage.name}” added at the end of the journey.")
             return redirect("journeys:edit", pk=journey.pk)
@@ -226,7 +219,7 @@ def stage_edit(request, pk: int) -> HttpResponse:
         try:
             services.stage_update(stage=stage, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Stage “{stage.name}” saved.")
             return redirect("journeys:edit", pk=stage.journey_id)
@@ -262,7 +255,7 @@ def moment_add(request, pk: int) -> HttpResponse:
         try:
             moment = services.moment_create(stage=stage, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Moment “{moment.name}” added to {stage.name}.")
             return redirect("journeys:edit", pk=stage.journey_id)
@@ -287,7 +280,7 @@ def moment_edit(request, pk: int) -> HttpResponse:
         try:
             services.moment_update(moment=moment, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Moment “{moment.name}” saved.")
             return redirect("journeys:edit", pk=moment.stage.journey_id)
