@@ -57,13 +57,3 @@ class SignupForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
-
-
-def add_service_errors(form: forms.BaseForm, exc: forms.ValidationError) -> None:
-    """Show a service's ValidationError on the form: field errors next to their fields,
-    the rest (and errors for fields the form does not have) at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)

@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts import services
-from accounts.forms import LoginForm, SignupForm, add_service_errors
+from accounts.forms import LoginForm, SignupForm
 from accounts.models import AuditEvent
 from accounts.throttle import Ratelimited, limited_by, login_failure_limited, record_login_failure
+from core.web import add_service_errors
 
 
 class LoginView(auth_views.LoginView):

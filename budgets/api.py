@@ -13,7 +13,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.drf import Conflict, RulesPermission
 from budgets import selectors, services
 from budgets.models import Allocation, FiscalYear, Spend
 from budgets.serializers import (
@@ -23,13 +22,9 @@ from budgets.serializers import (
     SpendSerializer,
     SummarySerializer,
 )
-from ideas.workflow import TransitionError
+from core.drf import RulesPermission
 
 CONFLICT = OpenApiResponse(description="Conflict with the budget's state (e.g. overrun).")
-
-
-def _conflict(exc) -> Conflict:
-    return Conflict(detail=exc.message, code=exc.code)
 
 
 @extend_schema_view(
@@ -69,14 +64,11 @@ class FiscalYearViewSet(
         )
 
     def perform_update(self, serializer):
-        try:
-            serializer.instance = services.fiscal_year_update(
-                fiscal_year=serializer.instance,
-                actor=self.request.user,
-                **serializer.validated_data,
-            )
-        except services.BudgetConflict as exc:
-            raise _conflict(exc) from exc
+        serializer.instance = services.fiscal_year_update(
+            fiscal_year=serializer.instance,
+            actor=self.request.user,
+            **serializer.validated_data,
+        )
 
     @extend_schema(
         summary="The dashboard's numbers for this fiscal year", responses=SummarySerializer
@@ -123,10 +115,7 @@ class AllocationViewSet(
     def create(self, request: Request, *args, **kwargs) -> Response:
         incoming = AllocationCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            allocation = services.allocation_create(actor=request.user, **incoming.validated_data)
-        except (services.BudgetConflict, TransitionError) as exc:
-            raise _conflict(exc) from exc
+        allocation = services.allocation_create(actor=request.user, **incoming.validated_data)
         return Response(AllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -137,10 +126,7 @@ class AllocationViewSet(
     @action(detail=True, methods=["post"])
     def release(self, request: Request, pk=None) -> Response:
         allocation = self.get_object()
-        try:
-            allocation = services.allocation_release(allocation=allocation, actor=request.user)
-        except services.BudgetConflict as exc:
-            raise _conflict(exc) from exc
+        allocation = services.allocation_release(allocation=allocation, actor=request.user)
         return Response(AllocationSerializer(allocation).data)
 
 
@@ -173,12 +159,9 @@ class SpendViewSet(
         return Spend.objects.order_by("-spent_on", "-id")
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = services.spend_record(
-                actor=self.request.user, **serializer.validated_data
-            )
-        except services.BudgetConflict as exc:
-            raise _conflict(exc) from exc
+        serializer.instance = services.spend_record(
+            actor=self.request.user, **serializer.validated_data
+        )
 
 
 router = SimpleRouter()

@@ -36,6 +36,7 @@ from budgets.models import (
     FiscalYear,
     Spend,
 )
+from core.exceptions import Conflict
 from ideas.models import Idea, Status
 from ideas.services import idea_transition
 
@@ -45,16 +46,11 @@ ZERO = Decimal("0.00")
 FUNDABLE = {Status.APPROVED, Status.FUNDED, Status.IN_EXPERIMENT}
 
 
-class BudgetConflict(Exception):
+class BudgetConflict(Conflict):
     """The request is valid but the budget's current state forbids it (API 409).
 
     ``code``: ``overrun`` | ``not_fundable`` | ``released`` | ``has_spend`` | ``overspend``.
     """
-
-    def __init__(self, message: str, code: str = "conflict"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def money(value, *, field: str = "amount") -> Decimal:

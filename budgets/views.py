@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from accounts.forms import add_service_errors
 from budgets import selectors, services
 from budgets.forms import AllocationForm, FiscalYearForm, SpendForm
 from budgets.models import Allocation, FiscalYear
+from core.web import add_service_errors
 from ideas.workflow import TransitionError
 
 

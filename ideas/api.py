@@ -15,8 +15,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.drf import Conflict, RulesPermission
 from accounts.throttle import limited_by
+from core.drf import RulesPermission
+from core.exceptions import Conflict
 from ideas import services
 from ideas.filters import IdeaFilter
 from ideas.models import Campaign, Comment, Idea, Status
@@ -32,7 +33,6 @@ from ideas.serializers import (
     TransitionSerializer,
     TransitionWriteSerializer,
 )
-from ideas.workflow import TransitionError
 
 
 def visible_comments(idea: Idea, user):
@@ -181,16 +181,13 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise PermissionDenied
         if to == Status.MERGED:
             raise Conflict("Use merge to move an idea into another one.", code="merge")
-        try:
-            transition = services.idea_transition(
-                idea=idea,
-                to=to,
-                actor=user,
-                reason=data.validated_data["reason"],
-                override=data.validated_data["override"],
-            )
-        except TransitionError as exc:
-            raise Conflict(exc.message, code=exc.code) from exc
+        transition = services.idea_transition(
+            idea=idea,
+            to=to,
+            actor=user,
+            reason=data.validated_data["reason"],
+            override=data.validated_data["override"],
+        )
         return Response(
             TransitionSerializer(transition, context=context).data, status=status.HTTP_201_CREATED
         )

@@ -20,7 +20,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from accounts.drf import PageNumberPagination
+from core.drf import PageNumberPagination
 
 # Below this many rows an exact count is cheap and an estimate would be visibly wrong.
 ESTIMATE_ABOVE = 10_000

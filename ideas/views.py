@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from accounts.forms import add_service_errors
 from accounts.throttle import limited_by
+from core.web import add_service_errors
 from ideas import services
 from ideas.api import visible_comments
 from ideas.filters import SORTS, IdeaFilter, use_select_widgets

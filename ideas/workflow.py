@@ -13,16 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from core.exceptions import Conflict
 from ideas.models import Idea, IdeaTransition, Status, allowed_targets
 
 
-class TransitionError(Exception):
+class TransitionError(Conflict):
     """The move is not allowed now. ``code`` says why; ``message`` is for people."""
-
-    def __init__(self, message: str, code: str = "conflict"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True)

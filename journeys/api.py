@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.drf import RulesPermission
+from core.drf import RulesPermission
 from journeys import selectors
 from journeys.models import Journey, Stage
 from journeys.serializers import JourneyMapSerializer, JourneySerializer, MapQuerySerializer

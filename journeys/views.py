@@ -11,7 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from accounts.forms import add_service_errors
+from core.web import add_service_errors
 from journeys import selectors, services
 from journeys.forms import JourneyForm, MapFilterForm, MomentForm, StageForm
 from journeys.models import Journey, Moment, Stage

@@ -8,8 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.drf import Conflict, RulesPermission
-from ideas.workflow import TransitionError
+from core.drf import RulesPermission
 from scoring import services
 from scoring.models import (
     Assignment,
@@ -31,10 +30,6 @@ from scoring.serializers import (
     ScoreOutSerializer,
     SignalSerializer,
 )
-
-
-def _conflict(exc: Exception) -> Conflict:
-    return Conflict(detail=getattr(exc, "message", str(exc)))
 
 
 class SignalViewSet(viewsets.ReadOnlyModelViewSet):
@@ -77,15 +72,12 @@ class PanelViewSet(
 
     def perform_update(self, serializer):
         data = serializer.validated_data
-        try:
-            serializer.instance = services.panel_update(
-                panel=serializer.instance,
-                name=data.get("name"),
-                members=data.get("members"),
-                actor=self.request.user,
-            )
-        except services.ScoringConflict as exc:
-            raise _conflict(exc) from exc
+        serializer.instance = services.panel_update(
+            panel=serializer.instance,
+            name=data.get("name"),
+            members=data.get("members"),
+            actor=self.request.user,
+        )
 
 
 class RoundViewSet(
@@ -126,20 +118,14 @@ class RoundViewSet(
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
         round = self.get_object()
-        try:
-            round = services.round_open(round=round, actor=request.user)
-        except (services.ScoringConflict, TransitionError) as exc:
-            raise _conflict(exc) from exc
+        round = services.round_open(round=round, actor=request.user)
         return Response(RoundSerializer(round).data)
 
     @extend_schema(request=None, responses=RoundSerializer, summary="Close an open round")
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         round = self.get_object()
-        try:
-            round = services.round_close(round=round, actor=request.user)
-        except services.ScoringConflict as exc:
-            raise _conflict(exc) from exc
+        round = services.round_close(round=round, actor=request.user)
         return Response(RoundSerializer(round).data)
 
     @extend_schema(responses=ResultSerializer(many=True), summary="Ranked results of a round")
@@ -197,12 +183,9 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         if request.method == "PUT":
             incoming = ScoreInSerializer(data=request.data, many=True)
             incoming.is_valid(raise_exception=True)
-            try:
-                services.scores_save(
-                    assignment=assignment, scores=incoming.validated_data, actor=request.user
-                )
-            except services.ScoringConflict as exc:
-                raise _conflict(exc) from exc
+            services.scores_save(
+                assignment=assignment, scores=incoming.validated_data, actor=request.user
+            )
         scores = assignment.scores.select_related("signal").order_by("signal__order")
         return Response(ScoreOutSerializer(scores, many=True).data, status=status.HTTP_200_OK)
 

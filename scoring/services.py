@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from core.exceptions import Conflict
 from ideas.models import Idea, Status
 from ideas.services import idea_transition
 from scoring.models import (
@@ -31,13 +32,8 @@ from scoring.models import (
 STALE_REQUEST = timedelta(minutes=10)
 
 
-class ScoringConflict(Exception):
+class ScoringConflict(Conflict):
     """The round's current state forbids the action (API: 409; UI: an error message)."""
-
-    def __init__(self, message: str, code: str = "conflict"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 # --- panels ------------------------------------------------------------------------------

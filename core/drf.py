@@ -1,5 +1,5 @@
 """API conventions shared by every app: pagination, the rules-based permission class,
-the 409 exception and one error body shape.
+409 for every ``core.exceptions.Conflict`` and one error body shape.
 
 Error bodies: 400 -> ``{"field": ["message", ...], "non_field_errors": [...]}``;
 every other error -> ``{"detail": "message", "code": "machine_code"}``.
@@ -15,9 +15,11 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.exceptions import Conflict
 
-class Conflict(exceptions.APIException):
-    """The request is valid but the current state forbids it (gate not met, budget exceeded)."""
+
+class ConflictError(exceptions.APIException):
+    """The API form of ``core.exceptions.Conflict``: 409 with the conflict's message and code."""
 
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state."
@@ -45,6 +47,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             {api_settings.NON_FIELD_ERRORS_KEY: ["A value is out of range."]}
         )
+    elif isinstance(exc, Conflict):
+        exc = ConflictError(detail=exc.message, code=exc.code)
     elif isinstance(exc, Ratelimited):
         exc = exceptions.Throttled(detail="Too many requests. Wait a moment and try again.")
     elif isinstance(exc, DjangoValidationError):

@@ -1,0 +1,97 @@
+"""Web helpers shared by every app's function views."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    """Typing aid: django-htmx's middleware sets ``request.htmx``."""
+
+    htmx: HtmxDetails
+
+
+def require_perm(user, perm: str, obj: Any = None, *, message: str | None = None) -> None:
+    """Raise PermissionDenied unless ``user`` has the named rule ``perm`` (on ``obj``).
+
+    The one spelling of a permission check for views (``require_perm(request.user, ...)``)
+    and services (``require_perm(actor, ...)``); ``user`` may be None in services.
+    """
+    if user is None or not user.has_perm(perm, obj):
+        raise PermissionDenied(message or "You are not allowed to do that.")
+
+
+def is_partial(request: HttpRequest, target: str) -> bool:
+    """An htmx request swapping ``target`` (but not a history restore, which needs the page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
+
+
+def vary_on_htmx(response: HttpResponse) -> HttpResponse:
+    """Mark a response that differs for htmx requests, so caches keep both versions."""
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def paginate(
+    request: HttpRequest,
+    object_list,
+    per_page: int,
+    *,
+    paginator_class: type[Paginator] = Paginator,
+) -> Page:
+    """The page named by ``?page=`` (the last page for a number past the end, the first for
+    anything that is not a number); render it with ``components/pagination.html``."""
+    return paginator_class(object_list, per_page).get_page(request.GET.get("page"))
+
+
+# A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """``value`` made safe for a spreadsheet: text that would start a formula is prefixed
+    with an apostrophe; numbers (including negative ones) are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(
+    filename: str, header: Iterable[str], rows: Iterable[Iterable[Any]]
+) -> StreamingHttpResponse:
+    """A CSV download streamed row by row; every cell goes through ``csv_cell``."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow([csv_cell(h) for h in header])
+        for row in rows:
+            yield writer.writerow([csv_cell(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def add_service_errors(form: forms.BaseForm, exc: forms.ValidationError) -> None:
+    """Show a service's ValidationError on the form: field errors next to their fields,
+    the rest (and errors for fields the form does not have) at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
