@@ -120,6 +120,7 @@ def test_transition_errors_are_shown_not_raised(client, manager, gates):
     assert "Not possible yet" in page
     response = api_as(manager).post(f"/api/v1/ideas/{idea.pk}/transitions/", {"to": "in_review"})
     assert response.status_code == 409 and "review round" in response.json()["detail"]
+    assert response.json()["code"] == "gate"
 
 
 def test_manager_merges_from_the_page(client, manager, gates):
