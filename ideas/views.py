@@ -264,21 +264,22 @@ def _idea_page_context(
     failed comment or upload (pass the bound form with its errors). ``full=False`` leaves out
     what only the whole page shows, for the htmx partials (comments, support, follow)."""
     user = request.user
+    if comment_form is None:
+        comment_form = CommentForm(can_internal=user.has_perm("ideas.add_internal_comment"))
     context = {
         "idea": idea,
         "author_name": idea.author_name_for(user),
         "supported": Support.objects.filter(idea=idea, user=user).exists(),
         "following": Follow.objects.filter(idea=idea, user=user).exists(),
         "comments": visible_comments(idea, user),
-        "comment_form": comment_form
-        or CommentForm(can_internal=user.has_perm("ideas.add_internal_comment")),
+        "comment_form": comment_form,
     }
     if not full:
         return context
     context.update(
         transitions=idea.transitions.select_related("actor"),
         attachments=idea.attachments.all(),
-        attachment_form=attachment_form or AttachmentForm(),
+        attachment_form=AttachmentForm() if attachment_form is None else attachment_form,
     )
     if user.has_perm("ideas.transition_idea", idea):
         context["transition_form"] = TransitionForm(idea=idea)

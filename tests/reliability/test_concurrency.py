@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
+from accounts.models import Kind
 from ideas.engagement import support_set
 from ideas.models import Idea, IdeaTransition, Support
 from ideas.services import TransitionError, idea_transition
@@ -68,8 +69,8 @@ def test_32_clients_x_50_support_toggles_leave_exact_rows_and_counters(settings)
     kinds = {u.pk: u.kind for u in users}
     for idea in Idea.objects.filter(pk__in=[i.pk for i in ideas]):
         supporters = [uid for uid, iid in expected if iid == idea.pk]
-        assert idea.supports_customers == sum(kinds[u] == "customer" for u in supporters)
-        assert idea.supports_employees == sum(kinds[u] == "staff" for u in supporters)
+        assert idea.supports_customers == sum(kinds[u] == Kind.CUSTOMER for u in supporters)
+        assert idea.supports_employees == sum(kinds[u] == Kind.STAFF for u in supporters)
 
 
 def test_two_managers_moving_the_same_idea_at_once_one_wins_one_gets_a_conflict():
