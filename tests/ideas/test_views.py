@@ -155,6 +155,19 @@ def test_support_and_comment_with_htmx(client, customer, campaign):
     assert "Me too" in response.content.decode()
 
 
+@pytest.mark.parametrize("action", ["comments", "attachment_add"])
+def test_the_page_re_rendered_after_a_failed_comment_or_upload_keeps_the_manage_panel(
+    client, manager, action
+):
+    idea = IdeaFactory(status="submitted")
+    client.force_login(manager)
+    response = client.post(reverse(f"ideas:{action}", args=[idea.pk]), {"body": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    # the status, owner and merge forms of the Manage panel
+    assert 'name="to"' in page and 'name="owner"' in page and 'name="target"' in page
+
+
 @pytest.mark.django_db
 def test_schema_documents_the_ideas_api(api, manager):
     api.force_authenticate(manager)
