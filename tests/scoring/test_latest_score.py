@@ -64,7 +64,7 @@ def test_an_idea_no_longer_scored_in_a_round_falls_back_to_nothing():
 
 
 def test_the_queryset_method_agrees_with_the_column():
-    round, ideas, _ = build_round(table({"A": 4, "B": 3}), FUNCTIONS)
+    round, _, _ = build_round(table({"A": 4, "B": 3}), FUNCTIONS)
     aggregate(round.pk)
     again, _, _ = build_round(table({"D": 2}), FUNCTIONS)
     aggregate(again.pk)
