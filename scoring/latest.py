@@ -13,9 +13,7 @@ from scoring.models import IdeaScore
 
 
 def _set_latest(ideas: QuerySet) -> int:
-    return ideas.update(
-        latest_score=Subquery(IdeaScore.objects.latest_overall_of(OuterRef("pk")))
-    )
+    return ideas.update(latest_score=Subquery(IdeaScore.objects.latest_overall_of(OuterRef("pk"))))
 
 
 def latest_scores_refresh(*, round_id: int, extra_idea_ids=()) -> int:
