@@ -13,11 +13,10 @@ from rest_framework.response import Response
 
 from budgets.models import FiscalYear
 from budgets.selectors import jsonable
-from budgets.serializers import SummarySerializer
 from core.drf import RulesPermission
 from insights import selectors
 from insights.dashboard import executive_summary
-from insights.serializers import JourneyMapSerializer, MapQuerySerializer
+from insights.serializers import JourneyMapSerializer, MapQuerySerializer, SummarySerializer
 from journeys.models import Journey
 
 
