@@ -12,7 +12,7 @@ from tests.conftest import api_as
 
 pytestmark = pytest.mark.django_db
 
-# The 6 queries of budgets.selectors.fiscal_year_summary, whatever the data size:
+# The 6 queries of insights.dashboard.executive_summary, whatever the data size:
 # committed allocations grouped by type x cycle x campaign, spent totals, funnel, top ideas,
 # ideas without owner, snapshots.
 SUMMARY = 6
@@ -59,7 +59,7 @@ def busy_year(fy, manager):
 
 def test_the_dashboard_query_count(client, executive, busy_year, django_assert_num_queries):
     client.force_login(executive)
-    # 1 session, 2 user, 3 user's groups (rules: budgets.view_dashboard, then cached),
+    # 1 session, 2 user, 3 user's groups (rules: insights.view_dashboard, then cached),
     # 4 fiscal years for the chooser, 5-10 the summary (SUMMARY), 11-14 the layout (LAYOUT)
     with django_assert_num_queries(4 + SUMMARY + LAYOUT):
         response = client.get(reverse("insights:dashboard"), {"fiscal_year": busy_year.pk})
