@@ -6,6 +6,7 @@ calls :func:`latest_scores_refresh` for the ideas of the round it just wrote, in
 transaction, and ``manage.py rebuild_latest_scores`` recomputes it from the results.
 """
 
+from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from ideas.models import Idea
@@ -23,8 +24,14 @@ def latest_scores_refresh(*, round_id: int, extra_idea_ids=()) -> int:
     touched = Q(idea_scores__round_id=round_id)
     if extra_idea_ids:
         touched |= Q(pk__in=list(extra_idea_ids))
-    ids = Idea.objects.filter(touched).values("pk")
-    return _set_latest(Idea.objects.filter(pk__in=Subquery(ids)))
+    ideas = Idea.objects.filter(pk__in=Subquery(Idea.objects.filter(touched).values("pk")))
+    if connection.vendor == "postgresql":
+        # Two rounds aggregated at once may share ideas. Lock the ideas first (in id order,
+        # so the two runs queue instead of deadlocking): the UPDATE below then starts after
+        # the other run committed, and its snapshot sees that run's results too. (SQLite
+        # writes one transaction at a time.)
+        list(ideas.order_by("pk").select_for_update().values_list("pk", flat=True))
+    return _set_latest(ideas)
 
 
 def latest_scores_rebuild(*, idea_ids=None) -> int:
