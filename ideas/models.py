@@ -504,6 +504,12 @@ class Idea(models.Model):
                 fields=["id", "stage", "status", "campaign", "innovation_type"],
                 name="idea_join_cover",
             ),
+            # The dashboard's top ideas: walk the scored ideas best first and stop after a page.
+            models.Index(
+                fields=["-latest_score", "id"],
+                condition=Q(latest_score__isnull=False),
+                name="idea_latest_score_top",
+            ),
             # Ideas past the approval gate without an accountable owner (a dashboard alert):
             # normally none, so the index is empty and the question costs nothing.
             models.Index(

@@ -15,4 +15,8 @@ class Migration(migrations.Migration):
             name='latest_score',
             field=models.DecimalField(blank=True, decimal_places=6, editable=False, max_digits=9, null=True),
         ),
+        migrations.AddIndex(
+            model_name='idea',
+            index=models.Index(condition=models.Q(('latest_score__isnull', False)), fields=['-latest_score', 'id'], name='idea_latest_score_top'),
+        ),
     ]
