@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("ideas.urls")),
     path("", include("scoring.urls")),
     path("", include("budgets.urls")),
+    path("", include("outcomes.urls")),
 ]
