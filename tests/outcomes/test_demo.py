@@ -1,5 +1,7 @@
 """The outcomes demo tells its story and gives a later accuracy report enough to work on."""
 
+import itertools
+
 import pytest
 from django.core.management import call_command
 
@@ -50,7 +52,7 @@ def test_it_seeds_the_story_and_the_cohort_idempotently():
         periods = sorted(
             ValueRecord.objects.filter(idea=idea_id).values_list("period_start", "period_end")
         )
-        assert all(a[1] < b[0] for a, b in zip(periods, periods[1:], strict=False))
+        assert all(a[1] < b[0] for a, b in itertools.pairwise(periods))
 
 
 def test_it_tolerates_an_empty_database(db):
