@@ -7,6 +7,8 @@ experiment, an overlapping period) re-renders it with 409 and the message. The m
 region is an htmx partial; every form also works as a plain POST.
 """
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -124,8 +126,10 @@ def _experiment_page(
         "experiment": experiment,
         "idea": experiment.idea,
         "measurements": measurements,
-        "chart": _chart_data(experiment, measurements),
-        "measurement_form": forms.get("measurement_form") or MeasurementForm(),
+        # On the canvas as a data attribute: it travels with the htmx region (htmx drops
+        # script elements, json_script's included).
+        "chart_json": json.dumps(_chart_data(experiment, measurements)),
+        "measurement_form": forms.get("measurement_form") or MeasurementForm(auto_id="m_%s"),
         "import_form": forms.get("import_form") or ImportForm(),
         "decide_form": forms.get("decide_form") or DecideForm(),
         "report": forms.get("report"),
@@ -194,7 +198,7 @@ def _after_measurements(request: HtmxHttpRequest, pk: int, **page) -> HttpRespon
 def measurement_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     experiment = _experiment_for(request, pk)
     require_perm(request.user, "outcomes.add_measurement", experiment)
-    form = MeasurementForm(request.POST)
+    form = MeasurementForm(request.POST, auto_id="m_%s")
     if not form.is_valid():
         return _after_measurements(request, pk, measurement_form=form, status=400)
     try:

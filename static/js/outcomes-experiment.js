@@ -1,23 +1,24 @@
 // Draws the experiment chart (measurements against the baseline and target lines) from the
-// data the page embeds with json_script; the table next to it has every number. Redrawn
+// JSON in the canvas's data-chart attribute; the table next to it has every number. Redrawn
 // when htmx swaps in a new measurements region.
 (function () {
   "use strict";
 
-  var chart = null;
   var num = function (v) { return v === null || v === undefined ? null : Number(v); };
 
   function draw() {
-    var source = document.getElementById("experiment-chart");
-    var canvas = document.getElementById("chart-experiment");
-    if (chart) {
-      chart.destroy();
-      chart = null;
-    }
-    if (!source || !canvas || typeof window.Chart === "undefined") {
+    // No id on the canvas: htmx would copy the old canvas's style attribute (set by
+    // Chart.js) onto the new one while settling, which the CSP refuses. A swap brings a
+    // fresh canvas, so a chart is only ever drawn once per canvas (and never destroyed:
+    // destroy() restores a style attribute too).
+    var canvas = document.querySelector("canvas.experiment-chart");
+    if (!canvas || !canvas.dataset.chart || typeof window.Chart === "undefined") {
       return;
     }
-    var d = JSON.parse(source.textContent);
+    if (window.Chart.getChart(canvas)) {
+      return;
+    }
+    var d = JSON.parse(canvas.dataset.chart);
     var labels = d.points.map(function (p) { return p.date; });
     var flat = function (v) { return labels.map(function () { return num(v); }); };
     var datasets = [
@@ -30,7 +31,7 @@
       datasets.push({ label: "Target", data: flat(d.target), borderColor: "#1e7b34", borderDash: [6, 4], pointRadius: 0 });
     }
     window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-    chart = new window.Chart(canvas, {
+    new window.Chart(canvas, {
       type: "line",
       data: { labels: labels, datasets: datasets },
       options: {
@@ -42,9 +43,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", draw);
-  document.body.addEventListener("htmx:afterSettle", function (event) {
-    if (event.target && event.target.id === "measurements") {
-      draw();
-    }
-  });
+  // After any swap: a new measurements region brings a new canvas with no chart on it yet.
+  document.body.addEventListener("htmx:afterSettle", draw);
 })();

@@ -77,14 +77,15 @@ def test_measurements_plain_and_htmx_then_chart_data(client, experiment, owner):
     )
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body
-    assert 'id="measurements"' in body and 'id="experiment-chart"' in body
+    assert 'id="measurements"' in body and 'class="experiment-chart" data-chart=' in body
+    assert 'id="m_measured_on"' in body  # the form comes back with the region
     # (55 - 40) / (60 - 40) = 0.75
     assert 'data-testid="attainment">0.75<' in body
     assert response["Vary"] == "HX-Request" or "HX-Request" in response["Vary"]
     response = client.post(add, {"measured_on": "2026-02-08", "value": "56"})
     assert response.status_code == 400 and "already a measurement" in response.content.decode()
     page = client.get(reverse("outcomes:experiment", args=[experiment.pk])).content.decode()
-    assert "js/outcomes-experiment.js" in page and "chart-experiment" in page
+    assert "js/outcomes-experiment.js" in page and "experiment-chart" in page
 
 
 def test_a_csv_import_reports_rejected_rows(client, experiment, owner):
