@@ -209,7 +209,9 @@ def measurement_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except OutcomeConflict as exc:
         form.add_error(None, exc.message)
         return _after_measurements(request, pk, measurement_form=form, status=409)
-    messages.success(request, "Measurement recorded.")
+    if not is_partial(request, "measurements"):
+        # htmx shows the new row in place; a message would surface on the next page instead.
+        messages.success(request, "Measurement recorded.")
     return _after_measurements(request, pk)
 
 
