@@ -303,15 +303,20 @@ def _csv_rows(content: bytes | str, header: tuple[str, ...]):
         except UnicodeDecodeError:
             raise ValidationError({"file": "The file must be UTF-8 text (CSV)."}) from None
     lines = content.splitlines()
-    rows = list(csv.reader(lines))
-    if len(rows) > MAX_IMPORT_ROWS + 1:
+    if len(lines) > MAX_IMPORT_ROWS + 1:
         raise ValidationError({"file": f"Import at most {MAX_IMPORT_ROWS:,} rows at a time."})
-    for number, (row, raw) in enumerate(zip(rows, lines, strict=False), start=1):
+    reader = csv.reader(lines)
+    try:
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise ValidationError({"file": f"This is not a CSV file we can read ({exc})."}) from None
+    for number, row in rows:
         cells = [c.strip() for c in row]
         if not any(cells):
             continue
         if number == 1 and cells[0].lower() == header[0]:
             continue
+        raw = lines[number - 1] if number <= len(lines) else ""
         yield number, cells + [""] * (len(header) - len(cells)), raw[:200]
 
 

@@ -161,3 +161,50 @@ def test_list_endpoints_query_counts(
         response = c.get(url("idea-value", launched.pk))
     assert response.json()["count"] == 3
     assert Decimal(response.json()["results"][0]["revenue_generated"]) == Decimal("10000.00")
+
+
+NASTY = [
+    None,
+    "",
+    "x" * 5000,
+    -1,
+    1e308,
+    "1e400",
+    "NaN",
+    "Infinity",
+    [],
+    {},
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    99999999999999999999,
+]
+
+
+def test_bad_input_never_makes_a_server_error(experiment, launched, owner):
+    client = api_as(owner)
+    writes = [
+        (
+            "post",
+            url("idea-experiments", experiment.idea_id),
+            ["baseline", "target", "direction", "metric", "starts_on"],
+        ),
+        (
+            "patch",
+            url("experiment-detail", experiment.pk),
+            ["baseline", "target", "ends_on", "starts_on", "direction"],
+        ),
+        ("post", url("experiment-measurements", experiment.pk), ["measured_on", "value", "note"]),
+        ("post", url("experiment-decide", experiment.pk), ["decision", "note"]),
+        (
+            "post",
+            url("idea-value", launched.pk),
+            ["period_start", "period_end", "revenue_generated", "revenue_protected"],
+        ),
+    ]
+    for method, target, fields in writes:
+        for name in fields:
+            for value in NASTY:
+                response = getattr(client, method)(target, {name: value}, format="json")
+                assert response.status_code < 500, (method, target, name, value, response.content)
+    assert client.get(url("experiment-detail", 2**70)).status_code in (400, 404)

@@ -89,3 +89,13 @@ def test_value_import_counts_and_refuses_overlaps_in_the_file(launched, owner):
         (Decimal("2000.00"), Decimal("500.00")),
         (Decimal("0.00"), Decimal("750.00")),
     ]
+
+
+def test_an_unreadable_csv_is_a_clear_refusal(experiment, owner):
+    with pytest.raises(ValidationError, match="CSV"):
+        services.measurements_import(
+            # one field beyond the csv module's limit (131,072 characters)
+            experiment=experiment,
+            content=f'2026-02-01,4,"{"x" * 140_000}"\n',
+            actor=owner,
+        )
