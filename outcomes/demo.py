@@ -103,6 +103,7 @@ def _experiment(idea: Idea, k: int, *, starts_on: date, **extra) -> Experiment:
         starts_on=starts_on,
         ends_on=starts_on + timedelta(weeks=8),
         created_at=_at(starts_on - timedelta(days=7)),
+        created_by=idea.owner,
         **extra,
     )
 

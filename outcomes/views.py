@@ -45,7 +45,7 @@ def _experiment_for(request: HtmxHttpRequest, pk: int) -> Experiment:
     """The experiment with its attainment and idea, or 404 if the user may not read it."""
     experiment = get_object_or_404(
         Experiment.objects.with_attainment().select_related(
-            "idea__campaign", "idea__owner", "decided_by"
+            "idea__campaign", "idea__owner", "decided_by", "created_by"
         ),
         pk=pk,
     )
@@ -121,7 +121,9 @@ def _experiment_page(
 ) -> HttpResponse:
     """The one place the experiment page's context is built (first view, error re-renders,
     the htmx partial)."""
-    measurements = list(experiment.measurements.order_by("measured_on", "id"))
+    measurements = list(
+        experiment.measurements.select_related("recorded_by").order_by("measured_on", "id")
+    )
     context = {
         "experiment": experiment,
         "idea": experiment.idea,

@@ -151,8 +151,8 @@ def test_page_query_counts(client, django_assert_num_queries, experiment, launch
             client.get(reverse("outcomes:idea_experiments", args=[experiment.idea_id])).status_code
             == 200
         )
-    # session, user, groups; 4 the experiment with attainment, idea, campaign, owner, decider;
-    # 5 its measurements
+    # session, user, groups; 4 the experiment with attainment, idea, campaign, owner, decider, creator;
+    # 5 its measurements with who entered them
     with django_assert_num_queries(SESSION + 2 + LAYOUT):
         assert client.get(reverse("outcomes:experiment", args=[experiment.pk])).status_code == 200
     # the htmx partial: the same without the layout
