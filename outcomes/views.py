@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.web import HtmxHttpRequest, add_service_errors, is_partial, require_perm, vary_on_htmx
-from ideas.models import Idea
+from ideas.models import Idea, Status
 from outcomes import services
 from outcomes.forms import (
     DecideForm,
@@ -65,7 +65,13 @@ def idea_experiments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         Experiment.objects.filter(idea=idea).with_attainment().order_by("-created_at", "-id")
     )
     return render(
-        request, "outcomes/idea_experiments.html", {"idea": idea, "experiments": experiments}
+        request,
+        "outcomes/idea_experiments.html",
+        {
+            "idea": idea,
+            "experiments": experiments,
+            "experimentable": idea.status in services.EXPERIMENTABLE,
+        },
     )
 
 
@@ -290,6 +296,7 @@ def _value_page(
             "form": form or ValueRecordForm(),
             "import_form": import_form or ImportForm(),
             "report": report,
+            "launched": idea.status == Status.LAUNCHED,
         },
         status=status,
     )
