@@ -91,9 +91,12 @@ class IdeaForm(forms.Form):
         label="Your proposal", widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
     innovation_type = forms.ChoiceField(choices=InnovationType.choices, label="Innovation type")
+    # Optional in the form (older clients post none): left out, the idea keeps its horizon
+    # (a new idea: core).
     horizon = forms.ChoiceField(
         choices=Horizon.choices,
         initial=Horizon.CORE,
+        required=False,
         label="Horizon",
         help_text="When would customers feel it? An innovation manager confirms it at screening.",
     )
@@ -192,7 +195,10 @@ class IdeaForm(forms.Form):
             "estimated_cost",
             "expected_value",
         ]
-        return {k: data.get(k) for k in keys if k in self.fields}
+        kwargs = {k: data.get(k) for k in keys if k in self.fields}
+        if not kwargs.get("horizon"):
+            kwargs.pop("horizon", None)
+        return kwargs
 
 
 class DateInput(forms.DateInput):
