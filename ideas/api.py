@@ -19,6 +19,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.throttle import limited_by
 from core.drf import RulesPermission
 from core.exceptions import Conflict
+from core.web import require_perm
 from ideas import engagement, search, services
 from ideas.evidence import evidence_add, evidence_visible
 from ideas.filters import IdeaFilter
@@ -227,6 +228,9 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def evidence(self, request, pk=None):
         idea = self.get_object()
         if request.method == "POST":
+            # Refuse before validating: a 400 would tell a caller who may not add evidence
+            # what the data should look like.
+            require_perm(request.user, "ideas.add_evidence", idea)
             data = EvidenceWriteSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             item = evidence_add(idea=idea, added_by=request.user, **data.validated_data)
