@@ -369,9 +369,20 @@ def idea_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+REFRESHED = [
+    "status",
+    "supports_employees",
+    "supports_customers",
+    "comment_count",
+    "evidence_count",
+    "customers_affected",
+]
+
+
 def _back_to(request, idea: Idea, partial: str) -> HttpResponse:
     if is_partial(request, partial):
-        idea.refresh_from_db()
+        # Only what the action changed: the joined author, campaign, ... stay loaded.
+        idea.refresh_from_db(fields=REFRESHED)
         context = _idea_page_context(request, idea, full=False)
         return vary_on_htmx(render(request, f"ideas/idea_detail.html#{partial}", context))
     return redirect("ideas:detail", pk=idea.pk)
