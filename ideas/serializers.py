@@ -197,10 +197,12 @@ class IdeaManageWriteSerializer(serializers.Serializer):
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
-    """One piece of evidence. ``attachment`` is the download link (null without a file)."""
+    """One piece of evidence. ``attachment`` is the download path (null without a file);
+    ``source_url`` is null when none was given."""
 
     added_by = serializers.SerializerMethodField()
     attachment = serializers.SerializerMethodField()
+    source_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Evidence
@@ -222,6 +224,10 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return _person(evidence.added_by)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_source_url(self, evidence):
+        return evidence.source_url or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_attachment(self, evidence):
         if not evidence.attachment:
             return None

@@ -7,6 +7,15 @@ from django.utils import timezone
 from ideas.models import Campaign, Comment, Evidence, Idea
 from tests.factories.accounts import EmployeeFactory
 
+PAST_SCREENING = {
+    "in_review",
+    "shortlisted",
+    "approved",
+    "funded",
+    "in_experiment",
+    "launched",
+}
+
 __all__ = ["CampaignFactory", "CommentFactory", "EvidenceFactory", "IdeaFactory", "add_evidence"]
 
 
@@ -44,7 +53,8 @@ class IdeaFactory(factory.django.DjangoModelFactory):
     transition log): tests of the workflow itself go through ideas.workflow.
 
     An idea made in ``screening`` comes with one piece of evidence, as it needs one to enter
-    review; ``evidence=<n>`` sets the number for any status (``evidence=0``: none)."""
+    review; ``evidence=<n>`` sets the number for any status (``evidence=0``: none). Ideas
+    past screening have their type and horizon confirmed, as a manager does at screening."""
 
     class Meta:
         model = Idea
@@ -61,6 +71,8 @@ class IdeaFactory(factory.django.DjangoModelFactory):
         lambda o: "customer" if o.author.kind == "customer" else "employee"
     )
     status = "submitted"
+    type_confirmed = factory.LazyAttribute(lambda o: o.status in PAST_SCREENING)
+    horizon_confirmed = factory.LazyAttribute(lambda o: o.status in PAST_SCREENING)
 
     @factory.post_generation
     def evidence(obj, create, extracted, **kwargs):

@@ -164,3 +164,101 @@ def test_the_board_filters_by_horizon(client, employee):
     client.force_login(employee)
     page = client.get("/ideas/?horizon=transformational").content.decode()
     assert "Moonshot" in page and "Core one" not in page
+
+
+# --- Budgets: horizon targets and the strict figure -----------------------------------------
+
+
+def test_a_fiscal_year_has_horizon_targets_70_20_10_by_default(manager):
+    from datetime import date
+
+    from budgets import services as budget_services
+
+    fy = budget_services.fiscal_year_create(
+        label="FY horizons",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        marketing_budget="1000000",
+        actor=manager,
+    )
+    assert fy.horizon_targets == {"core": 70, "adjacent": 20, "transformational": 10}
+    body = api_as(manager).get(f"/api/v1/budgets/fiscal-years/{fy.pk}/").json()
+    assert body["horizon_targets"] == {"core": 70, "adjacent": 20, "transformational": 10}
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [
+        {"core": 70, "adjacent": 20, "transformational": 20},  # 110
+        {"core": 80, "adjacent": 20},  # one missing
+        {"core": 70.5, "adjacent": 19.5, "transformational": 10},  # not whole
+        {"core": -10, "adjacent": 100, "transformational": 10},
+    ],
+)
+def test_horizon_targets_must_be_whole_percentages_adding_up_to_100(manager, targets):
+    from budgets.models import FiscalYear
+    from tests.factories import FiscalYearFactory
+
+    fy = FiscalYearFactory()
+    response = api_as(manager).patch(
+        f"/api/v1/budgets/fiscal-years/{fy.pk}/", {"horizon_targets": targets}, format="json"
+    )
+    assert response.status_code == 400 and "horizon_targets" in response.json()
+    assert FiscalYear.objects.get(pk=fy.pk).horizon_targets["core"] == 70
+
+
+def test_horizon_targets_are_set_in_the_api_and_the_form(client, manager):
+    from budgets.models import FiscalYear
+    from tests.factories import FiscalYearFactory
+
+    fy = FiscalYearFactory()
+    targets = {"core": 60, "adjacent": 25, "transformational": 15}
+    response = api_as(manager).patch(
+        f"/api/v1/budgets/fiscal-years/{fy.pk}/", {"horizon_targets": targets}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["horizon_targets"] == targets
+    client.force_login(manager)
+    data = {
+        "label": fy.label,
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-12-31",
+        "marketing_budget": "1000000.00",
+        "innovation_target_pct": "10.00",
+        "currency": "EUR",
+        "target_core": 50,
+        "target_adjacent": 30,
+        "target_transformational": 30,
+    }
+    url = reverse("budgets:fiscal_year_edit", args=[fy.pk])
+    bad = client.post(url, data)
+    assert bad.status_code == 400 and "add up to 100" in bad.content.decode()
+    data["target_transformational"] = 20
+    assert client.post(url, data).status_code == 302
+    assert FiscalYear.objects.get(pk=fy.pk).horizon_targets == {
+        "core": 50,
+        "adjacent": 30,
+        "transformational": 20,
+    }
+
+
+def test_the_strict_figure_counts_confirmed_new_types_only():
+    from datetime import date
+    from decimal import Decimal
+
+    from budgets.models import Allocation
+    from budgets.services import snapshot_values
+    from tests.factories import AllocationFactory, FiscalYearFactory
+
+    fy = FiscalYearFactory()
+    confirmed_new = IdeaFactory(status="funded", innovation_type="new_technology")
+    unconfirmed_new = IdeaFactory(
+        status="funded", innovation_type="new_technology", type_confirmed=False
+    )
+    optimization = IdeaFactory(status="funded", innovation_type="optimization")
+    for idea, amount in [(confirmed_new, 1000), (unconfirmed_new, 200), (optimization, 30)]:
+        AllocationFactory(fiscal_year=fy, idea=idea, amount=Decimal(amount))
+    # 1,000 counts as new; 200 is new by the submitter's label only; 30 is an optimization.
+    assert Allocation.objects.new_only().count() == 1
+    values = snapshot_values(fiscal_year=fy, day=date(2026, 12, 31))
+    assert values["committed"] == Decimal("1230.00")
+    assert values["committed_new_only"] == Decimal("1000.00")
