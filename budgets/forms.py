@@ -15,13 +15,18 @@ class FiscalYearForm(forms.ModelForm):
     """The fiscal year, with one box per horizon target (assembled into ``horizon_targets``;
     the service checks they add up to 100)."""
 
+    # Optional: left empty, the year keeps its targets (a new one: 70/20/10).
     target_core = forms.IntegerField(
-        min_value=0, max_value=100, label="Core target (% of the innovation budget)"
+        required=False, min_value=0, max_value=100, label="Core target (% of the innovation budget)"
     )
     target_adjacent = forms.IntegerField(
-        min_value=0, max_value=100, label="Adjacent target (% of the innovation budget)"
+        required=False,
+        min_value=0,
+        max_value=100,
+        label="Adjacent target (% of the innovation budget)",
     )
     target_transformational = forms.IntegerField(
+        required=False,
         min_value=0,
         max_value=100,
         label="Transformational target (% of the innovation budget)",
@@ -38,9 +43,11 @@ class FiscalYearForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
-        return {name: data[name] for name in self.Meta.fields} | {
-            "horizon_targets": {key: data[f"target_{key}"] for key in HORIZONS}
-        }
+        fields = {name: data[name] for name in self.Meta.fields}
+        targets = {key: data.get(f"target_{key}") for key in HORIZONS}
+        if any(v is not None for v in targets.values()):
+            fields["horizon_targets"] = targets
+        return fields
 
     def add_error(self, field, error):
         # The service names ``horizon_targets``: show it on the boxes' last one.

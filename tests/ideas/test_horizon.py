@@ -241,7 +241,7 @@ def test_horizon_targets_are_set_in_the_api_and_the_form(client, manager):
     }
 
 
-def test_the_strict_figure_counts_confirmed_new_types_only():
+def test_the_strict_figure_counts_confirmed_new_types_only(db):
     from datetime import date
     from decimal import Decimal
 
