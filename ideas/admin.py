@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from ideas.models import Attachment, Campaign, Comment, Idea, IdeaTransition, Notification
+from ideas.models import (
+    Attachment,
+    Campaign,
+    Comment,
+    Evidence,
+    Idea,
+    IdeaTransition,
+    Notification,
+)
 
 
 @admin.register(Campaign)
@@ -15,7 +23,14 @@ class IdeaAdmin(admin.ModelAdmin):
     list_display = ["id", "title", "status", "innovation_type", "origin", "campaign", "created_at"]
     list_filter = ["status", "innovation_type", "origin", "campaign"]
     search_fields = ["title", "customer_need"]
-    readonly_fields = ["status", "supports_employees", "supports_customers", "comment_count"]
+    readonly_fields = [
+        "status",
+        "supports_employees",
+        "supports_customers",
+        "comment_count",
+        "evidence_count",
+        "customers_affected",
+    ]
     raw_id_fields = ["author", "owner", "merged_into", "stage", "moment", "campaign"]
 
 
@@ -27,6 +42,17 @@ class IdeaTransitionAdmin(admin.ModelAdmin):
         return False  # append-only
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    # Added through ideas.evidence (which keeps the idea's counters); read here.
+    list_display = ["id", "idea", "kind", "customers_affected", "added_by", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["idea", "added_by"]
+
+    def has_add_permission(self, request):
         return False
 
 
