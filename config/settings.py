@@ -234,6 +234,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "budgets.snapshot_all",
         "schedule": crontab(hour=23, minute=55),
     },
+    "panel-accuracy-nightly": {
+        "task": "insights.compute_accuracy",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- REST API ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ The map is ``insights.selectors.journey_map`` and the summary
 
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,9 +15,16 @@ from rest_framework.response import Response
 from budgets.models import FiscalYear
 from budgets.selectors import jsonable
 from core.drf import RulesPermission
-from insights import selectors
+from insights import accuracy, portfolio, selectors
 from insights.dashboard import executive_summary
-from insights.serializers import JourneyMapSerializer, MapQuerySerializer, SummarySerializer
+from insights.serializers import (
+    AccuracySerializer,
+    JourneyMapSerializer,
+    MapQuerySerializer,
+    PortfolioQuerySerializer,
+    PortfolioSerializer,
+    SummarySerializer,
+)
 from journeys.models import Journey
 
 
@@ -67,7 +75,54 @@ class FiscalYearSummaryView(GenericAPIView):
         return Response(jsonable(executive_summary(fiscal_year).as_dict()))
 
 
+class PortfolioView(GenericAPIView):
+    serializer_class = PortfolioSerializer
+    permission_classes = [RulesPermission]
+    rules_permissions = {"default": "insights.view_portfolio"}
+    filter_backends: list = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="What the innovation money of a fiscal year bought",
+        parameters=[
+            OpenApiParameter(
+                "fiscal_year",
+                int,
+                description="The fiscal year (default: the one containing today, else the latest).",
+            )
+        ],
+        responses=PortfolioSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = PortfolioQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data.get("fiscal_year")
+        fy = portfolio.default_year(str(wanted) if wanted else None)
+        if fy is None:
+            raise NotFound("No such fiscal year." if wanted else "There is no fiscal year yet.")
+        data = portfolio.portfolio(fy)
+        return Response(jsonable(data))
+
+
+class AccuracyView(GenericAPIView):
+    serializer_class = AccuracySerializer
+    permission_classes = [RulesPermission]
+    rules_permissions = {"default": "insights.view_accuracy"}
+    filter_backends: list = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="Panel accuracy: Spearman's rho between panel scores and experiment outcomes",
+        responses=AccuracySerializer,
+    )
+    def get(self, request: Request) -> Response:
+        data = accuracy.latest_figures()
+        return Response(AccuracySerializer(data).data | {"scorecard": data.get("scorecard")})
+
+
 api_urlpatterns = [
+    path("insights/portfolio/", PortfolioView.as_view(), name="portfolio"),
+    path("insights/accuracy/", AccuracyView.as_view(), name="accuracy"),
     path("journeys/<int:pk>/map/", JourneyMapView.as_view(), name="journey-map"),
     path(
         "budgets/fiscal-years/<int:pk>/summary/",

@@ -140,3 +140,81 @@ class SummarySerializer(serializers.Serializer):
     alerts = AlertSerializer(many=True)
     spend_over_time = SnapshotPointSerializer(many=True)
     forecast = ForecastSerializer(allow_null=True)
+
+
+# --- Portfolio and panel accuracy (schema documentation; bodies are built by
+# insights.portfolio and insights.accuracy) ---------------------------------------------------
+
+
+class PortfolioQuerySerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField(required=False, min_value=1)
+
+
+class PortfolioRowSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    label = serializers.CharField()
+    spent = serializers.DecimalField(**MONEY)
+    expected = serializers.DecimalField(**MONEY)
+    realised = serializers.DecimalField(**MONEY)
+
+
+class PortfolioExperimentsSerializer(serializers.Serializer):
+    decided = serializers.IntegerField()
+    scaled = serializers.IntegerField()
+    stopped = serializers.IntegerField()
+    iterated = serializers.IntegerField()
+    hit_rate = serializers.FloatField(allow_null=True)
+
+
+class CycleTimeSerializer(serializers.Serializer):
+    median = serializers.FloatField(allow_null=True)
+    p75 = serializers.FloatField(allow_null=True)
+    launched = serializers.IntegerField()
+
+
+class FunnelStepSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    label = serializers.CharField()
+    ideas = serializers.IntegerField()
+    from_previous = serializers.FloatField(allow_null=True)
+    from_submitted = serializers.FloatField(allow_null=True)
+
+
+class PortfolioSerializer(serializers.Serializer):
+    fiscal_year = SummaryFiscalYearSerializer()
+    spent = serializers.DecimalField(**MONEY)
+    realised_generated = serializers.DecimalField(**MONEY)
+    realised_protected = serializers.DecimalField(**MONEY)
+    realised_total = serializers.DecimalField(**MONEY)
+    roi = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    expected_total = serializers.DecimalField(**MONEY)
+    by_type = PortfolioRowSerializer(many=True)
+    by_horizon = PortfolioRowSerializer(many=True)
+    by_cycle = PortfolioRowSerializer(many=True)
+    experiments = PortfolioExperimentsSerializer()
+    cycle_time_days = CycleTimeSerializer()
+    funnel = FunnelStepSerializer(many=True)
+
+
+class FigureSerializer(serializers.Serializer):
+    rho = serializers.FloatField(allow_null=True)
+    n = serializers.IntegerField()
+    enough = serializers.BooleanField(help_text="n is at least min_n.")
+
+
+class SignalFigureSerializer(FigureSerializer):
+    signal = serializers.CharField()
+
+
+class FunctionFigureSerializer(FigureSerializer):
+    function = serializers.CharField()
+
+
+class AccuracySerializer(serializers.Serializer):
+    n = serializers.IntegerField()
+    min_n = serializers.IntegerField()
+    overall = FigureSerializer()
+    signals = SignalFigureSerializer(many=True)
+    functions = FunctionFigureSerializer(many=True)
+    suggested_weights = serializers.DictField(child=serializers.FloatField())
+    computed_at = serializers.DateTimeField(allow_null=True)

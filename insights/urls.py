@@ -14,4 +14,8 @@ urlpatterns = [
     path("journeys/<int:pk>/stages/<int:stage_pk>/ideas/", views.stage_ideas, name="journey_cell"),
     path("budgets/", views.dashboard, name="dashboard"),
     path("budgets/<int:pk>/summary.csv", views.summary_csv, name="summary_csv"),
+    path("insights/portfolio/", views.portfolio, name="portfolio"),
+    path("insights/portfolio/<int:pk>/ideas.csv", views.portfolio_csv, name="portfolio_csv"),
+    path("insights/accuracy/", views.accuracy, name="accuracy"),
+    path("insights/accuracy/scorecard/", views.accuracy_apply, name="accuracy_apply"),
 ]

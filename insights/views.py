@@ -1,22 +1,35 @@
-"""HTML views of the insights pages: the journey map (with its htmx cell panel) and the
-executive dashboard with its CSV export. Their URLs are the historical ones (``/journeys/``,
-``/budgets/``), routed here by config.urls."""
+"""HTML views of the insights pages: the journey map (with its htmx cell panel), the
+executive dashboard with its CSV export (at their historical URLs ``/journeys/`` and
+``/budgets/``, routed here by config.urls), the portfolio and panel accuracy."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from budgets.models import FiscalYear
 from budgets.selectors import jsonable
-from core.web import HtmxHttpRequest, csv_response, require_perm, vary_on_htmx
+from core.web import (
+    HtmxHttpRequest,
+    csv_response,
+    is_partial,
+    paginate,
+    require_perm,
+    vary_on_htmx,
+)
+from insights import accuracy as acc
 from insights import dashboard as dash
+from insights import portfolio as port
 from insights import selectors
 from insights.forms import MapFilterForm
 from journeys.models import Journey, Stage
 from journeys.selectors import default_journey
+from scoring.models import Scorecard
+from scoring.services import scorecard_create_version
 
 # --- The journey map -----------------------------------------------------------------------
 
@@ -124,6 +137,11 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
             years[0] if years else None
         )
     summary = dash.executive_summary(chosen).as_dict() if chosen else None
+    value = None
+    if chosen:
+        # The one line on what the year's money bought (the portfolio has the detail).
+        realised = port.realised_total(chosen)
+        value = {"realised": realised, "roi": port.roi(realised, summary["spent"])}
     return render(
         request,
         "insights/dashboard.html",
@@ -132,6 +150,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
             "fiscal_year": chosen,
             "summary": summary,
             "summary_json": jsonable(summary) if summary else None,
+            "value": jsonable(value) if value else None,
         },
     )
 
@@ -146,3 +165,116 @@ def summary_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         dash.SUMMARY_CSV_HEADER,
         dash.summary_csv_rows(dash.executive_summary(fy)),
     )
+
+
+# --- The portfolio -------------------------------------------------------------------------
+
+PORTFOLIO_PAGE_SIZE = 25
+PORTFOLIO_CSV_HEADER = [
+    "rank",
+    "idea",
+    "title",
+    "status",
+    "innovation_type",
+    "horizon",
+    "spent",
+    "expected_per_year",
+    "realised_generated",
+    "realised_protected",
+    "realised_total",
+]
+
+
+def _portfolio_year(request: HtmxHttpRequest) -> FiscalYear | None:
+    """The fiscal year ``?fiscal_year=`` names (404 if none), else the current or latest."""
+    wanted = request.GET.get("fiscal_year")
+    fy = port.default_year(wanted)
+    if wanted and fy is None:
+        raise Http404("No such fiscal year.")
+    return fy
+
+
+@login_required
+@require_GET
+def portfolio(request: HtmxHttpRequest) -> HttpResponse:
+    require_perm(request.user, "insights.view_portfolio")
+    fy = _portfolio_year(request)
+    data = port.portfolio(fy) if fy else None
+    context = {
+        "years": list(FiscalYear.objects.order_by("-starts_on")),
+        "fiscal_year": fy,
+        "p": jsonable(data) if data else None,
+        "page": paginate(request, port.ranked_ideas(fy), PORTFOLIO_PAGE_SIZE) if fy else None,
+    }
+    template = "insights/portfolio.html"
+    if fy and is_partial(request, "ranked-ideas"):
+        template += "#ranked-ideas"
+    return vary_on_htmx(render(request, template, context))
+
+
+@login_required
+@require_GET
+def portfolio_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    require_perm(request.user, "insights.view_portfolio")
+    fy = get_object_or_404(FiscalYear, pk=pk)
+    rows = (
+        [
+            rank,
+            idea.pk,
+            idea.title,
+            idea.status,
+            idea.innovation_type,
+            idea.horizon,
+            idea.spent,
+            idea.expected,
+            idea.realised_generated,
+            idea.realised_protected,
+            idea.realised_total,
+        ]
+        for rank, idea in enumerate(port.ranked_ideas(fy).iterator(chunk_size=2000), start=1)
+    )
+    return csv_response(f"portfolio-{fy.pk}.csv", PORTFOLIO_CSV_HEADER, rows)
+
+
+# --- Panel accuracy ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def accuracy(request: HtmxHttpRequest) -> HttpResponse:
+    require_perm(request.user, "insights.view_accuracy")
+    figures = acc.latest_figures()
+    can_apply = request.user.has_perm("scoring.manage_scorecards")
+    return render(
+        request,
+        "insights/accuracy.html",
+        {"a": figures, "can_apply": can_apply and bool(figures["suggested_weights"])},
+    )
+
+
+@login_required
+@require_POST
+def accuracy_apply(request: HtmxHttpRequest) -> HttpResponse:
+    """Create a scorecard version with the weights the stored figures suggest (the figures
+    the manager was shown, not weights sent by the browser)."""
+    require_perm(request.user, "scoring.manage_scorecards")
+    snapshot = acc.latest_snapshot()
+    data = snapshot.data if snapshot else {}
+    suggested = data.get("suggested_weights") or {}
+    scorecard = Scorecard.objects.filter(pk=(data.get("scorecard") or {}).get("id")).first()
+    if not suggested or scorecard is None:
+        messages.error(request, "There is no suggestion to apply yet.")
+    else:
+        try:
+            version = scorecard_create_version(
+                scorecard=scorecard, weights=suggested, actor=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Scorecard “{version.name}” created and made the default for new "
+                "rounds; rounds already held keep their scorecard.",
+            )
+    return HttpResponseRedirect(reverse("insights:accuracy"))

@@ -38,6 +38,8 @@ rules.add_perm("scoring.score_assignment", is_assigned_reviewer)
 rules.add_perm("scoring.view_signals", is_employee)
 rules.add_perm("scoring.manage_rounds", is_manager)
 rules.add_perm("scoring.manage_panels", is_manager)
+# New scorecard versions (e.g. from the weights panel accuracy suggests).
+rules.add_perm("scoring.manage_scorecards", is_manager)
 rules.add_perm("scoring.view_round", is_manager)
 rules.add_perm("scoring.recompute", is_manager)
 # Results: managers at any time; the round's panelists once it has closed.

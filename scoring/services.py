@@ -7,14 +7,17 @@ assignment (403), :class:`ScoringConflict` when the round's state forbids the ac
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import User
 from core.exceptions import Conflict
+from core.web import require_perm
 from ideas.models import Idea, Status
 from ideas.services import idea_transition
 from scoring.models import (
@@ -24,6 +27,7 @@ from scoring.models import (
     RoundStatus,
     Score,
     Scorecard,
+    ScorecardSignal,
     Signal,
 )
 
@@ -316,3 +320,63 @@ def open_rounds_queue() -> int:
             if request_aggregation(round_id=round_id):
                 count += 1
     return count
+
+
+# --- Scorecard versions ----------------------------------------------------------------
+
+WEIGHT_STEP = Decimal("0.01")
+
+
+@transaction.atomic
+def scorecard_create_version(
+    *,
+    scorecard: Scorecard,
+    weights: dict[str, Decimal],
+    actor: User,
+    name: str = "",
+    make_default: bool = True,
+) -> Scorecard:
+    """A new scorecard with ``scorecard``'s gate and minimums and the given signal weights
+    (``{signal key: weight}``, rounded to 0.01; a signal whose weight rounds to 0 is left
+    out). Rounds keep the scorecard they were created with, so rounds already held are
+    untouched; with ``make_default`` the new version becomes the default that new rounds
+    start from. Audited."""
+    require_perm(actor, "scoring.manage_scorecards")
+    cleaned: dict[str, Decimal] = {}
+    for key, weight in weights.items():
+        try:
+            value = Decimal(str(weight)).quantize(WEIGHT_STEP, rounding=ROUND_HALF_UP)
+        except (InvalidOperation, ValueError):
+            raise ValidationError({"weights": f"{key}: not a number."}) from None
+        if value < 0:
+            raise ValidationError({"weights": f"{key}: a weight cannot be negative."})
+        if value > 0:
+            cleaned[key] = value
+    if not cleaned:
+        raise ValidationError({"weights": "At least one signal needs a positive weight."})
+    signals = {s.key: s for s in Signal.objects.filter(key__in=cleaned, active=True)}
+    unknown = sorted(set(cleaned) - set(signals))
+    if unknown:
+        raise ValidationError({"weights": f"Unknown or inactive signals: {', '.join(unknown)}."})
+    if make_default:
+        # One default at a time (a partial unique constraint): clear it before the insert.
+        Scorecard.objects.filter(is_default=True).update(is_default=False)
+    version = Scorecard.objects.create(
+        name=(name or f"{scorecard.name} (weights of {timezone.localdate():%Y-%m-%d})")[:120],
+        gate_threshold=scorecard.gate_threshold,
+        min_reviews=scorecard.min_reviews,
+        min_functions=scorecard.min_functions,
+        is_default=make_default,
+    )
+    ScorecardSignal.objects.bulk_create(
+        ScorecardSignal(scorecard=version, signal=signals[key], weight=weight)
+        for key, weight in cleaned.items()
+    )
+    audit_record(
+        actor=actor,
+        action="scorecard.version",
+        target=version,
+        summary=f"Scorecard #{version.pk} from #{scorecard.pk}",
+        data={"from": scorecard.pk, "weights": {k: str(v) for k, v in cleaned.items()}},
+    )
+    return version

@@ -374,6 +374,10 @@ MATRIX: list[Row] = [
     H("budgets:allocate", MANAGER, "post", args=lambda w: [w.fiscal_year.pk]),
     H("budgets:spend", MANAGER, "post", args=lambda w: [w.fiscal_year.pk]),
     H("insights:summary_csv", READERS, args=lambda w: [w.fiscal_year.pk]),
+    H("insights:portfolio", READERS, note="customers and employees never see money"),
+    H("insights:portfolio_csv", READERS, args=lambda w: [w.fiscal_year.pk]),
+    H("insights:accuracy", READERS),
+    H("insights:accuracy_apply", MANAGER, "post", note="a new scorecard version"),
     H("budgets:release", MANAGER, "post", args=lambda w: [w.allocation.pk]),
     # --- outcomes ---------------------------------------------------------------------------
     # Internal facts: employees read; the idea's owner (here the employee) or a manager write.
@@ -453,6 +457,9 @@ MATRIX: list[Row] = [
     A("budgets:fiscal-year-detail", READERS, args=lambda w: [w.fiscal_year.pk]),
     A("budgets:fiscal-year-detail", MANAGER, "patch", args=lambda w: [w.fiscal_year.pk], data={}),
     A("insights:fiscal-year-summary", READERS, args=lambda w: [w.fiscal_year.pk]),
+    A("insights:portfolio", READERS, data={"fiscal_year": 0}, note="400 for a bad year"),
+    A("insights:portfolio", READERS),
+    A("insights:accuracy", READERS),
     A("budgets:allocation-list", READERS),
     A("budgets:allocation-list", MANAGER, "post", data={}),
     A("budgets:allocation-detail", READERS, args=lambda w: [w.allocation.pk]),
