@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from budgets.models import FiscalYear
-from budgets.selectors import jsonable
+from budgets.selectors import jsonable, money
 from core.web import (
     HtmxHttpRequest,
     csv_response,
@@ -199,17 +199,19 @@ def _portfolio_year(request: HtmxHttpRequest) -> FiscalYear | None:
 def portfolio(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "insights.view_portfolio")
     fy = _portfolio_year(request)
+    page = paginate(request, port.ranked_ideas(fy), PORTFOLIO_PAGE_SIZE) if fy else None
+    if fy and is_partial(request, "ranked-ideas"):
+        # Another page of the ranking: the figures above it stay as they are.
+        response = render(request, "insights/portfolio.html#ranked-ideas", {"page": page})
+        return vary_on_htmx(response)
     data = port.portfolio(fy) if fy else None
     context = {
         "years": list(FiscalYear.objects.order_by("-starts_on")),
         "fiscal_year": fy,
         "p": jsonable(data) if data else None,
-        "page": paginate(request, port.ranked_ideas(fy), PORTFOLIO_PAGE_SIZE) if fy else None,
+        "page": page,
     }
-    template = "insights/portfolio.html"
-    if fy and is_partial(request, "ranked-ideas"):
-        template += "#ranked-ideas"
-    return vary_on_htmx(render(request, template, context))
+    return vary_on_htmx(render(request, "insights/portfolio.html", context))
 
 
 @login_required
@@ -225,11 +227,17 @@ def portfolio_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             idea.status,
             idea.innovation_type,
             idea.horizon,
-            idea.spent,
-            idea.expected,
-            idea.realised_generated,
-            idea.realised_protected,
-            idea.realised_total,
+            # Money with two places whatever the database returns (SQLite drops them).
+            *(
+                money(v)
+                for v in (
+                    idea.spent,
+                    idea.expected,
+                    idea.realised_generated,
+                    idea.realised_protected,
+                    idea.realised_total,
+                )
+            ),
         ]
         for rank, idea in enumerate(port.ranked_ideas(fy).iterator(chunk_size=2000), start=1)
     )
