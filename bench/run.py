@@ -155,6 +155,10 @@ def endpoints() -> list[tuple[str, str, str]]:
         ("API round results", "manager", f"/api/v1/rounds/{big_round.pk}/results/"),
         ("budget dashboard", "executive", "/budgets/"),
         ("API budget summary", "executive", f"/api/v1/budgets/fiscal-years/{fy.pk}/summary/"),
+        ("portfolio page", "executive", f"/insights/portfolio/?fiscal_year={fy.pk}"),
+        ("API portfolio", "executive", f"/api/v1/insights/portfolio/?fiscal_year={fy.pk}"),
+        ("panel accuracy page", "executive", "/insights/accuracy/"),
+        ("API panel accuracy", "executive", "/api/v1/insights/accuracy/"),
     ]
 
 
