@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ideas",
     "scoring",
     "budgets",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("scoring", "0005_assignment_progress_index")]
+    dependencies = [("scoring", "0006_backfill_latest_score")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ideas', '0009_remove_campaign_scorecard'),
+        ('ideas', '0010_idea_latest_score'),
         ('journeys', '0002_default_journey'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
