@@ -35,6 +35,9 @@ class MapStageSerializer(serializers.Serializer):
         child=serializers.IntegerField(),
         help_text="Ids of value-destroying moments with no live idea.",
     )
+    customers_affected = serializers.IntegerField(
+        help_text="Customers the live ideas' evidence speaks for (the evidence heat)."
+    )
 
 
 class JourneyMapSerializer(serializers.Serializer):
