@@ -297,16 +297,16 @@ class Idea(models.Model):
     supports_employees = models.PositiveIntegerField(default=0)
     supports_customers = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
+    # Counters of the evidence rows (ideas.evidence keeps them in step, in the same
+    # transaction as the row; ``recount_ideas`` recomputes them).
+    evidence_count = models.PositiveIntegerField(default=0)
+    customers_affected = models.PositiveIntegerField(default=0)
     # The overall of the idea's latest panel result (null: never scored). Written only by
     # scoring: its aggregation, in the same transaction as the results it derives from, and
     # its ``rebuild_latest_scores`` command.
     latest_score = models.DecimalField(
         max_digits=9, decimal_places=6, null=True, blank=True, editable=False
     )
-    # Counters of the evidence rows (ideas.evidence keeps them in step, in the same
-    # transaction as the row; ``recount_ideas`` recomputes them).
-    evidence_count = models.PositiveIntegerField(default=0)
-    customers_affected = models.PositiveIntegerField(default=0)
     # Maintained by ideas.search on PostgreSQL (GIN index added by a vendor-conditional
     # migration); stays NULL on SQLite, where search falls back to icontains.
     search_vector = SearchVectorField(null=True, editable=False)

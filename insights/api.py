@@ -97,9 +97,12 @@ class PortfolioView(GenericAPIView):
         query = PortfolioQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         wanted = query.validated_data.get("fiscal_year")
-        fy = portfolio.default_year(str(wanted) if wanted else None)
+        try:
+            _, fy = portfolio.chosen_year(wanted)
+        except portfolio.NoSuchYear:
+            raise NotFound("No such fiscal year.") from None
         if fy is None:
-            raise NotFound("No such fiscal year." if wanted else "There is no fiscal year yet.")
+            raise NotFound("There is no fiscal year yet.")
         data = portfolio.portfolio(fy)
         return Response(jsonable(data))
 

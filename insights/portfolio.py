@@ -22,7 +22,7 @@ percentiles read one row per launched idea, already reduced to two dates by the 
 
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
@@ -42,6 +42,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from budgets.models import Allocation, FiscalYear, Spend
+from budgets.selectors import default_fiscal_year
 from ideas.models import Horizon, Idea, IdeaTransition, InnovationType, Status
 from journeys.models import Cycle
 from outcomes.models import MONEY, Decision, Experiment, ValueRecord
@@ -335,15 +336,19 @@ def ranked_ideas(fy: FiscalYear) -> QuerySet:
     )
 
 
-def default_year(wanted: str | None, today: date | None = None) -> FiscalYear | None:
-    """The fiscal year ``?fiscal_year=`` names (None if it names none), else the one
-    containing today, else the latest."""
-    if wanted:
-        if not str(wanted).isdigit():
-            return None
-        return FiscalYear.objects.filter(pk=int(wanted)).first()
-    today = today or timezone.localdate()
-    return (
-        FiscalYear.objects.containing(today).first()
-        or FiscalYear.objects.order_by("-starts_on").first()
-    )
+class NoSuchYear(Exception):
+    """``?fiscal_year=`` names no fiscal year."""
+
+
+def chosen_year(wanted: str | None) -> tuple[list[FiscalYear], FiscalYear | None]:
+    """ONE query: every fiscal year (newest first, for the chooser) and the one
+    ``?fiscal_year=`` names, else the one containing today, else the latest (the dashboard's
+    rule, ``budgets.selectors.default_fiscal_year``). Raises :class:`NoSuchYear` for a value
+    that names none."""
+    years = list(FiscalYear.objects.order_by("-starts_on"))
+    if not wanted:
+        return years, default_fiscal_year(years)
+    chosen = next((fy for fy in years if str(fy.pk) == str(wanted)), None)
+    if chosen is None:
+        raise NoSuchYear(wanted)
+    return years, chosen

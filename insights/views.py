@@ -8,11 +8,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from budgets.models import FiscalYear
-from budgets.selectors import jsonable, money
+from budgets.selectors import default_fiscal_year, jsonable, money
 from core.web import (
     HtmxHttpRequest,
     csv_response,
@@ -132,10 +131,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     if wanted and wanted.isdigit():
         chosen = next((fy for fy in years if fy.pk == int(wanted)), None)
     if chosen is None:
-        today = timezone.localdate()
-        chosen = next((fy for fy in years if fy.starts_on <= today <= fy.ends_on), None) or (
-            years[0] if years else None
-        )
+        chosen = default_fiscal_year(years)
     summary = dash.executive_summary(chosen).as_dict() if chosen else None
     value = None
     if chosen:
@@ -185,20 +181,14 @@ PORTFOLIO_CSV_HEADER = [
 ]
 
 
-def _portfolio_year(request: HtmxHttpRequest) -> FiscalYear | None:
-    """The fiscal year ``?fiscal_year=`` names (404 if none), else the current or latest."""
-    wanted = request.GET.get("fiscal_year")
-    fy = port.default_year(wanted)
-    if wanted and fy is None:
-        raise Http404("No such fiscal year.")
-    return fy
-
-
 @login_required
 @require_GET
 def portfolio(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "insights.view_portfolio")
-    fy = _portfolio_year(request)
+    try:
+        years, fy = port.chosen_year(request.GET.get("fiscal_year"))
+    except port.NoSuchYear:
+        raise Http404("No such fiscal year.") from None
     page = paginate(request, port.ranked_ideas(fy), PORTFOLIO_PAGE_SIZE) if fy else None
     if fy and is_partial(request, "ranked-ideas"):
         # Another page of the ranking: the figures above it stay as they are.
@@ -206,7 +196,7 @@ def portfolio(request: HtmxHttpRequest) -> HttpResponse:
         return vary_on_htmx(response)
     data = port.portfolio(fy) if fy else None
     context = {
-        "years": list(FiscalYear.objects.order_by("-starts_on")),
+        "years": years,
         "fiscal_year": fy,
         "p": jsonable(data) if data else None,
         "page": page,

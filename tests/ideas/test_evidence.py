@@ -356,3 +356,28 @@ def test_panelists_see_the_evidence_while_scoring(client, panelist, employee):
     # The rubric of the "evidence of need" signal points at that list.
     assert Signal.objects.get(key="evidence").question == EVIDENCE_QUESTION
     assert "evidence listed above" in page
+
+
+# --- The journey map's evidence heat ---------------------------------------------------------
+
+
+def test_the_journey_map_shows_customers_affected_per_stage_as_a_heat(client, small_map, manager):
+    from insights.selectors import journey_map
+
+    journey = small_map["journey"]
+    i1, i8, i11 = (small_map["ideas"][k] for k in (0, 7, 10))
+    add_evidence(i1, 1, customers_affected=100)  # live, stage A, campaign X
+    add_evidence(i8, 1, customers_affected=500)  # a draft: not live, not counted
+    add_evidence(i11, 1, customers_affected=700)  # parked, stage B: not live
+    m = journey_map(journey=journey, viewer=manager, metric="evidence")
+    # Stage A: i2's factory evidence (12) + i1's 100; B and C: none live with evidence.
+    assert [s["customers_affected"] for s in m["stages"]] == [112, 0, 0]
+    assert [s["heat"] for s in m["stages"]] == [5, 0, 0] and m["metric"] == "evidence"
+    only_x = journey_map(
+        journey=journey, viewer=manager, metric="evidence", campaign=small_map["campaign"].pk
+    )
+    assert only_x["stages"][0]["customers_affected"] == 100
+    client.force_login(manager)
+    url = reverse("insights:journey_map", args=[journey.pk])
+    page = client.get(url, {"metric": "evidence"}).content.decode()
+    assert "Evidence (customers affected)" in page and "customers affected, by the evidence" in page

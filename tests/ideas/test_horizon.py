@@ -262,3 +262,117 @@ def test_the_strict_figure_counts_confirmed_new_types_only(db):
     values = snapshot_values(fiscal_year=fy, day=date(2026, 12, 31))
     assert values["committed"] == Decimal("1230.00")
     assert values["committed_new_only"] == Decimal("1000.00")
+
+
+@pytest.fixture
+def horizon_year(db):
+    """An innovation budget of 100,000 (1,000,000 at 10%) with money on each horizon, one
+    idea of them new by its label only (type not confirmed)."""
+    from decimal import Decimal
+
+    from tests.factories import AllocationFactory, FiscalYearFactory
+
+    fy = FiscalYearFactory(label="FY horizons")
+    rows = [
+        ("Core fix", "optimization", "core", True, "40000"),
+        ("Adjacent app", "new_technology", "adjacent", True, "25000"),
+        ("Moonshot", "new_product_or_service", "transformational", False, "5000"),
+    ]
+    ideas = {}
+    for title, kind, horizon, confirmed, amount in rows:
+        ideas[title] = IdeaFactory(
+            title=title,
+            status="funded",
+            innovation_type=kind,
+            horizon=horizon,
+            type_confirmed=confirmed,
+        )
+        AllocationFactory(fiscal_year=fy, idea=ideas[title], amount=Decimal(amount))
+    return fy, ideas
+
+
+def test_the_summary_splits_money_by_horizon_against_the_targets(horizon_year):
+    from datetime import date
+    from decimal import Decimal as D
+
+    from insights.dashboard import executive_summary
+
+    fy, _ideas = horizon_year
+    s = executive_summary(fy, today=date(2026, 7, 2)).as_dict()
+    # Worked out by hand: innovation budget 100,000; targets 70/20/10 → 70,000/20,000/10,000.
+    assert [
+        (r["key"], r["amount"], r["of_innovation_pct"], r["target_pct"], r["target_amount"])
+        for r in s["by_horizon"]
+    ] == [
+        ("core", D("40000.00"), D("40.00"), D("70.00"), D("70000.00")),
+        ("adjacent", D("25000.00"), D("25.00"), D("20.00"), D("20000.00")),
+        ("transformational", D("5000.00"), D("5.00"), D("10.00"), D("10000.00")),
+    ]
+    # New only: the adjacent app (25,000); the moonshot's type is not confirmed, the core fix
+    # is an optimization.
+    assert s["committed_new_only"] == D("25000.00")
+    assert s["committed_unconfirmed"] == D("5000.00")
+    assert [i["title"] for i in s["ideas_unconfirmed"]] == ["Moonshot"]
+    assert "unconfirmed_type" in [a["code"] for a in s["alerts"]]
+
+
+def test_confirming_the_type_moves_the_money_into_the_strict_figure(horizon_year, manager):
+    from datetime import date
+    from decimal import Decimal as D
+
+    from insights.dashboard import executive_summary
+
+    fy, ideas = horizon_year
+    services.idea_confirm_type(
+        idea=ideas["Moonshot"],
+        actor=manager,
+        innovation_type="new_product_or_service",
+        horizon="transformational",
+    )
+    s = executive_summary(fy, today=date(2026, 7, 2)).as_dict()
+    assert s["committed_new_only"] == D("30000.00") and s["committed_unconfirmed"] == D("0.00")
+    assert s["ideas_unconfirmed"] == []
+    assert "unconfirmed_type" not in [a["code"] for a in s["alerts"]]
+
+
+def test_the_dashboard_flags_unconfirmed_ideas_and_shows_the_horizons(
+    client, executive, horizon_year
+):
+    fy, ideas = horizon_year
+    client.force_login(executive)
+    page = client.get(reverse("insights:dashboard"), {"fiscal_year": fy.pk}).content.decode()
+    assert f'data-unconfirmed="{ideas["Moonshot"].pk}"' in page
+    assert 'data-horizon="transformational"' in page and "70.00" in page
+    body = api_as(executive).get(f"/api/v1/budgets/fiscal-years/{fy.pk}/summary/").json()
+    assert body["by_horizon"][1] == {
+        "key": "adjacent",
+        "label": "Adjacent",
+        "amount": "25000.00",
+        "allocations": 1,
+        "of_innovation_pct": "25.00",
+        "target_pct": "20.00",
+        "target_amount": "20000.00",
+    }
+    assert body["ideas_unconfirmed"][0]["title"] == "Moonshot"
+
+
+def test_the_unconfirmed_list_costs_one_query_and_only_when_needed(
+    executive, horizon_year, manager, django_assert_num_queries
+):
+    from tests.budgets.test_queries import SUMMARY
+
+    fy, ideas = horizon_year
+    client = api_as(executive)
+    url = f"/api/v1/budgets/fiscal-years/{fy.pk}/summary/"
+    # 1 user's groups (rules), 2 the fiscal year, the summary (SUMMARY), and the funded ideas
+    # whose type is not confirmed (there is one)
+    with django_assert_num_queries(2 + SUMMARY + 1):
+        assert client.get(url).status_code == 200
+    services.idea_confirm_type(
+        idea=ideas["Moonshot"], actor=manager, innovation_type="new_technology", horizon="core"
+    )
+    # nothing unconfirmed: the summary's totals say so, and the list is not read (a fresh
+    # user object, as in a new request: the groups are cached on the first one)
+    client = api_as(type(executive).objects.get(pk=executive.pk))
+    with django_assert_num_queries(2 + SUMMARY):
+        assert client.get(url).status_code == 200

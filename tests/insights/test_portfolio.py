@@ -323,17 +323,17 @@ def busy(valued, fy):
 
 def test_the_page_query_count(client, executive, busy, django_assert_num_queries):
     client.force_login(executive)
-    # 1 session, 2 user, 3 user's groups (rules: insights.view_portfolio), 4 the chosen
-    # fiscal year, 5 count of the year's ideas, 6 a page of them with spend and value,
-    # 7-12 the portfolio (PORTFOLIO), 13 fiscal years for the chooser, 14-15 the layout
-    with django_assert_num_queries(7 + PORTFOLIO + LAYOUT):
+    # 1 session, 2 user, 3 user's groups (rules: insights.view_portfolio), 4 the fiscal
+    # years (chooser and chosen), 5 count of the year's ideas, 6 a page of them with spend
+    # and value, 7-12 the portfolio (PORTFOLIO), 13-14 the layout
+    with django_assert_num_queries(6 + PORTFOLIO + LAYOUT):
         response = client.get(reverse("insights:portfolio"), {"fiscal_year": busy.pk})
     assert response.status_code == 200
 
 
 def test_the_ranked_partial_query_count(client, executive, busy, django_assert_num_queries):
     client.force_login(executive)
-    # 1 session, 2 user, 3 groups, 4 the fiscal year, 5 count, 6 the page of ideas (the
+    # 1 session, 2 user, 3 groups, 4 the fiscal years, 5 count, 6 the page of ideas (the
     # figures above the ranking are not recomputed; no layout in a partial)
     with django_assert_num_queries(6):
         response = client.get(
@@ -347,7 +347,7 @@ def test_the_ranked_partial_query_count(client, executive, busy, django_assert_n
 
 def test_the_api_query_count(executive, busy, django_assert_num_queries):
     client = api_as(executive)
-    # 1 user's groups (rules), 2 the fiscal year, 3-8 the portfolio (PORTFOLIO)
+    # 1 user's groups (rules), 2 the fiscal years, 3-8 the portfolio (PORTFOLIO)
     with django_assert_num_queries(2 + PORTFOLIO):
         response = client.get("/api/v1/insights/portfolio/", {"fiscal_year": busy.pk})
     assert response.status_code == 200
