@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "scoring",
     "budgets",
     "outcomes",
+    "insights",
 ]
 
 MIDDLEWARE = [
