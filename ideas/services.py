@@ -98,9 +98,10 @@ def _notify_followers(
     )
     ids = [row.pk for row in rows if row.pk is not None]
     if ids:
+        from core.outbox import enqueue
         from ideas.tasks import notify_task
 
-        transaction.on_commit(lambda: notify_task.delay(ids))
+        enqueue(notify_task, args=[ids])
     return ids
 
 
