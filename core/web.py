@@ -7,11 +7,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
 from django_htmx.middleware import HtmxDetails
 
@@ -122,9 +124,23 @@ def unavailable_response(request: HttpRequest | None) -> HttpResponse:
         )
     else:
         html = render_to_string(
-            "503.html", {"message": UNAVAILABLE_MESSAGE, "retry_after": RETRY_AFTER_SECONDS}
+            "503.html",
+            {
+                "message": UNAVAILABLE_MESSAGE,
+                "retry_after": RETRY_AFTER_SECONDS,
+                "stylesheet": _stylesheet_url(),
+            },
         )
         response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _stylesheet_url() -> str:
+    # The hashed name when collectstatic has run; the plain one (also served) otherwise, so
+    # the outage page never fails on a missing manifest entry.
+    try:
+        return static("css/juncture.css")
+    except ValueError:
+        return f"{settings.STATIC_URL}css/juncture.css"

@@ -21,6 +21,11 @@ from tests.services import require_postgres
 # Signed-in pages: each one reads the database (session, user, its own rows).
 PAGES = ["/", "/ideas/", "/campaigns/", "/review/", "/notifications/", "/accounts/audit/"]
 API = ["/api/v1/ideas/", "/api/v1/campaigns/", "/api/v1/rounds/"]
+NEW_IDEA = {
+    "title": "Show the card PIN in the app",
+    "customer_need": "Customers who forget their PIN wait 5 days for a letter.",
+    "innovation_type": "new_experience",
+}
 
 
 def _assert_branded_503(response) -> None:
@@ -59,7 +64,7 @@ def test_it_answers_503_while_the_database_is_down_and_recovers_without_restart(
         _assert_branded_503(browser.post("/ideas/new/", {"title": "x"}))
         for path in API:
             _assert_json_503(api.get(path))
-        _assert_json_503(api.post("/api/v1/ideas/", {"title": "x"}, format="json"))
+        _assert_json_503(api.post("/api/v1/ideas/", NEW_IDEA, format="json"))
     finally:
         connection.close()
         connection.settings_dict.clear()
@@ -98,7 +103,9 @@ _PROBE = textwrap.dedent(
     import json, os, time
     import django
     django.setup()
+    from django.core.management import call_command
     from django.test import Client
+    call_command("collectstatic", interactive=False, verbosity=0)
     client = Client(raise_request_exception=False, HTTP_HOST="localhost")
     client.cookies["sessionid"] = "x" * 32
     out = {}
@@ -118,7 +125,7 @@ _PROBE = textwrap.dedent(
 )
 
 
-def test_a_process_pointed_at_a_dead_postgresql_port_answers_503():
+def test_a_process_pointed_at_a_dead_postgresql_port_answers_503(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -127,6 +134,7 @@ def test_a_process_pointed_at_a_dead_postgresql_port_answers_503():
         SECRET_KEY="outage-test-" + "k" * 40,
         ALLOWED_HOSTS="localhost",
         SECURE_SSL_REDIRECT="False",
+        STATIC_ROOT=str(tmp_path / "static"),
     )
     env.pop("CELERY_BROKER_URL", None)
     done = subprocess.run(
@@ -142,7 +150,7 @@ def test_a_process_pointed_at_a_dead_postgresql_port_answers_503():
     for path in ["/", "/ideas/", "/budgets/", "login"]:
         status, retry_after, branded, _ = out[path]
         assert (status, retry_after, branded) == (503, "30", True), (path, out[path])
-    status, retry_after, body = out["api"]
+    status, retry_after, body, _ = out["api"]
     assert (status, retry_after, body["code"]) == (503, "30", "database_unavailable")
     assert "Traceback" not in done.stderr
 
