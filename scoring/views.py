@@ -1,6 +1,7 @@
 """HTML views of the scoring app: the reviewer's queue and scorecard, managers' panels and
 rounds, round progress and results (with CSV export) and the recompute progress."""
 
+import contextlib
 import csv
 from collections import defaultdict
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
+from redis.exceptions import RedisError
 
 from accounts.models import User
 from ideas.workflow import TransitionError
@@ -436,7 +438,11 @@ def _progress(request, round: ReviewRound, task_id: str) -> HttpResponse:
     round.refresh_from_db(fields=["aggregation_requested_at", "aggregated_at"])
     # Eager mode stores no result: the round's own bookkeeping says whether the run is done.
     eager = settings.CELERY_TASK_ALWAYS_EAGER
-    state = AsyncResult(task_id).state if task_id and not eager else "PENDING"
+    state = "PENDING"
+    # A result backend (Redis) that is down leaves PENDING: the round's bookkeeping still tells.
+    if task_id and not eager:
+        with contextlib.suppress(RedisError, OSError):
+            state = AsyncResult(task_id).state
     if state == "PENDING" and round.aggregation_requested_at is None and round.aggregated_at:
         state = "SUCCESS"
     done = state in {"SUCCESS", "FAILURE"}

@@ -182,3 +182,30 @@ def test_no_task_is_lost_or_repeated_while_the_broker_is_down(
     assert OutboxMessage.objects.filter(sent_at__isnull=False).count() == 3
     assert ReviewRound.objects.get(pk=round_.pk).results.count() == 1
     print(f"recovered in {recovery:.1f}s: {sorted(n for n, _ in outbox_runs)}")
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_recompute_progress_survives_a_dead_result_backend(client, settings, monkeypatch):
+    """Redis also keeps task results: while it is down, the progress poll answers from the
+    round's own bookkeeping instead of failing."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    import scoring.views
+
+    class DeadBackendResult:
+        def __init__(self, task_id):
+            self.task_id = task_id
+
+        @property
+        def state(self):
+            raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379.")
+
+    monkeypatch.setattr(scoring.views, "AsyncResult", DeadBackendResult)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    manager = factories.ManagerFactory()
+    round_, _, _ = build_round({("I1", "R1", s): 4 for s in SIGNALS}, {"R1": "product"})
+    ReviewRound.objects.filter(pk=round_.pk).update(aggregation_task_id="t-1")
+    client.force_login(manager)
+    url = f"/rounds/{round_.pk}/recompute/t-1/"
+    response = client.get(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "every 1s" in response.content.decode()
