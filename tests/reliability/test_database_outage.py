@@ -163,3 +163,15 @@ def test_postgresql_connections_carry_the_statement_timeout(settings):
         (value,) = cursor.fetchone()
     expected = settings.DATABASE_STATEMENT_TIMEOUT_MS
     assert value == ("0" if expected == 0 else f"{expected}ms").replace("000ms", "s")
+
+
+@pytest.mark.django_db
+def test_a_statement_over_the_timeout_is_cancelled_as_an_outage():
+    # The cancelled statement raises the error the 503 handlers catch.
+    require_postgres()
+    from core.web import DATABASE_UNAVAILABLE_ERRORS
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 100")
+        with pytest.raises(DATABASE_UNAVAILABLE_ERRORS, match="statement timeout"):
+            cursor.execute("SELECT pg_sleep(2)")
