@@ -6,7 +6,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from ideas import services
+from ideas import notifications
 from ideas.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 )
 def notify_task(notification_ids: list[int]) -> int:
     """E-mail followers the in-app notifications already written by the services."""
-    return services.notification_emails_send(notification_ids=notification_ids)
+    return notifications.notification_emails_send(notification_ids=notification_ids)
 
 
 # Old enough that its own task has had its first tries; recent enough to still be news.
@@ -44,7 +44,7 @@ def notify_sweep_task() -> int:
     if not ids:
         return 0
     try:
-        return services.notification_emails_send(notification_ids=ids)
+        return notifications.notification_emails_send(notification_ids=ids)
     except OSError as exc:
         # Still down: the failed row was released; the next sweep tries again.
         logger.warning("mail server unavailable, %s notification(s) wait: %s", len(ids), exc)
