@@ -193,6 +193,7 @@ def _publish(app, conn, row: OutboxMessage) -> None:
             task_id=row.task_id,
             connection=conn,
             retry=False,
+            add_to_parent=False,  # the relay task is no parent of what it forwards
         )
 
 
