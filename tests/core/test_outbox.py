@@ -1,6 +1,7 @@
 """core.outbox: a task message is a row written with the change; delivered after the commit
 (inline, bounded) or by the relay; never lost with a broker down, never with a rollback."""
 
+import socket
 import time
 from io import StringIO
 
@@ -111,3 +112,24 @@ def test_the_relay_command_reports_what_it_did(django_capture_on_commit_callback
     call_command("relay_outbox", stdout=out)
     assert out.getvalue().strip() == "published 1, failed 0, pending 0"
     assert RUNS == [5]
+
+
+def test_a_broker_that_accepts_but_never_answers_costs_about_a_second(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    # A listening socket nobody reads: the connection opens, no reply ever comes.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        monkeypatch.setenv("CELERY_BROKER_URL", f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        before = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = False
+        try:
+            started = time.monotonic()
+            with django_capture_on_commit_callbacks(execute=True):
+                task_id = outbox.enqueue(probe_task, args=[3])
+            took = time.monotonic() - started
+        finally:
+            celery_app.conf.task_always_eager = before
+    assert took < 3, took
+    assert OutboxMessage.objects.get(task_id=task_id).sent_at is None
