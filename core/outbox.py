@@ -45,6 +45,7 @@ INLINE_WINDOW = timedelta(seconds=30)
 # A row the relay has claimed is not claimed again before this (a relay killed mid-publish).
 CLAIM_LEASE = timedelta(seconds=60)
 BACKOFF_MAX_SECONDS = 300
+_PAST_ANY_MAX_RETRIES = 1000
 
 _broker_down_until = 0.0  # time.monotonic(); process-local
 
@@ -205,7 +206,9 @@ def _run_in_process(app, row: OutboxMessage) -> None:
         args=row.args,
         kwargs=row.kwargs,
         task_id=row.task_id,
-        retries=task.max_retries or 0,
+        # Past any max_retries: an autoretrying task gives up after this one run instead of
+        # re-running eagerly (which would hold the request for the whole retry schedule).
+        retries=_PAST_ANY_MAX_RETRIES,
         throw=False,
     )
     if outcome.failed():
