@@ -108,6 +108,7 @@ def relay(*, limit: int = 500) -> RelayResult:
             _note_broker_down(exc)
             result.broker_down = True
             return result
+        _note_broker_up()
     try:
         for pk in due:
             # Claim with a conditional UPDATE, so two relays never publish the same row.
@@ -154,6 +155,11 @@ def prune(*, older_than: timedelta = timedelta(days=7)) -> int:
 
 def _broker_recently_down() -> bool:
     return time.monotonic() < _broker_down_until
+
+
+def _note_broker_up() -> None:
+    global _broker_down_until
+    _broker_down_until = 0.0
 
 
 def _note_broker_down(exc: Exception) -> None:
@@ -217,7 +223,6 @@ def _run_in_process(app, row: OutboxMessage) -> None:
 
 def _deliver_inline(row: OutboxMessage) -> None:
     """After the commit: one bounded attempt. Never raises (the change is committed)."""
-    global _broker_down_until
     app = current_app
     try:
         if app.conf.task_always_eager:
@@ -231,7 +236,7 @@ def _deliver_inline(row: OutboxMessage) -> None:
                 _publish(app, conn, row)
             finally:
                 conn.release()
-            _broker_down_until = 0.0
+            _note_broker_up()
     except Exception as exc:
         if not app.conf.task_always_eager:
             _note_broker_down(exc)
