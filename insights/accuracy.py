@@ -23,6 +23,7 @@ from math import sqrt
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from core.outbox import enqueue
 from ideas.models import Idea
 from insights.models import AccuracySnapshot
 from outcomes.models import Experiment
@@ -192,8 +193,8 @@ def latest_figures() -> dict:
 
 
 def queue_refresh(experiment_id: int | None = None) -> None:
-    """The outcomes decision listener: queue a recompute (by task name, after commit —
-    outcomes calls listeners from ``transaction.on_commit``)."""
+    """The outcomes decision listener (called once the decision has committed): queue a
+    recompute through the outbox, the one way tasks are queued."""
     from insights.tasks import compute_accuracy_task
 
-    compute_accuracy_task.delay()
+    enqueue(compute_accuracy_task)
