@@ -399,6 +399,7 @@ class Generator:
         n = self.n_ideas
         status_of = weighted(rng, STATUS_WEIGHTS)
         type_of = weighted(rng, TYPES)
+        horizon_of = weighted(rng, [("core", 7), ("adjacent", 2), ("transformational", 1)])
         span = (self.now - self.start).total_seconds()
         # Per idea (index = id): what later tables need, in compact lists.
         self.author = [0] * (n + 1)
@@ -464,6 +465,15 @@ class Generator:
                 self.customer_visible[iid] = visible
                 self.itype[iid] = itype
                 self.quality[iid] = rng.gauss(3.2, 0.7)
+                # The value case made at approval (owned ideas), and the horizon.
+                owned = status in OWNED
+                gen_value = (
+                    f"{rng.randint(10, 500) * 1000}.00" if owned and rng.random() < 0.7 else None
+                )
+                prot_value = (
+                    f"{rng.randint(10, 300) * 1000}.00" if owned and rng.random() < 0.5 else None
+                )
+                horizon = horizon_of()
                 updated = min(self.now, created + timedelta(days=rng.randint(0, 60)))
                 yield line(
                     iid,
@@ -489,6 +499,16 @@ class Generator:
                     moment,
                     owner,
                     stage,
+                    horizon,
+                    owned,
+                    owned,
+                    gen_value,
+                    prot_value,
+                    rng.choice(("low", "medium", "high")) if owned else "",
+                    False,
+                    "",
+                    0,
+                    0,
                 )
 
         cols = [
@@ -496,9 +516,94 @@ class Generator:
             "origin", "status", "estimated_cost", "expected_value", "outcome_note",
             "supports_employees", "supports_customers", "comment_count", "search_vector",
             "created_at", "updated_at", "author_id", "campaign_id", "merged_into_id",
-            "moment_id", "owner_id", "stage_id",
+            "moment_id", "owner_id", "stage_id", "horizon", "type_confirmed",
+            "horizon_confirmed", "expected_revenue_generated", "expected_revenue_protected",
+            "value_confidence", "non_financial", "kpi", "evidence_count", "customers_affected",
         ]  # fmt: skip
         self.counts["ideas"] = copy(cursor, "ideas_idea", cols, rows())
+
+    def outcomes(self, cursor) -> None:
+        """An experiment for every idea in experiment (pending, one measurement), launched
+        (decided *scale*, attainment following the idea's quality loosely, three monthly
+        value records) and for a third of the parked ideas (decided *stop* or *iterate*)."""
+        rng = self.rng
+        experiments, measurements, records = [], [], []
+        eid = mid = vid = 0
+        manager = self.staff[0]
+        for iid in range(1, self.n_ideas + 1):
+            status = self.status[iid]
+            if status not in ("in_experiment", "launched") and not (
+                status == "parked" and rng.random() < 0.33
+            ):
+                continue
+            eid += 1
+            starts = (self.created[iid] + timedelta(days=rng.randint(30, 120))).date()
+            starts = min(starts, self.today - timedelta(days=70))
+            reached = (self.quality[iid] - 2.2) / 1.6 + rng.gauss(0, 0.35)
+            if status == "launched":
+                decision, reached = "scale", max(reached, 0.9)
+            elif status == "parked":
+                decision = "stop" if reached < 0.3 else "iterate"
+                reached = min(reached, 0.85)
+            else:
+                decision = "pending"
+            decided = starts + timedelta(weeks=9)
+            experiments.append(
+                line(
+                    eid, iid, "Pilot hypothesis.", "pilot", "Completion", "%", "increase",
+                    "40.0000", "60.0000", starts, decided, decision, "",
+                    manager if decision != "pending" else None,
+                    ts(datetime.combine(decided, datetime.min.time(), tzinfo=UTC))
+                    if decision != "pending" else None,
+                    manager, ts(datetime.combine(starts, datetime.min.time(), tzinfo=UTC)),
+                )
+            )  # fmt: skip
+            mid += 1
+            measured = starts + timedelta(weeks=8)
+            measurements.append(
+                line(
+                    mid, eid, measured, f"{40 + 20 * reached:.4f}", "", manager,
+                    ts(datetime.combine(measured, datetime.min.time(), tzinfo=UTC)),
+                )
+            )  # fmt: skip
+            if status == "launched":
+                per_month = rng.randint(2, 40) * 500
+                for k in range(3):
+                    first = date(decided.year, decided.month, 1) + timedelta(days=32 * (k + 1))
+                    first = first.replace(day=1)
+                    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+                    vid += 1
+                    records.append(
+                        line(
+                            vid, iid, first, last, f"{per_month}.00", f"{per_month // 2}.00",
+                            "", manager, ts(datetime.combine(last, datetime.min.time(), tzinfo=UTC)),
+                        )
+                    )  # fmt: skip
+        self.counts["experiments"] = copy(
+            cursor,
+            "outcomes_experiment",
+            [
+                "id", "idea_id", "hypothesis", "segment", "metric", "unit", "direction",
+                "baseline", "target", "starts_on", "ends_on", "decision", "decision_note",
+                "decided_by_id", "decided_at", "created_by_id", "created_at",
+            ],
+            iter(experiments),
+        )  # fmt: skip
+        self.counts["measurements"] = copy(
+            cursor,
+            "outcomes_measurement",
+            ["id", "experiment_id", "measured_on", "value", "note", "recorded_by_id", "created_at"],
+            iter(measurements),
+        )
+        self.counts["value records"] = copy(
+            cursor,
+            "outcomes_valuerecord",
+            [
+                "id", "idea_id", "period_start", "period_end", "revenue_generated",
+                "revenue_protected", "note", "recorded_by_id", "created_at",
+            ],
+            iter(records),
+        )  # fmt: skip
 
     def transitions(self, cursor) -> None:
         rng = self.rng
@@ -757,6 +862,7 @@ class Generator:
                     f"{budget}.00",
                     "10.00",
                     "EUR",
+                    '{"core": 70, "adjacent": 20, "transformational": 10}',
                 )
             )
         copy(
@@ -770,6 +876,7 @@ class Generator:
                 "marketing_budget",
                 "innovation_target_pct",
                 "currency",
+                "horizon_targets",
             ],
             iter(fy_rows),
         )
@@ -952,6 +1059,7 @@ SEQUENCE_TABLES = [
     "accounts_user", "journeys_moment", "ideas_campaign", "ideas_idea", "ideas_ideatransition",
     "ideas_support", "ideas_comment", "scoring_panel", "scoring_reviewround", "scoring_assignment",
     "scoring_score", "budgets_fiscalyear", "budgets_allocation", "budgets_spend",
+    "outcomes_experiment", "outcomes_measurement", "outcomes_valuerecord",
 ]  # fmt: skip
 
 
@@ -1023,6 +1131,8 @@ def main(argv: list[str] | None = None) -> None:
             gen.assignments_and_scores(cur)
         with timed("fiscal years, allocations, spends", timings):
             gen.budgets(cur)
+        with timed("experiments, measurements, value records", timings):
+            gen.outcomes(cur)
         with timed("search vectors and counters (one UPDATE)", timings):
             cur.execute(IDEA_FILL)
         with timed("daily snapshots (SQL, 730 days)", timings):
@@ -1051,6 +1161,10 @@ def main(argv: list[str] | None = None) -> None:
             from django.db import connection
 
             connection.close()
+    with timed("panel accuracy (insights job)", timings):
+        from insights.accuracy import accuracy_refresh
+
+        accuracy_refresh()
     with (
         timed("VACUUM ANALYZE", timings),
         psycopg.connect(args.database_url, autocommit=True) as conn,
