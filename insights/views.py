@@ -270,6 +270,9 @@ def accuracy_apply(request: HtmxHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
+            # The figures name the default scorecard and its weights: recompute them
+            # against the new version, so the same suggestion is not offered twice.
+            acc.queue_refresh()
             messages.success(
                 request,
                 f"Scorecard “{version.name}” created and made the default for new "

@@ -277,7 +277,9 @@ def test_the_page_before_any_computation(db, client, manager):
     assert "Not computed yet" in client.get(reverse("insights:accuracy")).content.decode()
 
 
-def test_a_manager_creates_a_scorecard_version_from_the_suggestion(client, manager, cohort):
+def test_a_manager_creates_a_scorecard_version_from_the_suggestion(
+    client, manager, cohort, django_capture_on_commit_callbacks
+):
     acc.accuracy_refresh()
     held = ReviewRound.objects.values_list("pk", "scorecard_id")
     held = dict(held)
@@ -287,7 +289,8 @@ def test_a_manager_creates_a_scorecard_version_from_the_suggestion(client, manag
         "Create a new scorecard version"
         in client.get(reverse("insights:accuracy")).content.decode()
     )
-    response = client.post(reverse("insights:accuracy_apply"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("insights:accuracy_apply"))
     assert response.status_code == 302
     new = Scorecard.objects.get(is_default=True)
     assert new.pk != old_default.pk
@@ -298,6 +301,10 @@ def test_a_manager_creates_a_scorecard_version_from_the_suggestion(client, manag
     assert new.gate_threshold == old_default.gate_threshold
     # Rounds already held keep their scorecard.
     assert dict(ReviewRound.objects.values_list("pk", "scorecard_id")) == held
+    # The figures were recomputed against the new default: its weights are the suggestion.
+    figures = acc.latest_figures()
+    assert figures["scorecard"]["id"] == new.pk
+    assert figures["scorecard"]["weights"] == {"importance": 2.07, "defensibility": 1.93}
 
 
 def test_an_executive_cannot_create_a_version(client, executive, cohort):
