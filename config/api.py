@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts.api import obtain_token
 from budgets.api import api_urlpatterns as budgets_api
+from feedback.api import api_urlpatterns as feedback_api
 from ideas.api import api_urlpatterns as ideas_api
 from journeys.api import api_urlpatterns as journeys_api
 from scoring.api import api_urlpatterns as scoring_api
@@ -12,6 +13,7 @@ urlpatterns = [
     path("auth/token/", obtain_token, name="token"),
     path("", include((journeys_api, "journeys"))),
     path("", include((ideas_api, "ideas"))),
+    path("", include((feedback_api, "feedback"))),
     path("", include((scoring_api, "scoring"))),
     path("budgets/", include((budgets_api, "budgets"))),
 ]

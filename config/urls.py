@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("", include("journeys.urls")),
     path("", include("ideas.urls")),
+    path("", include("feedback.urls")),
     path("", include("scoring.urls")),
     path("", include("budgets.urls")),
 ]

@@ -284,14 +284,14 @@ def normalise(raw: dict[str, str], places: Places, *, default_source: str = "") 
             reasons.append(f"score “{get('score')}” is not a number")
         else:
             if not scale:
-                # No scale column: 0 and 6–10 can only be NPS; 1–5 is taken as CSAT.
+                # No scale column: 0 and 6-10 can only be NPS; 1-5 is taken as CSAT.
                 scale = ScoreScale.CSAT if 1 <= score <= 5 else ScoreScale.NPS
             if scale not in SCALE_RANGE:
                 reasons.append(f"score_scale “{scale}” is not nps or csat")
             else:
                 low, high = SCALE_RANGE[scale]
                 if not low <= score <= high:
-                    reasons.append(f"score {score} is outside {scale} ({low}–{high})")
+                    reasons.append(f"score {score} is outside {scale} ({low}-{high})")
     else:
         scale = ""
     stage_id = moment_id = None

@@ -28,8 +28,8 @@ class Channel(models.TextChoices):
 
 
 class ScoreScale(models.TextChoices):
-    NPS = "nps", "NPS (0–10)"
-    CSAT = "csat", "CSAT (1–5)"
+    NPS = "nps", "NPS (0-10)"
+    CSAT = "csat", "CSAT (1-5)"
 
 
 # Inclusive score ranges per scale, and the part of each range that counts as negative
@@ -39,7 +39,7 @@ NEGATIVE_MAX = {ScoreScale.NPS: 6, ScoreScale.CSAT: 2}
 
 
 def is_negative(channel: str, score: int | None, scale: str) -> bool:
-    """A complaint, an NPS detractor (0–6) or a dissatisfied CSAT (1–2)."""
+    """A complaint, an NPS detractor (0-6) or a dissatisfied CSAT (1-2)."""
     if channel == Channel.COMPLAINT:
         return True
     return score is not None and scale in NEGATIVE_MAX and score <= NEGATIVE_MAX[scale]

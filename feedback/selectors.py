@@ -60,7 +60,6 @@ def journey_overlay(journey, *, days: int = 90, today: date | None = None) -> di
     negative and the trend against the previous period of the same length; plus the
     "pain without an idea" list. Two aggregate queries, whatever the number of items."""
     from ideas.models import Idea
-
     from journeys.models import Effect, Moment
 
     previous, current, today = periods(days, today)

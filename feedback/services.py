@@ -437,8 +437,8 @@ def retention_purge(*, today: date | None = None, chunk: int = 5000) -> int:
                 return purged
             _retain_counts(ids)
             FeedbackLink.objects.filter(item_id__in=ids).delete()
-            purged += FeedbackItem.objects.filter(pk__in=ids).delete()[1].get(
-                FeedbackItem._meta.label, 0
+            purged += (
+                FeedbackItem.objects.filter(pk__in=ids).delete()[1].get(FeedbackItem._meta.label, 0)
             )
 
 
