@@ -78,8 +78,34 @@ def read_rows(fileobj: IO[bytes], file_format: str) -> tuple[list[str], Iterator
     return _read_csv(fileobj)
 
 
+class _KeepOpen(io.RawIOBase):
+    """A raw stream over ``fileobj`` whose close() leaves ``fileobj`` open: the text wrapper
+    the CSV reader needs would otherwise close the caller's file when it is collected."""
+
+    def __init__(self, fileobj: IO[bytes]):
+        self._f = fileobj
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._f.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._f.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+
 def _read_csv(fileobj: IO[bytes]):
-    text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="")
+    raw = io.BufferedReader(_KeepOpen(fileobj), buffer_size=256 * 1024)
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     sample = text.read(64 * 1024)
     text.seek(0)
     try:
@@ -101,8 +127,6 @@ def _read_csv(fileobj: IO[bytes]):
         except UnicodeDecodeError:
             raise ImportFileError("The file is not UTF-8 text. Save it as CSV UTF-8.") from None
 
-    # Keep the wrapper alive with the generator (closing it would close the file).
-    rows.wrapper = text  # type: ignore[attr-defined]
     return header, rows()
 
 
