@@ -1,6 +1,7 @@
 """Helpers for feedback tests: files in both formats from the same rows, and a run of the
 import exactly as the upload page does it (the task runs when the transaction commits)."""
 
+import contextlib
 import csv
 import io
 from datetime import date
@@ -34,10 +35,8 @@ def xlsx_file(rows: list[list], name: str = "feedback.xlsx") -> SimpleUploadedFi
             if i and isinstance(cell, str) and cell.isdigit():
                 cell = int(cell)
             elif i and isinstance(cell, str) and len(cell) == 10 and cell[4] == "-":
-                try:
+                with contextlib.suppress(ValueError):
                     cell = date.fromisoformat(cell)
-                except ValueError:
-                    pass
             cells.append(cell)
         sheet.append(cells)
     out = io.BytesIO()
