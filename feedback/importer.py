@@ -42,6 +42,7 @@ ALIASES = {
     "score_scale": {"score_scale", "scale"},
 }
 MAX_TEXT = 10_000
+CHANNELS = frozenset(Channel.values)  # Channel.values builds a new list on every call
 PREVIEW_ROWS = 10
 
 
@@ -284,7 +285,7 @@ def normalise(raw: dict[str, str], places: Places, *, default_source: str = "") 
     elif len(external_id) > 120:
         reasons.append("external_id is longer than 120 characters")
     channel = get("channel").lower().replace(" ", "_").replace("-", "_")
-    if channel not in Channel.values:
+    if channel not in CHANNELS:
         reasons.append(
             f"channel “{get('channel')}” is not one of {', '.join(Channel.values)}"
             if channel
