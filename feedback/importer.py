@@ -365,6 +365,7 @@ def mapped(header: list[str], row: list[str], mapping: dict[str, str]) -> dict[s
     return out
 
 
-def as_record(header: list[str], row: list[str]) -> dict[str, str]:
-    """The row as read, for the rejected-rows download."""
-    return {h or f"column {i + 1}": (row[i] if i < len(row) else "") for i, h in enumerate(header)}
+def as_record(header: list[str], row: list[str]) -> list[str]:
+    """The row as read (one cell per header column), for the rejected-rows download. A list,
+    not a dict: PostgreSQL's jsonb does not keep the order of an object's keys."""
+    return [row[i] if i < len(row) else "" for i in range(max(len(header), len(row)))]

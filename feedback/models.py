@@ -117,7 +117,7 @@ class ImportRejection(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejections")
     row_number = models.PositiveIntegerField(help_text="Line in the file (the header is 1).")
     reasons = models.TextField()
-    data = models.JSONField(default=dict)
+    data = models.JSONField(default=list, help_text="The row's cells, in the file's order.")
 
     class Meta:
         ordering = ["batch", "row_number"]

@@ -138,13 +138,13 @@ _COPY_COLUMNS = [
     "updated_at",
 ]
 _STAGING_DDL = """
-CREATE TEMPORARY TABLE feedback_staging (
+CREATE TEMPORARY TABLE IF NOT EXISTS feedback_staging (
   source varchar(60), external_id varchar(120), channel varchar(12), text text,
   received_on date, segment varchar(60), customer_ref varchar(64), score smallint,
   score_scale varchar(4), is_negative boolean, stage_id bigint, moment_id bigint,
   suggested_moment_id bigint, batch_id bigint, digest varchar(32),
   created_at timestamptz, updated_at timestamptz
-) ON COMMIT DROP
+) ON COMMIT DELETE ROWS
 """
 
 
@@ -164,7 +164,10 @@ def _upsert_copy(rows: list[dict], *, batch_id: int | None, suggester: Suggester
         if c not in {"source", "external_id", "created_at", "stage_id", "moment_id"}
     )
     with connection.cursor() as cursor:
+        # One staging table per connection, emptied at every commit; emptied here too for a
+        # second chunk in the same transaction (tests, a caller's atomic block).
         cursor.execute(_STAGING_DDL)
+        cursor.execute("TRUNCATE feedback_staging")
         with cursor.copy(f"COPY feedback_staging ({columns}) FROM STDIN") as copy:
             for v in rows:
                 suggestion = suggester.suggest(v["text"]) if v["stage_id"] is None else None

@@ -156,13 +156,15 @@ def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_rejected_csv(request, pk: int):
     batch = _get_batch(request, pk)
+    try:
+        columns = services.batch_header(batch)
+    except (ImportFileError, OSError, ValueError):
+        columns = []  # the file is gone: the cells still come, without their names
     rejections = batch.rejections.order_by("row_number").iterator(chunk_size=1000)
-    first = batch.rejections.order_by("row_number").first()
-    columns = list(first.data) if first else []
 
     def rows():
         for r in rejections:
-            yield [r.row_number, r.reasons, *[r.data.get(c, "") for c in columns]]
+            yield [r.row_number, r.reasons, *r.data]
 
     return csv_response(f"import-{batch.pk}-rejected.csv", ["row", "reasons", *columns], rows())
 
