@@ -94,10 +94,10 @@ def bare_copy(path: Path) -> float:
             "text text, received_on text, customer_id text, score text)"
         )
         start = time.perf_counter()
-        with cursor.copy("COPY bench_feedback_copy FROM STDIN WITH (FORMAT csv, HEADER)") as copy:
-            with path.open("rb") as f:
-                while block := f.read(1 << 20):
-                    copy.write(block)
+        sql = "COPY bench_feedback_copy FROM STDIN WITH (FORMAT csv, HEADER)"
+        with cursor.copy(sql) as copy, path.open("rb") as f:
+            while block := f.read(1 << 20):
+                copy.write(block)
         elapsed = time.perf_counter() - start
         cursor.execute("DROP TABLE bench_feedback_copy")
     return elapsed
