@@ -273,7 +273,8 @@ def normalise(raw: dict[str, str], places: Places, *, default_source: str = "") 
     """``(values, reasons)``: the item's field values ready to store, or the reasons the row
     is refused (every reason, not only the first, so one download fixes the file)."""
     reasons: list[str] = []
-    get = lambda f: (raw.get(f) or "").strip()  # noqa: E731
+    # NUL bytes cannot be stored in PostgreSQL text: they are dropped with the whitespace.
+    get = lambda f: (raw.get(f) or "").replace("\x00", "").strip()  # noqa: E731
     source = get("source") or default_source
     if not source:
         reasons.append("source is missing")
