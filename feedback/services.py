@@ -369,8 +369,8 @@ def _run(batch: ImportBatch) -> None:
     places, suggester = Places.load(journey), Suggester.for_journey(journey)
     with batch.file.open("rb") as fileobj:
         if batch.total is None:
-            total = importer.count_rows(fileobj, batch.file_format)
-            ImportBatch.objects.filter(pk=batch.pk).update(total=total)
+            estimate = importer.estimate_rows(fileobj, batch.file_format)
+            ImportBatch.objects.filter(pk=batch.pk).update(total=estimate)
         header, rows = importer.read_rows(fileobj, batch.file_format)
         seen: set[int] = set()
         done = batch.processed
@@ -408,6 +408,8 @@ def _run(batch: ImportBatch) -> None:
                 _commit_chunk(batch.pk, done, index, good, bad, suggester)
                 done, good, bad = index, [], []
         _commit_chunk(batch.pk, done, index, good, bad, suggester)
+    # The estimate made way for the exact count of data rows.
+    ImportBatch.objects.filter(pk=batch.pk).update(total=index)
 
 
 def _commit_chunk(batch_id, before, after, good, bad, suggester) -> None:
