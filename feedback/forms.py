@@ -51,15 +51,17 @@ class FeedbackFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label="Channel", required=False, choices=[("", "Any channel"), *Channel.choices]
     )
-    stage = forms.TypedChoiceField(label="Stage", required=False, coerce=int, empty_value=None)
+    stage = forms.IntegerField(label="Stage", required=False, widget=forms.Select)
     received_after = forms.DateField(
         label="Received after", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     negative = forms.BooleanField(label="Negative only", required=False)
 
     def __init__(self, *args, stages=(), **kwargs):
+        # ``stages`` only feed the select's options (the full page); filtering needs only the
+        # id, so the htmx partial skips that query.
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [("", "Any stage")] + [(s.pk, s.name) for s in stages]
+        self.fields["stage"].widget.choices = [("", "Any stage")] + [(s.pk, s.name) for s in stages]
 
     def apply(self, qs):
         if not self.is_valid():

@@ -53,10 +53,7 @@ def _default_stages():
 def item_list(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "feedback.view_feedback")
     partial = is_partial(request, "feedback-list")
-    # The stage choices are only rendered on the full page (one query saved per keystroke).
     form = FeedbackFilterForm(request.GET or None, stages=[] if partial else _default_stages())
-    if partial:
-        form.fields["stage"].choices = [(v, v) for v in [request.GET.get("stage", "")]]
     items = form.apply(FeedbackItem.objects.for_list())
     page = paginate(request, items, PAGE_SIZE)
     context = {
