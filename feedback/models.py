@@ -165,11 +165,23 @@ class FeedbackItem(models.Model):
     score = models.SmallIntegerField(null=True, blank=True)
     score_scale = models.CharField(max_length=4, choices=ScoreScale.choices, blank=True)
     is_negative = models.BooleanField(default=False)
+    # No single-column indexes: (stage, received_on) and (moment, received_on) below serve
+    # every lookup by place, and each index costs every imported row.
     stage = models.ForeignKey(
-        "journeys.Stage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "journeys.Stage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     moment = models.ForeignKey(
-        "journeys.Moment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "journeys.Moment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # Set by the import for items without a stage; a curator confirms or corrects them.
     suggested_moment = models.ForeignKey(
