@@ -148,9 +148,6 @@ class FeedbackItemQuerySet(models.QuerySet):
     def unplaced(self):
         return self.filter(stage__isnull=True)
 
-    def negative(self):
-        return self.filter(is_negative=True)
-
 
 class FeedbackItem(models.Model):
     source = models.CharField(max_length=60, help_text="The system the item came from.")

@@ -75,3 +75,22 @@ def test_linking_changes_customers_affected(manager, employee, journey_places):
     assert selectors.customers_affected(idea) == 2  # A and B; the anonymous item not
     services.link_delete(item=a[2], idea_id=idea.pk, actor=employee)
     assert selectors.customers_affected(idea) == 1
+
+
+def test_top_verbatims_put_negative_items_first(employee, journey_places):
+    idea = IdeaFactory(status="in_review")
+    items = [
+        FeedbackItem.objects.create(
+            source="t",
+            external_id=str(i),
+            channel=channel,
+            text=f"verbatim {i}",
+            received_on=TODAY - timedelta(days=i),
+            is_negative=channel == "complaint",
+        )
+        for i, channel in enumerate(["survey", "complaint", "survey", "complaint"])
+    ]
+    for item in items:
+        services.link_create(item=item, idea=idea, actor=employee)
+    top = [i.external_id for i in selectors.top_verbatims(idea, limit=3)]
+    assert top == ["1", "3", "0"]  # negatives newest first, then the newest other

@@ -175,7 +175,11 @@ def test_the_journey_overlay_page(client, employee, item, journey_places):
     assert f"/ideas/new/?stage={moment.stage_id}&amp;moment={moment.pk}" in page
 
 
-def test_the_list_filters(client, employee, item):
+def test_the_list_filters(client, employee, item, journey_places):
     client.force_login(employee)
     assert "Locked out" in client.get("/feedback/", {"q": "locked"}).content.decode()
     assert "Locked out" not in client.get("/feedback/", {"channel": "survey"}).content.decode()
+    use = journey_places["use"].pk
+    assert "Locked out" not in client.get("/feedback/", {"stage": use}).content.decode()
+    FeedbackItem.objects.filter(pk=item.pk).update(stage=use)
+    assert "Locked out" in client.get("/feedback/", {"stage": use}).content.decode()
