@@ -3,6 +3,7 @@
 Staff read; innovation managers write (the JSON upsert and file imports). Customers get 403.
 """
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django_filters import rest_framework as filters
@@ -86,17 +87,19 @@ class ImportViewSet(viewsets.GenericViewSet):
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        batch = services.batch_create(
-            file=data["file"], default_source=data.get("source", ""), actor=request.user
-        )
-        mapping = data.get("mapping") or batch.mapping
-        batch = services.batch_start(
-            batch=batch,
-            mapping=mapping,
-            default_source=data.get("source", ""),
-            actor=request.user,
-        )
-        batch.refresh_from_db()  # eager mode (no broker): the import has already run
+        # One transaction: a refused mapping leaves no batch behind; the import is queued
+        # when it commits.
+        with transaction.atomic():
+            batch = services.batch_create(
+                file=data["file"], default_source=data.get("source", ""), actor=request.user
+            )
+            batch = services.batch_start(
+                batch=batch,
+                mapping=data.get("mapping") or batch.mapping,
+                default_source=data.get("source", ""),
+                actor=request.user,
+            )
+        batch.refresh_from_db()  # without a broker the import ran at commit: report it
         return Response(ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(summary="One import's status and counts")
