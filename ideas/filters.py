@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import F
 
 from ideas.models import Campaign, Idea, InnovationType, Origin, Status
+from ideas.search import search
 
 MAX_ID = 2**63 - 1  # the largest primary key PostgreSQL's bigint and SQLite's INTEGER hold
 
@@ -50,7 +51,7 @@ class IdeaFilter(django_filters.FilterSet):
         return queryset.filter(campaign__slug=value)
 
     def filter_q(self, queryset, name, value):
-        return queryset.search(value)
+        return search(queryset, value)
 
     def filter_ordering(self, queryset, name, value):
         return order_ideas(queryset, value)

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from ideas import engagement
 from ideas import services as idea_services
 from ideas.models import Notification
 from tests.reliability.test_permission_matrix import build_world
@@ -43,11 +44,11 @@ def world(customer, employee, panelist, manager, executive, django_capture_on_co
         is_anonymous=True,
     )
     for follower in (customer, employee, panelist, executive, manager):
-        idea_services.follow_set(idea=w.idea_new, user=follower, following=True)
+        engagement.follow_set(idea=w.idea_new, user=follower, following=True)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         idea_services.idea_transition(idea=w.idea_new, to="screening", actor=manager)
-        idea_services.comment_add(idea=w.idea_new, author=employee, body="Seen this at branches.")
+        engagement.comment_add(idea=w.idea_new, author=employee, body="Seen this at branches.")
     return w
 
 
