@@ -18,7 +18,7 @@ from accounts.models import User
 from feedback.importer import Places, normalise
 from feedback.models import FeedbackItem, FeedbackLink
 from feedback.placement import Suggester
-from ideas.models import Idea
+from ideas.models import LIVE_STATUSES, Idea
 from journeys.models import Journey
 
 SOURCES = {
@@ -232,7 +232,9 @@ def seed(stdout=None, total: int = 3000) -> None:
 def _link_to_ideas() -> int:
     """Up to six items of each demo idea's moment become its evidence."""
     linker = User.objects.filter(email="manager@example.com").first()
-    ideas = list(Idea.objects.live().filter(moment__isnull=False).order_by("id")[:30])
+    ideas = list(
+        Idea.objects.filter(status__in=LIVE_STATUSES, moment__isnull=False).order_by("id")[:30]
+    )
     links = []
     for idea in ideas:
         items = FeedbackItem.objects.filter(moment_id=idea.moment_id, is_negative=True).order_by(

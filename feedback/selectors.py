@@ -8,6 +8,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from feedback.models import FeedbackItem, FeedbackLink, RetainedCount
+from ideas.models import LIVE_STATUSES, Idea
+from journeys.models import Effect, Moment
 
 
 def linked_items(idea):
@@ -59,9 +61,6 @@ def journey_overlay(journey, *, days: int = 90, today: date | None = None) -> di
     """Per stage and per moment of ``journey``: volume in the current period, the share
     negative and the trend against the previous period of the same length; plus the
     "pain without an idea" list. Two aggregate queries, whatever the number of items."""
-    from ideas.models import Idea
-    from journeys.models import Effect, Moment
-
     previous, current, today = periods(days, today)
     window = FeedbackItem.objects.filter(
         stage__journey=journey, received_on__gte=previous, received_on__lte=today
@@ -86,7 +85,7 @@ def journey_overlay(journey, *, days: int = 90, today: date | None = None) -> di
         cell["trend"] = (
             (cell["volume"] - cell["before"]) / cell["before"] if cell["before"] else None
         )
-    live_idea = Idea.objects.live().filter(moment=OuterRef("pk"))
+    live_idea = Idea.objects.filter(status__in=LIVE_STATUSES, moment=OuterRef("pk"))
     pain = []
     for moment in (
         Moment.objects.filter(stage__journey=journey, effect=Effect.DESTROYS_VALUE)

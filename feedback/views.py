@@ -23,6 +23,7 @@ from feedback import selectors, services
 from feedback.forms import FeedbackFilterForm, MappingForm, UploadForm
 from feedback.importer import FIELDS, ImportFileError
 from feedback.models import FeedbackItem, FeedbackLink, ImportBatch
+from ideas import search as idea_search
 from ideas.models import Idea
 from journeys.models import Journey, Moment, Stage
 
@@ -212,9 +213,9 @@ def item_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "links": FeedbackLink.objects.filter(item=item).select_related("idea", "linked_by"),
         "q": q,
         "choices": (
-            list(visible.search(q).select_related("campaign")[:10])
+            list(idea_search.search(visible, q).select_related("campaign")[:10])
             if q
-            else visible.similar_to(item.text[:300], limit=5)
+            else idea_search.similar_to(visible, item.text[:300], limit=5)
         ),
     }
     if is_partial(request, "idea-search"):
