@@ -103,6 +103,11 @@ class ImportBatch(models.Model):
         return self.status in {BatchStatus.DONE, BatchStatus.FAILED}
 
     @property
+    def is_running(self) -> bool:
+        """Queued or importing: the progress region keeps polling."""
+        return self.status in {BatchStatus.PENDING, BatchStatus.RUNNING}
+
+    @property
     def percent(self) -> int:
         if self.status == BatchStatus.DONE:
             return 100
