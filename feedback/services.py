@@ -301,7 +301,7 @@ def batch_preview(batch: ImportBatch, mapping: dict, default_source: str) -> lis
 
 def batch_start(*, batch: ImportBatch, mapping: dict, default_source: str, actor) -> ImportBatch:
     """Save the mapping and queue the import (after commit)."""
-    from feedback.tasks import import_batch_task
+    from feedback.tasks import import_batch_task  # tasks import this module
 
     require_perm(actor, "feedback.import_feedback")
     mapping = {f: c for f, c in mapping.items() if c}
@@ -314,13 +314,14 @@ def batch_start(*, batch: ImportBatch, mapping: dict, default_source: str, actor
         )
         if not claimed:
             raise Conflict("This import has already been started.", code="already_started")
-        transaction.on_commit(lambda: import_batch_task.delay(batch.pk))
+        import_batch_task.delay_on_commit(batch.pk)
     batch.refresh_from_db()
     return batch
 
 
 def _key_hash(values: dict) -> int:
-    # 8 bytes per key: the "seen in this file" set of a million rows stays small.
+    # 8 bytes per key: the "seen in this file" set of a million rows stays small. A false
+    # "duplicate" needs two keys of one file to collide: odds about 1 in 10^7 at 10^6 rows.
     raw = f"{values['source']}\x1f{values['external_id']}".encode()
     return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "big")
 
