@@ -167,7 +167,7 @@ class FeedbackItem(models.Model):
     score = models.SmallIntegerField(null=True, blank=True)
     score_scale = models.CharField(max_length=4, choices=ScoreScale.choices, blank=True)
     is_negative = models.BooleanField(default=False)
-    # No single-column indexes: (stage, received_on) and (moment, received_on) below serve
+    # No single-column indexes: (stage, received_on) and (moment, received_on) serve
     # every lookup by place, and each index costs every imported row.
     stage = models.ForeignKey(
         "journeys.Stage",
@@ -214,7 +214,9 @@ class FeedbackItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["received_on", "id"], name="fb_received"),
-            models.Index(fields=["stage", "received_on"], name="fb_stage_received"),
+            # fb_stage_received (stage, received_on) is created by migration 0002: covering
+            # moment and is_negative on PostgreSQL (the journey overlay reads the index alone),
+            # a plain index on SQLite (which has no covering indexes).
             models.Index(fields=["moment", "received_on"], name="fb_moment_received"),
             models.Index(fields=["customer_ref", "received_on"], name="fb_customer"),
             models.Index(fields=["channel", "received_on"], name="fb_channel_received"),

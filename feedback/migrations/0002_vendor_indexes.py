@@ -1,8 +1,11 @@
-"""Full-text search of feedback on PostgreSQL only (SQLite falls back to icontains).
+"""Vendor-specific parts of the feedback schema.
 
-A trigger keeps ``search_vector`` current on inserts and on updates that change the text
-(including the upserts of a re-import, ``INSERT … ON CONFLICT DO UPDATE``); a GIN index
-serves the search.
+PostgreSQL: a trigger keeps ``search_vector`` current on inserts and on updates that change
+the text (including the upserts of a re-import, ``INSERT … ON CONFLICT DO UPDATE``); a GIN
+index serves the search (SQLite falls back to icontains).
+
+Both: ``fb_stage_received`` on (stage, received_on), which on PostgreSQL also covers moment and
+is_negative so the journey overlay is an index-only scan. SQLite has no covering indexes.
 """
 
 from django.db import migrations
@@ -28,19 +31,25 @@ FORWARD = [
     """,
     "CREATE INDEX IF NOT EXISTS feedback_search_vector_gin ON feedback_feedbackitem "
     "USING GIN (search_vector)",
+    "CREATE INDEX IF NOT EXISTS fb_stage_received ON feedback_feedbackitem "
+    "(stage_id, received_on) INCLUDE (moment_id, is_negative)",
+]
+FORWARD_OTHER = [
+    "CREATE INDEX IF NOT EXISTS fb_stage_received ON feedback_feedbackitem "
+    "(stage_id, received_on)",
 ]
 
 BACKWARD = [
+    "DROP INDEX IF EXISTS fb_stage_received",
     "DROP INDEX IF EXISTS feedback_search_vector_gin",
     "DROP TRIGGER IF EXISTS feedback_item_search_vector_trigger ON feedback_feedbackitem",
     "DROP FUNCTION IF EXISTS feedback_item_search_vector_update()",
 ]
 
 
-def _run(statements):
+def _run(postgres, other):
     def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
+        statements = postgres if schema_editor.connection.vendor == "postgresql" else other
         for sql in statements:
             schema_editor.execute(sql)
 
@@ -50,4 +59,8 @@ def _run(statements):
 class Migration(migrations.Migration):
     dependencies = [("feedback", "0001_initial")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [
+        migrations.RunPython(
+            _run(FORWARD, FORWARD_OTHER), _run(BACKWARD, ["DROP INDEX IF EXISTS fb_stage_received"])
+        )
+    ]
