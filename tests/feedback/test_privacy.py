@@ -102,3 +102,20 @@ def test_retention_zero_keeps_everything(settings, db):
     _item(1, "", date(2000, 1, 1))
     assert services.retention_purge() == 0
     assert FeedbackItem.objects.count() == 1
+
+
+def test_the_purge_runs_nightly_through_a_registered_task(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["feedback-retention-purge-nightly"]
+    assert entry["task"] in app.tasks
+
+
+def test_the_purge_task_purges(settings, db):
+    from feedback.tasks import purge_expired_task
+
+    settings.FEEDBACK_RETENTION_MONTHS = 1
+    _item(1, "", date(2000, 1, 1))
+    assert purge_expired_task.delay().get() == 1
+    assert not FeedbackItem.objects.exists()
