@@ -104,7 +104,7 @@ def test_retention_zero_keeps_everything(settings, db):
     assert FeedbackItem.objects.count() == 1
 
 
-def test_the_purge_runs_nightly_through_a_registered_task(settings):
+def test_the_purge_runs_nightly_through_a_registered_task(settings, db):
     from config.celery import app
 
     app.loader.import_default_modules()
