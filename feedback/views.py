@@ -21,8 +21,8 @@ from core.web import (
 )
 from feedback import selectors, services
 from feedback.forms import FeedbackFilterForm, MappingForm, UploadForm
-from feedback.importer import FIELDS, ImportFileError
-from feedback.models import FeedbackItem, FeedbackLink, ImportBatch
+from feedback.importer import ImportFileError
+from feedback.models import BatchStatus, FeedbackItem, FeedbackLink, ImportBatch
 from ideas import search as idea_search
 from ideas.models import Idea
 from journeys.models import Journey, Moment, Stage
@@ -99,7 +99,7 @@ def import_new(request: HtmxHttpRequest) -> HttpResponse:
 def import_mapping(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Map the file's columns to fields, preview the first rows, start the import."""
     batch = _get_batch(request, pk)
-    if batch.status != "mapping":
+    if batch.status != BatchStatus.MAPPING:
         return redirect("feedback:import_detail", pk=batch.pk)
     try:
         header = services.batch_header(batch)
@@ -130,7 +130,6 @@ def import_mapping(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "preview": services.batch_preview(
             batch, {f: c for f, c in mapping.items() if c}, default_source
         ),
-        "fields": FIELDS,
     }
     if is_partial(request, "import-preview"):
         return vary_on_htmx(render(request, "feedback/import_mapping.html#import-preview", context))

@@ -91,6 +91,19 @@ def test_the_progress_partial(client, manager, world, django_assert_num_queries)
     assert response.status_code == 200
 
 
+def test_the_import_page_with_recent_imports(client, manager, world, django_assert_num_queries):
+    ImportBatch.objects.bulk_create(
+        ImportBatch(file_format="csv", original_name=f"f{i}.csv", created_by=manager)
+        for i in range(5)
+    )
+    client.force_login(manager)
+    # 1 session, 2 user, 3 groups, 4 the ten latest batches with their uploader,
+    # 5 panel membership (nav), 6 bell count
+    with django_assert_num_queries(6):
+        response = client.get("/feedback/imports/new/")
+    assert response.content.decode().count("f0.csv") == 1
+
+
 def test_the_placements_page(client, manager, world, django_assert_num_queries):
     client.force_login(manager)
     # 1 session, 2 user, 3 groups, 4 count, 5 the page of items with their suggestion,
