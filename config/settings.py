@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "feedback",
     "scoring",
     "budgets",
+    "insights",
 ]
 
 MIDDLEWARE = [

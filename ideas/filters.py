@@ -76,9 +76,7 @@ def order_ideas(queryset, value: str):
         ).order_by("-support_total", "-created_at", "-id")
     if value == "score":
         # Ideas never scored sort last on both databases.
-        return queryset.with_top_score().order_by(
-            F("top_score").desc(nulls_last=True), "-created_at", "-id"
-        )
+        return queryset.order_by(F("latest_score").desc(nulls_last=True), "-created_at", "-id")
     if value == "title":
         return queryset.order_by("title", "id")
     return queryset.order_by("-created_at", "-id")

@@ -6,7 +6,7 @@ import rules
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Kind
@@ -155,11 +155,6 @@ class IdeaQuerySet(models.QuerySet):
             )
         return self.filter(Q(author=user) | ~Q(status=Status.DRAFT))
 
-    def with_top_score(self):
-        """``top_score``: the best overall panel score the idea got in any round (scoring
-        writes IdeaScore; read through the relation path, never by importing scoring)."""
-        return self.annotate(top_score=Max("idea_scores__overall"))
-
     def for_list(self):
         return self.select_related("campaign", "stage", "moment", "author")
 
@@ -257,6 +252,12 @@ class Idea(models.Model):
     supports_employees = models.PositiveIntegerField(default=0)
     supports_customers = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
+    # The overall of the idea's latest panel result (null: never scored). Written only by
+    # scoring: its aggregation, in the same transaction as the results it derives from, and
+    # its ``rebuild_latest_scores`` command.
+    latest_score = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, editable=False
+    )
     # Maintained by ideas.search on PostgreSQL (GIN index added by a vendor-conditional
     # migration); stays NULL on SQLite, where search falls back to icontains.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -287,6 +288,12 @@ class Idea(models.Model):
             models.Index(
                 fields=["id", "stage", "status", "campaign", "innovation_type"],
                 name="idea_join_cover",
+            ),
+            # The dashboard's top ideas: walk the scored ideas best first and stop after a page.
+            models.Index(
+                fields=["-latest_score", "id"],
+                condition=Q(latest_score__isnull=False),
+                name="idea_latest_score_top",
             ),
             # Ideas past the approval gate without an accountable owner (a dashboard alert):
             # normally none, so the index is empty and the question costs nothing.

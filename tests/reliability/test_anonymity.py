@@ -79,8 +79,8 @@ def _html_urls(w, role: str) -> list[str]:
     ]
     if role != "customer":  # the map is staff-only (the matrix proves customers are denied)
         urls += [
-            reverse("journeys:map", args=[w.journey.pk]),
-            reverse("journeys:cell", args=[w.journey.pk, w.stage.pk]),
+            reverse("insights:journey_map", args=[w.journey.pk]),
+            reverse("insights:journey_cell", args=[w.journey.pk, w.stage.pk]),
         ]
     if role == "panelist":
         urls += [
@@ -89,7 +89,7 @@ def _html_urls(w, role: str) -> list[str]:
             reverse("scoring:round", args=[w.closed_round.pk]),
         ]
     if role == "executive":
-        urls += [reverse("budgets:dashboard")]
+        urls += [reverse("insights:dashboard")]
     return urls
 
 
@@ -125,7 +125,7 @@ def _csv_urls(w, role: str) -> list[str]:
     if role == "panelist":
         urls.append(reverse("scoring:results_csv", args=[w.closed_round.pk]))
     if role == "executive":
-        urls.append(reverse("budgets:summary_csv", args=[w.fiscal_year.pk]))
+        urls.append(reverse("insights:summary_csv", args=[w.fiscal_year.pk]))
     return urls
 
 
