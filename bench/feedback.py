@@ -171,7 +171,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE feedback_feedbacklink, feedback_importrejection, feedback_feedbackitem, "
-            "feedback_importbatch, feedback_retainedcount"
+            "feedback_importbatch, feedback_retainedcount, feedback_feedbackday"
         )
     actor, _ = User.objects.get_or_create(
         email="bench-manager@example.com", defaults={"display_name": "Bench", "kind": "staff"}

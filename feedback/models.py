@@ -214,9 +214,7 @@ class FeedbackItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["received_on", "id"], name="fb_received"),
-            # fb_stage_received (stage, received_on) is created by migration 0002: covering
-            # moment and is_negative on PostgreSQL (the journey overlay reads the index alone),
-            # a plain index on SQLite (which has no covering indexes).
+            # fb_stage_received (stage, received_on) is created by migration 0002.
             models.Index(fields=["moment", "received_on"], name="fb_moment_received"),
             models.Index(fields=["customer_ref", "received_on"], name="fb_customer"),
             models.Index(fields=["channel", "received_on"], name="fb_channel_received"),
@@ -247,6 +245,29 @@ class FeedbackLink(models.Model):
             models.UniqueConstraint(fields=["item", "idea"], name="feedback_link_once"),
         ]
         indexes = [models.Index(fields=["idea", "item"], name="fb_link_idea")]
+
+
+class FeedbackDay(models.Model):
+    """Placed items per (stage, moment, day): volume and negatives, for the journey overlay.
+
+    Kept by PostgreSQL statement triggers on every insert, update and delete of items
+    (migration 0003), whatever wrote them: imports, placements, erasure, the purge, a deleted
+    moment's SET NULL. SQLite has no such triggers; there the overlay counts the items."""
+
+    stage = models.ForeignKey(
+        "journeys.Stage", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    # 0 for items placed on a stage without a moment (a key column cannot be NULL).
+    moment_key = models.BigIntegerField(default=0)
+    day = models.DateField()
+    volume = models.IntegerField(default=0)
+    negative = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "moment_key", "day"], name="fb_day_key"),
+        ]
+        indexes = [models.Index(fields=["day", "stage"], name="fb_day_day")]
 
 
 class RetainedCount(models.Model):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from feedback.models import FeedbackItem, FeedbackLink, RetainedCount
+from feedback.models import FeedbackDay, FeedbackItem, FeedbackLink, RetainedCount
 from ideas.models import LIVE_STATUSES, Idea
 from journeys.models import Effect, Moment
 
@@ -60,19 +62,44 @@ def periods(days: int, today: date | None = None) -> tuple[date, date, date]:
 def journey_overlay(journey, *, days: int = 90, today: date | None = None) -> dict:
     """Per stage and per moment of ``journey``: volume in the current period, the share
     negative and the trend against the previous period of the same length; plus the
-    "pain without an idea" list. Two aggregate queries, whatever the number of items."""
+    "pain without an idea" list. Two aggregate queries, whatever the number of items; on
+    PostgreSQL the first reads the daily roll-up (``FeedbackDay``), elsewhere the items."""
     previous, current, today = periods(days, today)
-    window = FeedbackItem.objects.filter(
-        stage__journey=journey, received_on__gte=previous, received_on__lte=today
-    )
-    now_q = Q(received_on__gte=current)
-    # Counts of stage_id (never null here), not of id: every column read is in the covering
-    # index fb_stage_received, so PostgreSQL answers from the index alone.
-    rows = window.values("stage_id", "moment_id").annotate(
-        volume=Count("stage_id", filter=now_q),
-        negative=Count("stage_id", filter=now_q & Q(is_negative=True)),
-        before=Count("stage_id", filter=~now_q),
-    )
+    if connection.vendor == "postgresql":
+        # The roll-up the triggers keep (one row per stage, moment and day), not the items.
+        now_q = Q(day__gte=current)
+        rows = (
+            FeedbackDay.objects.filter(stage__journey=journey, day__gte=previous, day__lte=today)
+            .values("stage_id", "moment_key")
+            .annotate(
+                now_volume=Coalesce(Sum("volume", filter=now_q), 0),
+                now_negative=Coalesce(Sum("negative", filter=now_q), 0),
+                before_volume=Coalesce(Sum("volume", filter=~now_q), 0),
+            )
+        )
+        rows = [
+            {
+                "stage_id": r["stage_id"],
+                "moment_id": r["moment_key"] or None,
+                "volume": r["now_volume"],
+                "negative": r["now_negative"],
+                "before": r["before_volume"],
+            }
+            for r in rows
+        ]
+    else:
+        now_q = Q(received_on__gte=current)
+        rows = (
+            FeedbackItem.objects.filter(
+                stage__journey=journey, received_on__gte=previous, received_on__lte=today
+            )
+            .values("stage_id", "moment_id")
+            .annotate(
+                volume=Count("id", filter=now_q),
+                negative=Count("id", filter=now_q & Q(is_negative=True)),
+                before=Count("id", filter=~now_q),
+            )
+        )
     stages: dict[int, dict] = {}
     moments: dict[int, dict] = {}
     for row in rows:

@@ -4,8 +4,7 @@ PostgreSQL: a trigger keeps ``search_vector`` current on inserts and on updates 
 the text (including the upserts of a re-import, ``INSERT … ON CONFLICT DO UPDATE``); a GIN
 index serves the search (SQLite falls back to icontains).
 
-Both: ``fb_stage_received`` on (stage, received_on), which on PostgreSQL also covers moment and
-is_negative so the journey overlay is an index-only scan. SQLite has no covering indexes.
+Both: ``fb_stage_received`` on (stage, received_on), for lookups and filters by stage.
 """
 
 from django.db import migrations
@@ -32,7 +31,7 @@ FORWARD = [
     "CREATE INDEX IF NOT EXISTS feedback_search_vector_gin ON feedback_feedbackitem "
     "USING GIN (search_vector)",
     "CREATE INDEX IF NOT EXISTS fb_stage_received ON feedback_feedbackitem "
-    "(stage_id, received_on) INCLUDE (moment_id, is_negative)",
+    "(stage_id, received_on)",
 ]
 FORWARD_OTHER = [
     "CREATE INDEX IF NOT EXISTS fb_stage_received ON feedback_feedbackitem "

@@ -94,3 +94,42 @@ def test_top_verbatims_put_negative_items_first(employee, journey_places):
         services.link_create(item=item, idea=idea, actor=employee)
     top = [i.external_id for i in selectors.top_verbatims(idea, limit=3)]
     assert top == ["1", "3", "0"]  # negatives newest first, then the newest other
+
+
+def test_the_overlay_follows_placements_erasure_and_deleted_moments(manager, journey_places):
+    """On PostgreSQL the overlay reads a roll-up kept by triggers: it must follow every kind
+    of write to the items, not only inserts."""
+    from feedback.privacy import customer_ref
+
+    journey = Journey.objects.default()
+    login, dispute = journey_places["login"], journey_places["dispute"]
+    ref = customer_ref("A")
+    items = [
+        FeedbackItem.objects.create(
+            source="t",
+            external_id=str(i),
+            channel="complaint",
+            text="x",
+            received_on=TODAY,
+            customer_ref=ref if i < 2 else "",
+            suggested_moment=login,
+            is_negative=True,
+        )
+        for i in range(4)
+    ]
+
+    def volume(moment):
+        cell = selectors.journey_overlay(journey, days=30, today=TODAY)["moments"].get(moment.pk)
+        return cell["volume"] if cell else 0
+
+    assert volume(login) == 0  # suggestions are not placements
+    services.placements_confirm(choices={i.pk: login.pk for i in items}, actor=manager)
+    assert volume(login) == 4
+    services.placements_confirm(choices={items[3].pk: dispute.pk}, actor=manager)
+    assert (volume(login), volume(dispute)) == (3, 1)
+    services.customer_delete(customer_ref=ref, actor=manager)  # items 0 and 1
+    assert volume(login) == 1
+    use = journey_places["use"]
+    login.delete()  # the item keeps its stage, loses its moment
+    stage_cell = selectors.journey_overlay(journey, days=30, today=TODAY)["stages"][use.pk]
+    assert stage_cell["volume"] == 1
