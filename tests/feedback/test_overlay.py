@@ -133,3 +133,23 @@ def test_the_overlay_follows_placements_erasure_and_deleted_moments(manager, jou
     login.delete()  # the item keeps its stage, loses its moment
     stage_cell = selectors.journey_overlay(journey, days=30, today=TODAY)["stages"][use.pk]
     assert stage_cell["volume"] == 1
+
+
+def test_the_overlay_follows_upserts_that_move_an_item(manager, journey_places):
+    journey = Journey.objects.default()
+    login, dispute = journey_places["login"], journey_places["dispute"]
+    item = {
+        "source": "api",
+        "external_id": "1",
+        "channel": "complaint",
+        "text": "Locked out",
+        "received_on": date.today().isoformat(),
+        "moment": login.name,
+    }
+    services.items_upsert(items=[item, {**item, "external_id": "2"}], actor=manager)
+    services.items_upsert(
+        items=[{**item, "moment": dispute.name}, {**item, "external_id": "3"}], actor=manager
+    )
+    overlay = selectors.journey_overlay(journey, days=30)
+    assert overlay["moments"][login.pk]["volume"] == 2  # items 2 and 3
+    assert overlay["moments"][dispute.pk]["volume"] == 1  # item 1, moved
