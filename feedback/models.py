@@ -214,7 +214,7 @@ class FeedbackItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["received_on", "id"], name="fb_received"),
-            # fb_stage_received (stage, received_on) is created by migration 0002.
+            models.Index(fields=["stage", "received_on"], name="fb_stage_received"),
             models.Index(fields=["moment", "received_on"], name="fb_moment_received"),
             models.Index(fields=["customer_ref", "received_on"], name="fb_customer"),
             models.Index(fields=["channel", "received_on"], name="fb_channel_received"),

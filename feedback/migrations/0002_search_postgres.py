@@ -1,10 +1,8 @@
-"""Vendor-specific parts of the feedback schema.
+"""Full-text search of feedback on PostgreSQL only (SQLite falls back to icontains).
 
-PostgreSQL: a trigger keeps ``search_vector`` current on inserts and on updates that change
-the text (including the upserts of a re-import, ``INSERT … ON CONFLICT DO UPDATE``); a GIN
-index serves the search (SQLite falls back to icontains).
-
-Both: ``fb_stage_received`` on (stage, received_on), for lookups and filters by stage.
+A trigger keeps ``search_vector`` current on inserts and on updates that change the text
+(including the upserts of a re-import, ``INSERT … ON CONFLICT DO UPDATE``); a GIN index
+serves the search.
 """
 
 from django.db import migrations
@@ -30,25 +28,19 @@ FORWARD = [
     """,
     "CREATE INDEX IF NOT EXISTS feedback_search_vector_gin ON feedback_feedbackitem "
     "USING GIN (search_vector)",
-    "CREATE INDEX IF NOT EXISTS fb_stage_received ON feedback_feedbackitem "
-    "(stage_id, received_on)",
-]
-FORWARD_OTHER = [
-    "CREATE INDEX IF NOT EXISTS fb_stage_received ON feedback_feedbackitem "
-    "(stage_id, received_on)",
 ]
 
 BACKWARD = [
-    "DROP INDEX IF EXISTS fb_stage_received",
     "DROP INDEX IF EXISTS feedback_search_vector_gin",
     "DROP TRIGGER IF EXISTS feedback_item_search_vector_trigger ON feedback_feedbackitem",
     "DROP FUNCTION IF EXISTS feedback_item_search_vector_update()",
 ]
 
 
-def _run(postgres, other):
+def _run(statements):
     def run(apps, schema_editor):
-        statements = postgres if schema_editor.connection.vendor == "postgresql" else other
+        if schema_editor.connection.vendor != "postgresql":
+            return
         for sql in statements:
             schema_editor.execute(sql)
 
@@ -58,8 +50,4 @@ def _run(postgres, other):
 class Migration(migrations.Migration):
     dependencies = [("feedback", "0001_initial")]
 
-    operations = [
-        migrations.RunPython(
-            _run(FORWARD, FORWARD_OTHER), _run(BACKWARD, ["DROP INDEX IF EXISTS fb_stage_received"])
-        )
-    ]
+    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]

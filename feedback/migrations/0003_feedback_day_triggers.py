@@ -82,6 +82,6 @@ def _run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("feedback", "0003_feedback_day")]
+    dependencies = [("feedback", "0002_search_postgres")]
 
     operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
