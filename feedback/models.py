@@ -74,6 +74,8 @@ class ImportBatch(models.Model):
     default_source = models.CharField(
         max_length=60, blank=True, help_text="Used for rows without a source column."
     )
+    # The file's column names, kept when the file itself is deleted after the import.
+    header = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         max_length=10, choices=BatchStatus.choices, default=BatchStatus.MAPPING

@@ -266,6 +266,7 @@ def batch_create(*, file: UploadedFile, actor, default_source: str = "") -> Impo
         original_name=file.name[:200],
         file_format=file_format,
         default_source=default_source.strip()[:60],
+        header=header,
         mapping=importer.guess_mapping(header),
         created_by=actor,
     )
@@ -276,6 +277,8 @@ def batch_create(*, file: UploadedFile, actor, default_source: str = "") -> Impo
 
 
 def batch_header(batch: ImportBatch) -> list[str]:
+    if batch.header:
+        return batch.header
     with batch.file.open("rb") as fileobj:
         header, _ = importer.read_rows(fileobj, batch.file_format)
         return header
@@ -356,6 +359,7 @@ def batch_run(*, batch_id: int) -> str:
     ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING).update(
         status=BatchStatus.DONE, finished_at=timezone.now()
     )
+    _discard_file(batch)
     return BatchStatus.DONE
 
 
@@ -363,6 +367,15 @@ def _fail(batch: ImportBatch, message: str) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=BatchStatus.FAILED, error=message, finished_at=timezone.now()
     )
+    _discard_file(batch)
+
+
+def _discard_file(batch: ImportBatch) -> None:
+    """The upload holds unmasked text and raw customer ids: once the import has ended it
+    goes (the rejected rows, which a curator must be able to fix, are kept with the batch)."""
+    if batch.file:
+        batch.file.delete(save=False)
+        ImportBatch.objects.filter(pk=batch.pk).update(file="")
 
 
 def _run(batch: ImportBatch) -> None:

@@ -153,10 +153,7 @@ def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_rejected_csv(request, pk: int):
     batch = _get_batch(request, pk)
-    try:
-        columns = services.batch_header(batch)
-    except (ImportFileError, OSError, ValueError):
-        columns = []  # the file is gone: the cells still come, without their names
+    columns = batch.header
     rejections = batch.rejections.order_by("row_number").iterator(chunk_size=1000)
 
     def rows():

@@ -48,6 +48,7 @@ def test_it_counts_good_bad_duplicate_and_reimported_rows_exactly(
     batch = run_import(django_capture_on_commit_callbacks, make_file(fmt, MAIN), manager)
 
     assert batch.status == "done"
+    assert not batch.file  # the raw upload (unmasked) is gone once imported
     assert (batch.total, batch.processed) == (7, 7)
     # new: crm/1; updated: crm/2; unchanged: crm/6; rejected: rows 4, 5, 6, 7
     assert (batch.imported, batch.updated, batch.unchanged, batch.rejected) == (1, 1, 1, 4)
