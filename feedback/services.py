@@ -537,6 +537,8 @@ def retention_purge(*, today: date | None = None, chunk: int = 5000) -> int:
     cutoff = retention_cutoff(today)
     if cutoff is None:
         return 0
+    # Rejected rows are kept as read (unmasked, so they can be fixed): they age out too.
+    ImportRejection.objects.filter(batch__created_at__date__lt=cutoff).delete()
     purged = 0
     while True:
         with transaction.atomic():

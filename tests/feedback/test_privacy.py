@@ -1,6 +1,6 @@
 """Masking, pseudonymous references, erasure by customer and the retention purge."""
 
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 
@@ -95,6 +95,20 @@ def test_the_retention_purge_keeps_only_counts_on_ideas(settings, employee):
     assert (retained.items, retained.customers) == (3, 1)
     assert selectors.customers_affected(idea) == 3  # A and C live, B retained
     assert services.retention_purge(today=today) == 0  # a second run finds nothing
+
+
+def test_the_purge_also_removes_old_rejected_rows(settings, db):
+    from datetime import datetime
+
+    from feedback.models import ImportBatch, ImportRejection
+
+    settings.FEEDBACK_RETENTION_MONTHS = 12
+    old = ImportBatch.objects.create(file_format="csv", created_at=datetime(2024, 1, 1, tzinfo=UTC))
+    new = ImportBatch.objects.create(file_format="csv")
+    for batch in (old, new):
+        ImportRejection.objects.create(batch=batch, row_number=2, reasons="x", data=["C-1"])
+    services.retention_purge()
+    assert list(ImportRejection.objects.values_list("batch", flat=True)) == [new.pk]
 
 
 def test_retention_zero_keeps_everything(settings, db):
