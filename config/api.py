@@ -8,6 +8,7 @@ from feedback.api import api_urlpatterns as feedback_api
 from ideas.api import api_urlpatterns as ideas_api
 from insights.api import api_urlpatterns as insights_api
 from journeys.api import api_urlpatterns as journeys_api
+from outcomes.api import api_urlpatterns as outcomes_api
 from scoring.api import api_urlpatterns as scoring_api
 
 urlpatterns = [
@@ -19,4 +20,5 @@ urlpatterns = [
     path("", include((feedback_api, "feedback"))),
     path("", include((scoring_api, "scoring"))),
     path("budgets/", include((budgets_api, "budgets"))),
+    path("", include((outcomes_api, "outcomes"))),
 ]

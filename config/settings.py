@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "feedback",
     "scoring",
     "budgets",
+    "outcomes",
     "insights",
 ]
 

@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("scoring.urls")),
     path("", include("budgets.urls")),
+    path("", include("outcomes.urls")),
 ]
