@@ -396,3 +396,20 @@ def test_evidence_never_names_the_anonymous_author(client, manager, employee, pa
     # Managers (and the author) may know the author.
     body = api_as(manager).get(f"/api/v1/ideas/{idea.pk}/evidence/").json()
     assert body["results"][0]["added_by"]["display_name"] == "Ada Anonymouse"
+
+
+def test_deleting_evidence_in_the_admin_recounts_the_idea(idea, employee, manager):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    first = _add(idea, employee, customers_affected=40)
+    _add(idea, employee, customers_affected=2)
+    admin = site._registry[Evidence]
+    request = RequestFactory().post("/admin/")
+    request.user = manager
+    admin.delete_model(request, first)
+    idea.refresh_from_db()
+    assert (idea.evidence_count, idea.customers_affected) == (1, 2)
+    admin.delete_queryset(request, Evidence.objects.filter(idea=idea))
+    idea.refresh_from_db()
+    assert (idea.evidence_count, idea.customers_affected) == (0, 0)
