@@ -4,6 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config import views
 
+# A database outage outside a view still answers 503, not 500 (see config.views.server_error).
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -16,6 +19,8 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("journeys.urls")),
     path("", include("ideas.urls")),
+    path("", include("feedback.urls")),
     path("", include("scoring.urls")),
     path("", include("budgets.urls")),
+    path("", include("outcomes.urls")),
 ]

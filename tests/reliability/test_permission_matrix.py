@@ -10,7 +10,9 @@ come from DESIGN.md ("Users and what they do") and the named rules in ``*/rules.
 - employees (executives and panelists are employees too) see every non-draft idea and the
   journey map, and take part (support, comment, follow);
 - panelists score their own assignments only, and see a round's results once it closes;
-- innovation managers manage everything; executives read dashboards and write nothing.
+- innovation managers manage everything; executives read dashboards and write nothing;
+- experiments and realised value are internal: employees read them, the idea's accountable
+  owner or a manager writes them.
 
 "allow" = 2xx, a 3xx that is not a redirect to the login page, or 400/409 (the request was
 understood and its data refused); "deny" = 401/403/404 or (anonymous HTML) a redirect to
@@ -37,6 +39,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from feedback import services as feedback_services
+from feedback.models import FeedbackItem, FeedbackLink, ImportBatch, ImportRejection
+from feedback.privacy import customer_ref
 from ideas import services as idea_services
 from ideas.evidence import evidence_add
 from ideas.models import Notification
@@ -52,6 +57,7 @@ STAFF = frozenset({"employee", "panelist", "manager", "executive"})  # kind = st
 MANAGER = frozenset({"manager"})
 READERS = frozenset({"manager", "executive"})  # budgets and dashboards
 NOBODY = frozenset()
+OWNER = frozenset({"employee", "manager"})  # outcomes: the idea's owner (the employee) or a manager
 
 LOGIN_PATH = "/accounts/login/"
 
@@ -202,6 +208,47 @@ def build_world(*, customer, employee, panelist, manager, executive) -> SimpleNa
         allocated_by=manager,
     )
     w.spend = factories.SpendFactory(allocation=w.allocation, recorded_by=manager)
+
+    # Feedback: one item of a pseudonymous customer, linked to the public idea by the employee,
+    # and a finished import with a rejected row.
+    w.batch = ImportBatch.objects.create(
+        file_format="csv", original_name="matrix.csv", status="done", created_by=manager
+    )
+    ImportRejection.objects.create(batch=w.batch, row_number=2, reasons="text is missing")
+    w.mapping_batch = feedback_services.batch_create(
+        file=SimpleUploadedFile(
+            "matrix.csv",
+            b"source,external_id,channel,text,received_on\ncrm,9,chat,Hello,2026-01-02\n",
+        ),
+        actor=manager,
+    )
+    w.item = FeedbackItem.objects.create(
+        source="crm",
+        external_id="m-1",
+        channel="complaint",
+        text="Locked out again",
+        received_on=timezone.localdate(),
+        customer_ref=customer_ref("C-1"),
+        is_negative=True,
+        stage=w.stage,
+        moment=w.moment,
+    )
+    w.link = FeedbackLink.objects.create(item=w.item, idea=w.idea_pub, linked_by=employee)
+
+    # Outcomes: the funded idea (owned by the employee) has a pending experiment with a
+    # measurement; a launched idea (owned by the employee) takes value records.
+    w.idea_funded.owner = employee
+    w.idea_funded.save(update_fields=["owner"])
+    w.experiment = factories.ExperimentFactory(idea=w.idea_funded)
+    factories.MeasurementFactory(experiment=w.experiment)
+    w.idea_launched = factories.IdeaFactory(
+        title="Launched idea",
+        author=w.anon_author,
+        campaign=w.campaign_all,
+        status="launched",
+        owner=employee,
+    )
+    factories.ValueRecordFactory(idea=w.idea_launched)
     return w
 
 
@@ -325,6 +372,32 @@ MATRIX: list[Row] = [
     H("journeys:moment_add", MANAGER, args=lambda w: [w.stage.pk]),
     H("journeys:moment_edit", MANAGER, args=lambda w: [w.moment.pk]),
     H("journeys:moment_delete", MANAGER, "post", args=lambda w: [w.moment.pk]),
+    # --- feedback: staff read and link; innovation managers import, curate and erase --------
+    H("feedback:list", STAFF, note="customers never see feedback"),
+    H("feedback:detail", STAFF, args=lambda w: [w.item.pk]),
+    H(
+        "feedback:link",
+        STAFF,
+        "post",
+        args=lambda w: [w.item.pk],
+        data=lambda w: {"idea": w.idea_pub.pk},
+    ),
+    H(
+        "feedback:unlink",
+        {"employee", "manager"},
+        "post",
+        args=lambda w: [w.item.pk, w.idea_pub.pk],
+        note="the person who linked it, or a manager",
+    ),
+    H("feedback:import_new", MANAGER),
+    H("feedback:import_detail", MANAGER, args=lambda w: [w.batch.pk]),
+    H("feedback:import_mapping", MANAGER, args=lambda w: [w.mapping_batch.pk]),
+    H("feedback:import_rejected", MANAGER, args=lambda w: [w.batch.pk]),
+    H("feedback:placements", MANAGER),
+    H("feedback:idea_feedback", STAFF, args=pub),
+    H("feedback:customer", STAFF, args=lambda w: [w.item.customer_ref]),
+    H("feedback:customer_delete", MANAGER, "post", args=lambda w: [w.item.customer_ref]),
+    H("feedback:journey", STAFF, args=lambda w: [w.journey.pk]),
     # --- scoring ----------------------------------------------------------------------------
     H("scoring:queue", {"panelist"}, note="members of a panel only"),
     H("scoring:scorecard", {"panelist"}, args=lambda w: [w.assignment.pk], note="own only"),
@@ -357,6 +430,18 @@ MATRIX: list[Row] = [
     H("budgets:spend", MANAGER, "post", args=lambda w: [w.fiscal_year.pk]),
     H("insights:summary_csv", READERS, args=lambda w: [w.fiscal_year.pk]),
     H("budgets:release", MANAGER, "post", args=lambda w: [w.allocation.pk]),
+    # --- outcomes ---------------------------------------------------------------------------
+    # Internal facts: employees read; the idea's owner (here the employee) or a manager write.
+    H("outcomes:idea_experiments", STAFF, args=lambda w: [w.idea_funded.pk]),
+    H("outcomes:experiment_new", OWNER, args=lambda w: [w.idea_funded.pk]),
+    H("outcomes:experiment", STAFF, args=lambda w: [w.experiment.pk]),
+    H("outcomes:experiment_edit", OWNER, args=lambda w: [w.experiment.pk]),
+    H("outcomes:measurement_add", OWNER, "post", args=lambda w: [w.experiment.pk]),
+    H("outcomes:measurement_import", OWNER, "post", args=lambda w: [w.experiment.pk]),
+    H("outcomes:decide", OWNER, "post", args=lambda w: [w.experiment.pk]),
+    H("outcomes:value", STAFF, args=lambda w: [w.idea_launched.pk], note="money: no customers"),
+    H("outcomes:value", OWNER, "post", args=lambda w: [w.idea_launched.pk]),
+    H("outcomes:value_import", OWNER, "post", args=lambda w: [w.idea_launched.pk]),
     # --- API: accounts ----------------------------------------------------------------------
     A("token", EVERYONE, "post", data={}, note="400 without credentials, for anyone"),
     # --- API: journeys ----------------------------------------------------------------------
@@ -391,6 +476,11 @@ MATRIX: list[Row] = [
     A("ideas:campaign-list", SIGNED_IN),
     A("ideas:campaign-detail", SIGNED_IN, args=lambda w: [w.campaign_all.slug]),
     A("ideas:campaign-detail", STAFF, args=lambda w: [w.campaign_staff.slug]),
+    # --- API: feedback ----------------------------------------------------------------------
+    A("feedback:feedback-list", STAFF),
+    A("feedback:feedback-list", MANAGER, "post", data=[], note="an empty list upserts nothing"),
+    A("feedback:import-list", MANAGER, "post", data={}, note="400 without a file"),
+    A("feedback:import-detail", MANAGER, args=lambda w: [w.batch.pk]),
     # --- API: scoring -----------------------------------------------------------------------
     A("scoring:signal-list", STAFF),
     A("scoring:signal-detail", STAFF, args=lambda w: [Signal.objects.order_by("pk")[0].pk]),
@@ -430,6 +520,22 @@ MATRIX: list[Row] = [
     A("budgets:spend-list", READERS),
     A("budgets:spend-list", MANAGER, "post", data={}),
     A("budgets:spend-detail", READERS, args=lambda w: [w.spend.pk]),
+    # --- API: outcomes ----------------------------------------------------------------------
+    A("outcomes:idea-experiments", STAFF, args=lambda w: [w.idea_funded.pk]),
+    A("outcomes:idea-experiments", OWNER, "post", args=lambda w: [w.idea_funded.pk], data={}),
+    A("outcomes:experiment-detail", STAFF, args=lambda w: [w.experiment.pk]),
+    A("outcomes:experiment-detail", OWNER, "patch", args=lambda w: [w.experiment.pk], data={}),
+    A("outcomes:experiment-measurements", STAFF, args=lambda w: [w.experiment.pk]),
+    A(
+        "outcomes:experiment-measurements",
+        OWNER,
+        "post",
+        args=lambda w: [w.experiment.pk],
+        data={},
+    ),
+    A("outcomes:experiment-decide", OWNER, "post", args=lambda w: [w.experiment.pk], data={}),
+    A("outcomes:idea-value", STAFF, args=lambda w: [w.idea_launched.pk]),
+    A("outcomes:idea-value", OWNER, "post", args=lambda w: [w.idea_launched.pk], data={}),
 ]
 
 
