@@ -9,6 +9,7 @@ from ideas.models import (
     IdeaTransition,
     Notification,
 )
+from ideas.services import idea_recount
 
 
 @admin.register(Campaign)
@@ -54,6 +55,17 @@ class EvidenceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    # A deletion here (say, personal data in a summary) recounts the idea's counters.
+    def delete_model(self, request, obj):
+        idea_id = obj.idea_id
+        super().delete_model(request, obj)
+        idea_recount(ids=[idea_id])
+
+    def delete_queryset(self, request, queryset):
+        idea_ids = set(queryset.values_list("idea_id", flat=True))
+        super().delete_queryset(request, queryset)
+        idea_recount(ids=idea_ids)
 
 
 admin.site.register([Comment, Attachment, Notification])

@@ -234,9 +234,15 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             data = EvidenceWriteSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             item = evidence_add(idea=idea, added_by=request.user, **data.validated_data)
-            return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
+            context = {"request": request, "idea": idea}
+            return Response(
+                EvidenceSerializer(item, context=context).data, status=status.HTTP_201_CREATED
+            )
         page = self.paginate_queryset(evidence_visible(idea=idea, user=request.user))
-        return self.get_paginated_response(EvidenceSerializer(page, many=True).data)
+        context = {"request": request, "idea": idea}
+        return self.get_paginated_response(
+            EvidenceSerializer(page, many=True, context=context).data
+        )
 
     @extend_schema(
         summary="Possible duplicates of a title or need (up to 5)",

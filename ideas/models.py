@@ -585,3 +585,10 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary[:60]}"
+
+    def added_by_for(self, viewer, idea: Idea):
+        """Who added this, as ``viewer`` may know: None when the author of an anonymous
+        ``idea`` (this evidence's idea) added it and is hidden from the viewer."""
+        if self.added_by_id == idea.author_id:
+            return idea.author_for(viewer)
+        return self.added_by

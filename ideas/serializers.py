@@ -198,7 +198,8 @@ class IdeaManageWriteSerializer(serializers.Serializer):
 
 class EvidenceSerializer(serializers.ModelSerializer):
     """One piece of evidence. ``attachment`` is the download path (null without a file);
-    ``source_url`` is null when none was given."""
+    ``source_url`` is null when none was given; ``added_by`` is null when it would name the
+    anonymous author of the idea (pass ``idea`` and ``request`` in the context)."""
 
     added_by = serializers.SerializerMethodField()
     attachment = serializers.SerializerMethodField()
@@ -219,9 +220,11 @@ class EvidenceSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(PersonSerializer)
+    @extend_schema_field(PersonSerializer(allow_null=True))
     def get_added_by(self, evidence):
-        return _person(evidence.added_by)
+        request = self.context.get("request")
+        idea = self.context.get("idea") or evidence.idea
+        return _person(evidence.added_by_for(getattr(request, "user", None), idea))
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_source_url(self, evidence):

@@ -381,3 +381,35 @@ def test_the_journey_map_shows_customers_affected_per_stage_as_a_heat(client, sm
     url = reverse("insights:journey_map", args=[journey.pk])
     page = client.get(url, {"metric": "evidence"}).content.decode()
     assert "Evidence (customers affected)" in page and "customers affected, by the evidence" in page
+
+
+def test_evidence_never_names_the_anonymous_author(client, manager, employee, panelist):
+    author = EmployeeFactory(display_name="Ada Anonymouse")
+    idea = IdeaFactory(author=author, is_anonymous=True, status="screening", evidence=0)
+    _add(idea, author, summary="My own complaint log.")
+    client.force_login(panelist)
+    page = client.get(reverse("ideas:detail", args=[idea.pk])).content.decode()
+    assert "My own complaint log." in page and "Ada Anonymouse" not in page
+    assert "added by the author" in page
+    body = api_as(panelist).get(f"/api/v1/ideas/{idea.pk}/evidence/").json()
+    assert body["results"][0]["added_by"] is None
+    # Managers (and the author) may know the author.
+    body = api_as(manager).get(f"/api/v1/ideas/{idea.pk}/evidence/").json()
+    assert body["results"][0]["added_by"]["display_name"] == "Ada Anonymouse"
+
+
+def test_deleting_evidence_in_the_admin_recounts_the_idea(idea, employee, manager):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    first = _add(idea, employee, customers_affected=40)
+    _add(idea, employee, customers_affected=2)
+    admin = site._registry[Evidence]
+    request = RequestFactory().post("/admin/")
+    request.user = manager
+    admin.delete_model(request, first)
+    idea.refresh_from_db()
+    assert (idea.evidence_count, idea.customers_affected) == (1, 2)
+    admin.delete_queryset(request, Evidence.objects.filter(idea=idea))
+    idea.refresh_from_db()
+    assert (idea.evidence_count, idea.customers_affected) == (0, 0)
