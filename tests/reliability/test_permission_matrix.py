@@ -247,6 +247,7 @@ def build_world(*, customer, employee, panelist, manager, executive) -> SimpleNa
         campaign=w.campaign_all,
         status="launched",
         owner=employee,
+        is_anonymous=True,  # every idea of anon_author is anonymous (the anonymity tests)
     )
     factories.ValueRecordFactory(idea=w.idea_launched)
     return w
