@@ -2,12 +2,17 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.views import signup
 from config import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include("accounts.urls")),
+    # allauth's sign-up view wrapped in Juncture's rate limit; it shadows allauth's own
+    # pattern for the same path, whose name (account_signup) still reverses here.
+    path("accounts/signup/", signup),
+    path("", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("config.api", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
