@@ -22,7 +22,7 @@ from accounts.models import Function, Kind
 from accounts.throttle import Ratelimited, login_failure_limited, record_login_failure
 
 
-def _sso_only_error(route: sso.Route) -> forms.ValidationError:
+def sso_only_error(route: sso.Route) -> forms.ValidationError:
     return forms.ValidationError(
         f"People at {sso.email_domain(route.email)} sign in with {route.name}.",
         code="sso_only",
@@ -40,11 +40,7 @@ class AccountAdapter(DefaultAccountAdapter):
     }
 
     def clean_email(self, email: str) -> str:
-        email = super().clean_email(email).strip().lower()
-        route = sso.sso_only_route(email, self.request)
-        if route is not None:
-            raise _sso_only_error(route)
-        return email
+        return super().clean_email(email).strip().lower()
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
@@ -61,7 +57,7 @@ class AccountAdapter(DefaultAccountAdapter):
             raise Ratelimited()
         route = sso.sso_only_route(email, request)
         if route is not None:
-            raise _sso_only_error(route)
+            raise sso_only_error(route)
 
     def authentication_failed(self, request: HttpRequest, **credentials) -> None:
         email = (credentials.get("email") or "").strip().lower()

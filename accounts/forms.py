@@ -38,6 +38,15 @@ class SignupForm(allauth_forms.SignupForm):
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)
 
+    def clean_email(self) -> str:
+        from accounts.adapters import sso_only_error
+
+        email = super().clean_email()
+        route = sso.sso_only_route(email, self.request if hasattr(self, "request") else None)
+        if route is not None:
+            raise sso_only_error(route)
+        return email
+
 
 ROLE_CHOICES = [("manager", "Innovation manager"), ("executive", "Executive")]
 assert {key for key, _ in ROLE_CHOICES} == set(ROLE_GROUPS)
