@@ -110,9 +110,7 @@ def test_deactivating_ends_sessions_and_tokens(client, manager, employee):
     Token.objects.create(user=employee)
     assert Session.objects.count() == 1
     client.force_login(manager)
-    response = client.post(
-        reverse("accounts:person_active", args=[employee.pk]), {"active": "0"}
-    )
+    response = client.post(reverse("accounts:person_active", args=[employee.pk]), {"active": "0"})
     assert response.status_code == 302
     employee.refresh_from_db()
     assert not employee.is_active
