@@ -14,6 +14,7 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest
 
 from accounts import services, sso
@@ -49,6 +50,11 @@ class AccountAdapter(DefaultAccountAdapter):
         user.display_name = form.cleaned_data.get("display_name", "").strip() or user.email
         if commit:
             user.save()
+            messages.success(
+                request,
+                f"Welcome, {user.display_name}. Your customer account is ready: confirm your "
+                "e-mail address with the link we sent, then submit and support ideas.",
+            )
         return user
 
     def pre_authenticate(self, request: HttpRequest, **credentials) -> None:

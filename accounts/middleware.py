@@ -49,3 +49,31 @@ class RequireMFAMiddleware:
             "(or a security key) to continue.",
         )
         return redirect("mfa_index")
+
+
+class SSOFormActionMiddleware:
+    """Lets the sign-in pages' forms lead to the company identity providers.
+
+    "Continue with <provider>" posts to Juncture, which redirects to the provider; browsers
+    apply the page's CSP ``form-action`` to that redirect too, so the providers' origins are
+    added to it on the account pages (only there: every other page keeps ``'self'``). Listed
+    after Django's CSP middleware so this runs first on the way out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        if not request.path.startswith("/accounts/") or "text/html" not in response.get(
+            "Content-Type", ""
+        ):
+            return response
+        from accounts.sso import provider_origins
+
+        origins = provider_origins(request)
+        if origins:
+            config = dict(getattr(response, "_csp_config", settings.SECURE_CSP))
+            config["form-action"] = [*config.get("form-action", []), *sorted(origins)]
+            response._csp_config = config
+        return response

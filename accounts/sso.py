@@ -113,3 +113,23 @@ def map_claims(app_settings: dict, claims: dict) -> Mapping:
     groups = set(_values(claims.get(app_settings.get("groups_claim") or "groups")))
     granted = {role_map[g] for g in groups if g in role_map}
     return Mapping(function=function, roles={role: role in granted for role in sorted(managed)})
+
+
+def _origin(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def provider_origins(request=None) -> set[str]:
+    """Where sign-in forms may send the browser: each provider's issuer (OIDC) or single
+    sign-on / metadata host (SAML)."""
+    origins = set()
+    for app in sso_apps(request):
+        settings_ = app.settings or {}
+        idp = settings_.get("idp") or {}
+        for url in (settings_.get("server_url"), idp.get("sso_url"), idp.get("metadata_url")):
+            if origin := _origin(url):
+                origins.add(origin)
+    return origins

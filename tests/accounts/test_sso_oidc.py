@@ -5,12 +5,6 @@ e-mail domain, and passwords switched off for the provider's domain.
 Juncture is driven with Django's test client; the provider is a real HTTP server, reached
 by the test (as the browser) and by Juncture itself (token, keys and userinfo requests)."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
@@ -21,8 +15,8 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, User
 from tests import factories
+from tests.oidc_provider.process import oidc_provider_process
 
-PROVIDER = Path(__file__).resolve().parents[1] / "oidc_provider" / "serve.py"
 CALLBACK = "http://testserver/accounts/oidc/bank/login/callback/"
 USERS = [
     {
@@ -44,33 +38,8 @@ USERS = [
 
 @pytest.fixture(scope="module")
 def oidc_provider():
-    client = {
-        "client_id": "juncture",
-        "client_secret": "s3cret-for-tests",
-        "redirect_uris": [CALLBACK],
-    }
-    env = {
-        **os.environ,
-        "OIDC_TEST_CLIENT": json.dumps(client),
-        "OIDC_TEST_USERS": json.dumps(USERS),
-        "PYTHONPATH": str(PROVIDER.parent),
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    proc = subprocess.Popen(
-        [sys.executable, str(PROVIDER)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        line = proc.stdout.readline()
-        assert line.startswith("port "), f"the OIDC provider did not start: {line!r}"
-        url = f"http://127.0.0.1:{int(line.split()[1])}"
-        yield SimpleNamespace(url=url, **client)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with oidc_provider_process(redirect_uris=[CALLBACK], users=USERS) as provider:
+        yield provider
 
 
 @pytest.fixture
