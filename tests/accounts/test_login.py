@@ -22,7 +22,7 @@ def test_the_login_page_keeps_its_address_and_labels(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'for="id_login" class="required">E-mail</label>' in html
-    assert "Forgot your password?" in html
+    assert 'href="/accounts/password/reset/">Forgot your password?' in html
 
 
 @pytest.mark.parametrize("email", ["known", "unknown@example.com"])

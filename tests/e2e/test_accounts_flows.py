@@ -87,7 +87,8 @@ def test_a_customer_confirms_their_email_before_submitting(
     expect(page.get_by_text("Confirm your e-mail address", exact=True)).to_be_visible()
 
     page.goto(f"{live_server.url}/ideas/new/")
-    expect(page.locator("main")).not_to_contain_text("Submit idea")
+    expect(page.get_by_role("heading", name="You cannot do that")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Confirm your e-mail address first")
 
     page.goto(mailed_link(mailoutbox, "nina@example.com", "/confirm-email/"))
     page.get_by_role("button", name="Confirm").click()
@@ -104,7 +105,7 @@ def test_a_forgotten_password_is_reset_by_email(transactional_db, page, live_ser
     EmployeeFactory(email="rita@example.com", display_name="Rita Reset")
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_role("link", name="Forgot your password?").click()
-    page.get_by_label("E-mail").fill("rita@example.com")
+    page.get_by_label("Email").fill("rita@example.com")
     page.get_by_role("button", name=re.compile("Reset")).click()
     page.goto(mailed_link(mailoutbox, "rita@example.com", "/password/reset/key/"))
     page.get_by_label("New Password", exact=True).fill("a-fresh-long-pass-3")
