@@ -56,18 +56,26 @@ class SSOFormActionMiddleware:
 
     "Continue with <provider>" posts to Juncture, which redirects to the provider; browsers
     apply the page's CSP ``form-action`` to that redirect too, so the providers' origins are
-    added to it on the account pages (only there: every other page keeps ``'self'``). Listed
+    added to it on the pages that start a sign-in (every other page keeps ``'self'``). Listed
     after Django's CSP middleware so this runs first on the way out.
     """
+
+    # The pages whose forms start a sign-in at a provider.
+    PAGES = {
+        "account_login",
+        "accounts:sso_route",
+        "openid_connect_login",
+        "saml_login",
+        "socialaccount_connections",
+    }
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
         response = self.get_response(request)
-        if not request.path.startswith("/accounts/") or "text/html" not in response.get(
-            "Content-Type", ""
-        ):
+        match = request.resolver_match
+        if match is None or match.view_name not in self.PAGES:
             return response
         from accounts.sso import provider_origins
 

@@ -166,3 +166,12 @@ def test_passwords_are_off_for_the_providers_domain(client, api, bank_sso, mailo
         format="json",
     )
     assert token.status_code == 400
+
+
+@pytest.mark.django_db
+def test_sign_in_pages_may_send_forms_to_the_provider_and_no_other_page(client, bank_sso):
+    login_csp = client.get(reverse("account_login"))["Content-Security-Policy"]
+    assert "form-action 'self' http://127.0.0.1:" in login_csp
+    home_csp = client.get(reverse("home"))["Content-Security-Policy"]
+    assert "form-action 'self';" in home_csp + ";"
+    assert "127.0.0.1" not in home_csp
