@@ -45,15 +45,17 @@ def sso_route(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def account(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "accounts.manage_own_account")
-    return render(
-        request,
-        "accounts/account.html",
-        {
-            "pending": email_verification_pending(request.user),
-            "delete_form": DeleteAccountForm(),
-            "roles": sorted(services.user_roles(request.user)),
-        },
-    )
+    return _account_page(request, DeleteAccountForm())
+
+
+def _account_page(request, delete_form: DeleteAccountForm, status: int = 200) -> HttpResponse:
+    """The account page (also re-rendered when the deletion form is refused)."""
+    ctx = {
+        "pending": email_verification_pending(request.user),
+        "delete_form": delete_form,
+        "roles": sorted(services.user_roles(request.user)),
+    }
+    return render(request, "accounts/account.html", ctx, status=status)
 
 
 @login_required
@@ -89,16 +91,7 @@ def account_delete(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "accounts.manage_own_account")
     form = DeleteAccountForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "accounts/account.html",
-            {
-                "pending": email_verification_pending(request.user),
-                "delete_form": form,
-                "roles": sorted(services.user_roles(request.user)),
-            },
-            status=400,
-        )
+        return _account_page(request, form, status=400)
     user = request.user
     logout(request)
     services.account_delete(user=user)
