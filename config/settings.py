@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ideas",
     "scoring",
     "budgets",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -37,7 +37,7 @@ def erase(user) -> dict:
     """Supports go (through the support service, so each idea's counter moves with its row);
     follows and notifications go; ideas and comments stay, their author row anonymised by
     the caller."""
-    from ideas.services import support_remove
+    from ideas.engagement import support_remove
 
     removed = 0
     for support in Support.objects.filter(user=user).select_related("idea"):

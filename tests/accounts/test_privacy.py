@@ -8,7 +8,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from accounts.models import AuditEvent, User
-from ideas import services as idea_services
+from ideas import engagement as idea_services
 from ideas.models import Comment, Idea, Support
 from tests import factories
 
