@@ -1,6 +1,7 @@
 """Browser journeys of sign-in: company SSO through a real OpenID Connect provider, a
-customer who must confirm their e-mail before submitting, a password reset, and a manager
-who enables TOTP and must then use it."""
+customer who must confirm their e-mail before submitting, a password reset, a manager who
+enables TOTP and must then use it, and a security key (WebAuthn) added through Chromium's
+virtual authenticator."""
 
 import re
 import time
@@ -151,3 +152,35 @@ def test_a_manager_enables_totp_and_must_use_it(transactional_db, page, live_ser
     )
     page.get_by_role("button", name="Sign In").click()
     expect(page.locator(".who")).to_contain_text("Maya Manager")
+
+
+def test_an_employee_adds_a_security_key(transactional_db, page, live_server, login):
+    """WebAuthn through Chromium's virtual authenticator (no hardware)."""
+    from allauth.mfa.models import Authenticator
+
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    kim = EmployeeFactory(email="kim@example.com", display_name="Kim Key")
+    login("kim@example.com", PASSWORD)
+    page.goto(f"{live_server.url}/accounts/2fa/webauthn/add/")
+    page.get_by_label("Password").fill(PASSWORD)  # asked again before enrolling
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_label("Name").fill("Laptop key")
+    page.get_by_role("button", name="Add", exact=True).click()
+    # The first key comes with recovery codes, shown once added.
+    page.wait_for_url(re.compile(r"/accounts/2fa/recovery-codes/"))
+    page.goto(f"{live_server.url}/accounts/2fa/webauthn/")
+    expect(page.locator("main")).to_contain_text("Laptop key")
+    assert Authenticator.objects.filter(user=kim, type="webauthn").exists()
