@@ -260,7 +260,7 @@ def person_set_active(*, user: User, active: bool, actor: User) -> User:
 
 @transaction.atomic
 def sso_sync(*, user: User, provider_name: str, app_settings: dict, claims: dict) -> User:
-    """Apply an identity provider's claims on sign-in: the person is an employee, with the
+    """Apply an identity provider's claims to a saved person on sign-in: an employee, with the
     mapped function and the mapped roles (only the roles the provider's map manages)."""
     from accounts.sso import map_claims
 
@@ -280,9 +280,9 @@ def sso_sync(*, user: User, provider_name: str, app_settings: dict, claims: dict
         )
         user.function = function
         fields.append("function")
-    if fields and user.pk:
+    if fields:
         user.save(update_fields=fields)
-    if user.pk and mapping.roles:
+    if mapping.roles:
         _set_roles(
             user=user,
             roles=mapping.roles,
