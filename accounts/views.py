@@ -26,8 +26,9 @@ from core.web import (
     vary_on_htmx,
 )
 
-# allauth's sign-up view under the sign-up rate limit per client address.
-signup = limited_by("signup", key="ip")(SignupView.as_view())
+# allauth's sign-up view under the sign-up rate limit per client address (refused, not let
+# through, when the cache holding the counters is down).
+signup = limited_by("signup", key="ip", fail_closed=True)(SignupView.as_view())
 
 
 def sso_route(request: HtmxHttpRequest) -> HttpResponse:

@@ -1,9 +1,14 @@
+import sys
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import server_error as default_server_error
+
+from core.web import DATABASE_UNAVAILABLE_ERRORS, unavailable_response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -55,3 +60,11 @@ def ratelimited(request: HttpRequest, exception=None) -> HttpResponse:
     response = render(request, "429.html", {"message": message}, status=429)
     response["Retry-After"] = "60"
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: an unhandled database outage anywhere (middleware included) is a 503 with
+    ``Retry-After``; anything else is Django's plain 500."""
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE_ERRORS):
+        return unavailable_response(request)
+    return default_server_error(request)
