@@ -75,7 +75,8 @@ class SSOFormActionMiddleware:
     def __call__(self, request: HttpRequest):
         response = self.get_response(request)
         match = request.resolver_match
-        if match is None or match.view_name not in self.PAGES:
+        if response.status_code != 200 or match is None or match.view_name not in self.PAGES:
+            # Error pages (a database outage's 503 among them) start no sign-in.
             return response
         from accounts.sso import provider_origins
 

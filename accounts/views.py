@@ -1,7 +1,7 @@
 import json
 
 from allauth.account.models import EmailAddress
-from allauth.account.views import SignupView
+from allauth.account.views import PasswordResetView, SignupView
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -29,6 +29,10 @@ from core.web import (
 # allauth's sign-up view under the sign-up rate limit per client address (refused, not let
 # through, when the cache holding the counters is down).
 signup = limited_by("signup", key="ip", fail_closed=True)(SignupView.as_view())
+# Reset links per client address: each request may send an e-mail.
+password_reset = limited_by("password_reset", key="ip", fail_closed=True)(
+    PasswordResetView.as_view()
+)
 
 
 def sso_route(request: HtmxHttpRequest) -> HttpResponse:

@@ -176,7 +176,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Juncture] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# allauth's own limits are off: Juncture's (accounts.throttle) cover login failures, sign-up,
+# password-reset requests and confirmation resends, and fail closed when the cache is down.
+ACCOUNT_RATE_LIMITS = False
 # Invitations to employees (the people admin) stay valid this many days.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
 
@@ -392,6 +394,7 @@ JUNCTURE_RATES = {
     "idea_submit": env_str("RATE_IDEA_SUBMIT", "20/h"),
     "support": env_str("RATE_SUPPORT", "60/m"),
     "verification_resend": env_str("RATE_VERIFICATION_RESEND", "5/h"),
+    "password_reset": env_str("RATE_PASSWORD_RESET", "5/h"),
 }
 
 # --- Caches --------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.views import signup
+from accounts.views import password_reset, signup
 from config import views
 
 # A database outage outside a view still answers 503, not 500 (see config.views.server_error).
@@ -11,9 +11,10 @@ handler500 = "config.views.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    # allauth's sign-up view wrapped in Juncture's rate limit; it shadows allauth's own
-    # pattern for the same path, whose name (account_signup) still reverses here.
+    # allauth's sign-up and password-reset views wrapped in Juncture's rate limits; they
+    # shadow allauth's own patterns for the same paths, whose names still reverse here.
     path("accounts/signup/", signup),
+    path("accounts/password/reset/", password_reset),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
