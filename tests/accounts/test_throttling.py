@@ -67,3 +67,13 @@ def test_it_throttles_signups_per_address_and_creates_nothing_beyond(client, set
         )
     assert statuses == [302, 302, 429]
     assert User.objects.count() == 2
+
+
+def test_it_limits_password_reset_requests_per_address(client, employee, settings, mailoutbox):
+    settings.JUNCTURE_RATES = {**settings.JUNCTURE_RATES, "password_reset": "2/h"}
+    statuses = [
+        client.post(reverse("account_reset_password"), {"email": employee.email}).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    assert len(mailoutbox) == 2
