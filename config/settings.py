@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ideas",
     "scoring",
     "budgets",
+    "outcomes",
     "insights",
 ]
 

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("ideas.urls")),
     path("", include("scoring.urls")),
     path("", include("budgets.urls")),
+    path("", include("outcomes.urls")),
 ]
