@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from core import outbox
 from core.exceptions import Conflict
 from core.web import require_perm
 from feedback import importer
@@ -317,7 +318,8 @@ def batch_start(*, batch: ImportBatch, mapping: dict, default_source: str, actor
         )
         if not claimed:
             raise Conflict("This import has already been started.", code="already_started")
-        import_batch_task.delay_on_commit(batch.pk)
+        # In the same transaction as the claim: a broker outage cannot lose the import.
+        outbox.enqueue(import_batch_task, args=[batch.pk])
     batch.refresh_from_db()
     return batch
 
