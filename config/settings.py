@@ -13,7 +13,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.env import env_bool, env_int, env_list, env_path, env_str
+from config.env import env_bool, env_int, env_json, env_list, env_path, env_str
+from config.sso import socialaccount_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
@@ -46,6 +48,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
     "core",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "accounts",
     "journeys",
     "ideas",
@@ -64,9 +72,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "accounts.middleware.SSOFormActionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "config.middleware.BadInputMiddleware",
@@ -86,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.verification",
             ],
             "builtins": ["rules.templatetags.rules"],
         },
@@ -146,9 +158,55 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "accounts.backends.EmailBackend",
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# django-allauth: e-mail is the login (no username); self sign-up makes customers, who may
+# sign in before verifying their address but not take part until they have (the rules'
+# ``is_verified_or_staff``). Failed logins are counted by accounts.throttle, not allauth.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Juncture] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_SESSION_REMEMBER = None
+# allauth's own limits are off: Juncture's (accounts.throttle) cover login failures, sign-up,
+# password-reset requests and confirmation resends, and fail closed when the cache is down.
+ACCOUNT_RATE_LIMITS = False
+# Invitations to employees (the people admin) stay valid this many days.
+INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+
+MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Juncture")
+# WebAuthn needs https except on localhost during development.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Roles ("manager", "executive") whose members must set up MFA before doing anything else.
+REQUIRE_MFA_FOR_ROLES = env_list("REQUIRE_MFA_FOR_ROLES", [])
+if set(REQUIRE_MFA_FOR_ROLES) - {"manager", "executive"}:
+    raise ImproperlyConfigured(
+        f"REQUIRE_MFA_FOR_ROLES takes manager and/or executive; got {REQUIRE_MFA_FOR_ROLES!r}"
+    )
+
+# Enterprise SSO (OpenID Connect and SAML 2.0): providers from SSO_PROVIDERS (JSON, see
+# config/sso.py and docs/deployment.md) and/or SocialApps added in the admin.
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = socialaccount_providers(env_json("SSO_PROVIDERS", []))
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SSO_REQUESTS_TIMEOUT", 10)
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -363,6 +421,8 @@ JUNCTURE_RATES = {
     "signup": env_str("RATE_SIGNUP", "5/h"),
     "idea_submit": env_str("RATE_IDEA_SUBMIT", "20/h"),
     "support": env_str("RATE_SUPPORT", "60/m"),
+    "verification_resend": env_str("RATE_VERIFICATION_RESEND", "5/h"),
+    "password_reset": env_str("RATE_PASSWORD_RESET", "5/h"),
 }
 
 # --- Caches --------------------------------------------------------------------------------

@@ -27,8 +27,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from ideas import services as idea_services
-from ideas.evidence import evidence_add
-from ideas.models import Horizon, Idea, IdeaTransition, Status
+from ideas.models import (
+    Evidence,
+    EvidenceKind,
+    Horizon,
+    Idea,
+    IdeaTransition,
+    Status,
+    ValueConfidence,
+)
 from outcomes import services
 from outcomes.models import Decision, Direction, Experiment, Measurement, ValueRecord
 from scoring import services as scoring_services
@@ -36,7 +43,6 @@ from scoring.defaults import ensure_defaults
 from scoring.models import Assignment, Panel, Score, Signal
 
 COHORT_ROUND = "Pilot cohort review (closed)"
-HORIZONS = [Horizon.CORE, Horizon.CORE, Horizon.ADJACENT, Horizon.CORE, Horizon.TRANSFORMATIONAL]
 PANEL = "Cross-functional CX panel"
 # (metric, unit, direction, baseline, target)
 METRICS = [
@@ -239,18 +245,32 @@ def _cohort(manager: User, today: date, rng, stdout) -> None:
                 owner=owners[i % 2],
                 estimated_cost=Decimal(20000 + 5000 * (i % 5)),
                 expected_value=Decimal(60000 + 10000 * (i % 7)),
-                # The value case made at approval: revenue generated or protected a year.
-                expected_revenue_generated=Decimal(40000 + 10000 * (i % 4)) if i % 3 else None,
-                expected_revenue_protected=Decimal(30000 + 5000 * (i % 5)) if i % 2 else None,
-                value_confidence=("low", "medium", "high")[i % 3],
-                horizon=HORIZONS[i % len(HORIZONS)],
+                # Confirmed at screening, valued before approval (the ideas' own gates).
+                horizon=Horizon.CORE if kind == "optimization" else Horizon.ADJACENT,
                 type_confirmed=True,
                 horizon_confirmed=True,
+                expected_revenue_protected=Decimal(60000 + 10000 * (i % 7)),
+                value_confidence=ValueConfidence.MEDIUM,
                 created_at=_at(created + timedelta(days=i)),
             )
             for i, (title, kind) in enumerate(COHORT)
         ]
     )
+    # Each needs evidence to enter review: one complaint log each, counted on the idea.
+    Evidence.objects.bulk_create(
+        [
+            Evidence(
+                idea=idea,
+                kind=EvidenceKind.COMPLAINT,
+                summary="Complaint logs and the 2025 survey name this moment.",
+                customers_affected=120 + 10 * i,
+                added_by=idea.author,
+                created_at=idea.created_at,
+            )
+            for i, idea in enumerate(ideas)
+        ]
+    )
+    idea_services.idea_recount(ids=[idea.pk for idea in ideas])
     history = []
     for idea in ideas:
         for k, (frm, to) in enumerate(
@@ -266,15 +286,6 @@ def _cohort(manager: User, today: date, rng, stdout) -> None:
                 )
             )
     IdeaTransition.objects.bulk_create(history)
-    # Review needs evidence of the need (an ideas gate): the complaint logs behind each.
-    for i, idea in enumerate(ideas):
-        evidence_add(
-            idea=idea,
-            added_by=manager,
-            kind=("complaint", "survey", "analytics")[i % 3],
-            summary="Complaint logs and the 2025 survey point at this moment.",
-            customers_affected=120 + 40 * i,
-        )
 
     # A real review: the round opens (ideas go to in review through the workflow), every
     # member scores every signal, the round closes and scoring aggregates it.

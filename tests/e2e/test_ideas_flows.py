@@ -41,7 +41,7 @@ def test_an_employee_submits_an_idea_and_sees_a_duplicate_on_the_way(
 
 
 def test_a_customer_signs_up_submits_supports_and_never_sees_internal_comments(
-    campaign, page, live_server
+    campaign, page, live_server, mailoutbox
 ):
     staff = EmployeeFactory()
     other = services.idea_submit(
@@ -63,6 +63,10 @@ def test_a_customer_signs_up_submits_supports_and_never_sees_internal_comments(
     page.get_by_label("Password again").fill("a-long-unusual-pass")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("status")).to_contain_text("Welcome, Nora New")
+    # Customers take part once they have confirmed their address.
+    link = re.search(r"https?://\S+/confirm-email/\S+", mailoutbox[-1].body).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
 
     page.goto(f"{live_server.url}/ideas/new/")
     page.get_by_label("Title").fill("Let me pause my card from the app")

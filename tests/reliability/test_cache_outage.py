@@ -70,20 +70,20 @@ def test_sign_in_and_sign_up_fail_closed(client, api, dead_cache):
     user.set_password("a-long-password-1")
     user.save()
     # Reading the forms still works.
-    assert _timed(lambda: client.get(reverse("accounts:login"))).status_code == 200
-    assert _timed(lambda: client.get(reverse("accounts:signup"))).status_code == 200
+    assert _timed(lambda: client.get(reverse("account_login"))).status_code == 200
+    assert _timed(lambda: client.get(reverse("account_signup"))).status_code == 200
     # Without the counters no password is checked and no account is created.
     response = _timed(
         lambda: client.post(
-            reverse("accounts:login"),
-            {"username": "erin@example.com", "password": "a-long-password-1"},
+            reverse("account_login"),
+            {"login": "erin@example.com", "password": "a-long-password-1"},
         )
     )
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     response = _timed(
         lambda: client.post(
-            reverse("accounts:signup"),
+            reverse("account_signup"),
             {
                 "email": "new@example.com",
                 "display_name": "New",

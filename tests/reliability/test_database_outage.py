@@ -114,7 +114,7 @@ _PROBE = textwrap.dedent(
         r = client.get(path)
         out[path] = [r.status_code, r.get("Retry-After"), "We'll be right back" in r.text,
                      round(time.monotonic() - started, 2)]
-    r = client.post("/accounts/login/", {"username": "a@example.com", "password": "x"})
+    r = client.post("/accounts/login/", {"login": "a@example.com", "password": "x"})
     out["login"] = [r.status_code, r.get("Retry-After"), "We'll be right back" in r.text, 0]
     api = Client(raise_request_exception=False, HTTP_HOST="localhost",
                  HTTP_AUTHORIZATION="Token " + "0" * 40)

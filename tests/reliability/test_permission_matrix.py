@@ -15,8 +15,8 @@ come from DESIGN.md ("Users and what they do") and the named rules in ``*/rules.
   owner or a manager writes them.
 
 "allow" = 2xx, a 3xx that is not a redirect to the login page, or 400/409 (the request was
-understood and its data refused); "deny" = 401/403/404 or (anonymous HTML) a redirect to
-``/accounts/login/``. Anything else (405, 429, 5xx) fails the cell whatever was expected.
+understood and its data refused); "deny" = 401/403/404 (an HTML 401 is an identity provider's
+error page) or (anonymous HTML) a redirect to ``/accounts/login/``. Anything else (405, 429, 5xx) fails the cell whatever was expected.
 
 Every cell runs inside a savepoint that is rolled back, so a manager closing a round or
 deleting a moment does not change the world the next cell sees.
@@ -31,6 +31,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from allauth.socialaccount.models import SocialApp
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -39,6 +40,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts import services as account_services
 from feedback import services as feedback_services
 from feedback.models import FeedbackItem, FeedbackLink, ImportBatch, ImportRejection
 from feedback.privacy import customer_ref
@@ -49,6 +51,7 @@ from journeys.models import Journey
 from scoring import services as scoring_services
 from scoring.models import Assignment, Score, Signal
 from tests import factories
+from tests.accounts.saml_idp import SAML_TEST_CERT
 
 ROLES = ("anonymous", "customer", "employee", "panelist", "manager", "executive")
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
@@ -209,6 +212,34 @@ def build_world(*, customer, employee, panelist, manager, executive) -> SimpleNa
     )
     w.spend = factories.SpendFactory(allocation=w.allocation, recorded_by=manager)
 
+    # Sign-in: one OIDC and one SAML identity provider (never contacted), an invitation.
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="matrix-oidc",
+        name="Matrix SSO",
+        client_id="matrix",
+        secret="secret",
+        settings={"server_url": "http://127.0.0.1:9/", "domains": ["matrix.example"]},
+    )
+    SocialApp.objects.create(
+        provider="saml",
+        provider_id="matrix-saml",
+        name="Matrix SAML",
+        client_id="matrix-saml",
+        settings={
+            "idp": {
+                "entity_id": "http://127.0.0.1:9/idp",
+                "sso_url": "http://127.0.0.1:9/sso",
+                "x509cert": SAML_TEST_CERT,
+            },
+            # The test client's host, "testserver", has no dot.
+            "advanced": {"allow_single_label_domains": True},
+        },
+    )
+    w.invitation = account_services.invitation_token(
+        email="invited@example.com", function="it", roles=[], actor=manager
+    )
+
     # Feedback: one item of a pseudonymous customer, linked to the public idea by the employee,
     # and a finished import with a rejected row.
     w.batch = ImportBatch.objects.create(
@@ -247,6 +278,7 @@ def build_world(*, customer, employee, panelist, manager, executive) -> SimpleNa
         campaign=w.campaign_all,
         status="launched",
         owner=employee,
+        is_anonymous=True,  # every idea of anon_author is anonymous (the anonymity tests)
     )
     factories.ValueRecordFactory(idea=w.idea_launched)
     return w
@@ -292,12 +324,75 @@ MATRIX: list[Row] = [
     H("healthz", EVERYONE),
     H("schema", EVERYONE, note="the OpenAPI document is public: shape, not data"),
     H("api-docs", EVERYONE),
-    H("accounts:login", EVERYONE, note="signed-in users are redirected home"),
-    H("accounts:logout", EVERYONE, "post"),
-    H("accounts:password_change", SIGNED_IN),
-    H("accounts:password_change_done", SIGNED_IN),
-    H("accounts:signup", EVERYONE, note="signed-in users are redirected home"),
     H("accounts:audit", MANAGER),
+    # --- accounts: django-allauth's pages -----------------------------------------------------
+    H("account_login", EVERYONE, note="signed-in users are redirected home"),
+    H("account_logout", EVERYONE, "post"),
+    H("account_signup", EVERYONE, note="signed-in users are redirected home"),
+    H("account_inactive", EVERYONE),
+    H("account_reauthenticate", SIGNED_IN),
+    H(
+        "account_request_reauthentication_code",
+        SIGNED_IN,
+        note="nothing pending: sent on elsewhere",
+    ),
+    H(
+        "account_confirm_reauthentication_code",
+        SIGNED_IN,
+        note="nothing pending: sent on elsewhere",
+    ),
+    H("account_confirm_login_code", SIGNED_IN, note="nothing pending: sent on elsewhere"),
+    H("account_email", SIGNED_IN),
+    H("account_email_verification_sent", EVERYONE),
+    H("account_confirm_email", EVERYONE, args=["not-a-key"], note="an invalid link, for anyone"),
+    H("account_change_password", SIGNED_IN),
+    H("account_set_password", SIGNED_IN, note="redirects to change: they have a password"),
+    H("account_reset_password", EVERYONE),
+    H("account_reset_password", EVERYONE, "post", data={"email": "nobody@example.com"}),
+    H("account_reset_password_done", EVERYONE),
+    H("account_reset_password_from_key", EVERYONE, args={"uidb36": "1", "key": "bad-key"}),
+    H("account_reset_password_from_key_done", EVERYONE),
+    H("mfa_index", SIGNED_IN),
+    H("mfa_authenticate", SIGNED_IN, note="nothing pending: sent on elsewhere"),
+    H("mfa_reauthenticate", SIGNED_IN, note="no second factor yet: sent to set one up"),
+    H("mfa_activate_totp", SIGNED_IN, note="signed in long ago: asked to reauthenticate"),
+    H("mfa_deactivate_totp", NOBODY, note="nobody in the world has TOTP"),
+    H("mfa_view_recovery_codes", NOBODY, note="nobody in the world has recovery codes"),
+    H("mfa_generate_recovery_codes", SIGNED_IN, note="nothing pending: sent on elsewhere"),
+    H("mfa_download_recovery_codes", NOBODY),
+    H("mfa_list_webauthn", SIGNED_IN),
+    H("mfa_add_webauthn", SIGNED_IN),
+    H("mfa_reauthenticate_webauthn", SIGNED_IN, note="nothing pending: sent on elsewhere"),
+    H("mfa_remove_webauthn", SIGNED_IN, args=[999999], note="asked to reauthenticate first"),
+    H("mfa_edit_webauthn", SIGNED_IN, args=[999999], note="asked to reauthenticate first"),
+    H("socialaccount_connections", SIGNED_IN),
+    H("socialaccount_signup", NOBODY, note="only with a pending identity-provider sign-up"),
+    H("socialaccount_login_cancelled", EVERYONE),
+    H("socialaccount_login_error", NOBODY, note="an error page, 401 for anyone"),
+    H("openid_connect_login", EVERYONE, args=["matrix-oidc"], note="a confirmation page"),
+    H("openid_connect_callback", NOBODY, args=["matrix-oidc"], note="no state: 401 error page"),
+    H("saml_login", EVERYONE, args=["matrix-saml"], note="a redirect to the IdP"),
+    H("saml_metadata", EVERYONE, args=["matrix-saml"]),
+    H("saml_acs", EVERYONE, "post", args=["matrix-saml"], note="no response: an error page"),
+    H("saml_finish_acs", NOBODY, args=["matrix-saml"], note="no response posted: 401 error page"),
+    H("saml_sls", EVERYONE, args=["matrix-saml"]),
+    # --- accounts: Juncture's own -----------------------------------------------------------
+    H("accounts:account", SIGNED_IN),
+    H("accounts:sso_route", EVERYONE, data={"email": "someone@example.com"}),
+    H("accounts:verification_resend", SIGNED_IN, "post"),
+    H("accounts:data_export", SIGNED_IN),
+    H("accounts:delete", SIGNED_IN, "post", note="400 without the confirmation phrase"),
+    H(
+        "accounts:invitation",
+        EVERYONE,
+        args=lambda w: [w.invitation],
+        note="the invited person (anonymous) sets up; signed-in people are sent home",
+    ),
+    H("accounts:people", MANAGER),
+    H("accounts:invite", MANAGER),
+    H("accounts:invite", MANAGER, "post", data={"email": "new@example.com", "function": "it"}),
+    H("accounts:person", MANAGER, args=lambda w: [w.employee.pk]),
+    H("accounts:person_active", MANAGER, "post", args=lambda w: [w.employee.pk]),
     # --- ideas ------------------------------------------------------------------------------
     H("ideas:board", SIGNED_IN),
     H("ideas:new", SIGNED_IN, note="customers and staff submit; managers are staff"),
@@ -573,11 +668,11 @@ def outcome(role: str, row: Row, response) -> str:
     if 300 <= code < 400:
         location = response.headers.get("Location", "")
         return (
-            "deny" if location.startswith(LOGIN_PATH) and row.name != "accounts:logout" else "allow"
+            "deny" if location.startswith(LOGIN_PATH) and row.name != "account_logout" else "allow"
         )
     if 200 <= code < 300 or code in (400, 409):
         return "allow"
-    if code in (403, 404) or (code == 401 and row.api):
+    if code in (401, 403, 404):
         return "deny"
     return f"error {code}"
 
@@ -595,7 +690,8 @@ def world(customer, employee, panelist, manager, executive):
 
 def _client(user, *, api: bool = False) -> Client:
     # HTML forms post form-encoded (Client); the API gets JSON (APIClient).
-    client = APIClient() if api else Client()
+    # A browser always sends Host; python3-saml (the SAML views) reads it from the request.
+    client = APIClient() if api else Client(HTTP_HOST="testserver")
     # A 500 is a failed cell like any other, reported with the rest (not a crash of the run).
     client.raise_request_exception = False
     if user is not None:
@@ -616,7 +712,7 @@ def test_it_allows_and_denies_every_url_per_role(world):
         for role in ROLES:
             cache.clear()  # rate-limit counters: every cell starts fresh
             client = clients[(role, row.api)]
-            if row.name == "accounts:logout":
+            if row.name == "account_logout":
                 # Logging out clears the client's session cookie: use a throwaway client.
                 client = _client(getattr(world, role, None))
             kwargs = {}
