@@ -26,3 +26,5 @@ is_signed_in = rules.is_authenticated
 rules.add_perm("accounts.manage_innovation", is_manager)
 rules.add_perm("accounts.view_dashboards", is_manager | is_executive)
 rules.add_perm("accounts.view_audit_log", is_manager)
+# The style guide shows the interface's components to the people who build and review it.
+rules.add_perm("accounts.view_styleguide", is_employee)
