@@ -72,7 +72,12 @@ def main() -> int:
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp / 'demo.sqlite3'}",
         "MEDIA_ROOT": str(tmp / "media"),
-        "DEBUG": "true",
+        # Production settings, so the app's own 404 and 500 pages show (runserver's debug
+        # pages would not) and static files come from collectstatic as deployed.
+        "DEBUG": "false",
+        "SECRET_KEY": "screenshots-only-" + os.urandom(16).hex(),
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(tmp / "static"),
         "CELERY_BROKER_URL": "",
         "RATELIMIT_ENABLE": "false",
     }
@@ -81,6 +86,7 @@ def main() -> int:
     manage = str(ROOT / "manage.py")
     print(f"demo database in {tmp}")
     subprocess.run([python, manage, "migrate", "--noinput", "-v0"], check=True, env=env)
+    subprocess.run([python, manage, "collectstatic", "--noinput", "-v0"], check=True, env=env)
     subprocess.run(
         [python, manage, "seed_demo", "--quiet-logins"],
         check=True,
@@ -103,7 +109,7 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [python, manage, "runserver", "--noreload", "--nothreading", f"127.0.0.1:{port}"],
+        [python, manage, "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
