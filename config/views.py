@@ -83,15 +83,17 @@ def styleguide(request: HttpRequest) -> HttpResponse:
 
 def _error(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message or _API_MESSAGES[status]}, status=status)
+        detail, code = _API_MESSAGES[status]
+        return JsonResponse({"detail": message or detail, "code": code}, status=status)
     return render(request, f"{status}.html", {"message": message}, status=status)
 
 
+# The same shape as the API's own errors (core.drf): a detail and a code.
 _API_MESSAGES = {
-    400: "Bad request.",
-    403: "You do not have permission to perform this action.",
-    404: "Not found.",
-    500: "Server error.",
+    400: ("Bad request.", "bad_request"),
+    403: ("You do not have permission to perform this action.", "permission_denied"),
+    404: ("Not found.", "not_found"),
+    500: ("Server error.", "error"),
 }
 
 

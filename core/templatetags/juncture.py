@@ -26,7 +26,7 @@ from functools import cache
 from django import template
 from django.contrib.staticfiles import finders
 from django.template.defaultfilters import date as date_format
-from django.utils import formats, numberformat, translation
+from django.utils import formats, numberformat, timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -37,12 +37,19 @@ DATE_SHORT = "j M Y"
 DATETIME_SHORT = "j M Y, H:i"
 
 
+def _local(value):
+    # Aware datetimes are shown in the current time zone, also when called from Python.
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
 @register.filter
 def date_short(value: date | datetime | None) -> str:
     """The one date format: "10 Dec 2026". Empty for None."""
     if value in (None, ""):
         return ""
-    return date_format(value, DATE_SHORT)
+    return date_format(_local(value), DATE_SHORT)
 
 
 @register.filter
@@ -50,7 +57,7 @@ def datetime_short(value: datetime | None) -> str:
     """A date with its time: "10 Dec 2026, 14:05" (in the current time zone)."""
     if value in (None, ""):
         return ""
-    return date_format(value, DATETIME_SHORT)
+    return date_format(_local(value), DATETIME_SHORT)
 
 
 # --- money ---------------------------------------------------------------------------------
