@@ -59,11 +59,53 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--roles", default="", help="comma-separated roles (default: all)")
     p.add_argument("--pages", default="", help="comma-separated page keys (default: all)")
     p.add_argument("--viewport-only", action="store_true", help="the window, not the full page")
+    p.add_argument(
+        "--readme",
+        action="store_true",
+        help="write the README's four pictures into docs/img/ (1366 px, the first screen)",
+    )
     return p.parse_args()
+
+
+# The README's pictures: (page key, the role that shows it best, file name in docs/img/).
+README_SHOTS = [
+    ("board", "employee", "board.png"),
+    ("scorecard", "panelist", "scorecard.png"),
+    ("journey-map", "manager", "journey-map.png"),
+    ("dashboard", "executive", "dashboard.png"),
+]
+
+
+def readme_shots(python: str) -> int:
+    """Shoot the README's pictures into a scratch folder, shrink them (pngquant, when it is
+    installed) and copy them to docs/img/."""
+    import shutil
+
+    scratch = Path(tempfile.mkdtemp(prefix="juncture-readme-"))
+    pages = ",".join(key for key, _, _ in README_SHOTS)
+    roles = ",".join(role for _, role, _ in README_SHOTS)
+    command = [python, __file__, "--out", str(scratch), "--widths", "1366", "--viewport-only"]
+    subprocess.run([*command, "--pages", pages, "--roles", roles], check=True)
+    dest = ROOT / "docs" / "img"
+    dest.mkdir(parents=True, exist_ok=True)
+    pngquant = shutil.which("pngquant")
+    for key, role, name in README_SHOTS:
+        src = scratch / f"{key}__{role}__1366.png"
+        if pngquant:
+            subprocess.run(
+                [pngquant, "--force", "--quality=70-90", "--output", str(dest / name), str(src)],
+                check=True,
+            )
+        else:
+            shutil.copy(src, dest / name)
+        print(f"{dest / name}: {(dest / name).stat().st_size // 1024} KB")
+    return 0
 
 
 def main() -> int:
     args = parse_args()
+    if args.readme:
+        return readme_shots(sys.executable)
     widths = [int(w) for w in args.widths.split(",") if w]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -149,6 +191,8 @@ def main() -> int:
                         if overflow > 0:
                             problems.append(f"{key} as {role} at {width}: {overflow}px too wide")
                         for text in errors:
+                            if key.startswith("error-") and "Failed to load resource" in text:
+                                continue  # the error page's own status
                             problems.append(f"{key} as {role} at {width}: console: {text}")
                         page.screenshot(
                             path=str(out / f"{key}__{role}__{width}.png"),
