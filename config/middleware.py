@@ -1,5 +1,7 @@
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
+
+from config.views import error_page
 
 
 class BadInputMiddleware:
@@ -15,5 +17,5 @@ class BadInputMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OverflowError | DataError):
-            return HttpResponseBadRequest("A value in the request is out of range.")
+            return error_page(request, 400, "a value in the request is out of range")
         return None

@@ -81,7 +81,9 @@ def styleguide(request: HttpRequest) -> HttpResponse:
 # keep a JSON body.
 
 
-def _error(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
+def error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
+    """The error page for ``status`` (400, 403, 404, 500) inside the layout, or the API's JSON
+    error body under /api/. ``message`` is shown to the person, so write it for them."""
     if request.path.startswith("/api/"):
         detail, code = _API_MESSAGES[status]
         return JsonResponse({"detail": message or detail, "code": code}, status=status)
@@ -99,19 +101,19 @@ _API_MESSAGES = {
 
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
-    return _error(request, 400)
+    return error_page(request, 400)
 
 
 @requires_csrf_token
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     # The message of a PermissionDenied raised by require_perm is written for people.
     message = str(exception) if exception is not None and exception.args else ""
-    return _error(request, 403, message)
+    return error_page(request, 403, message)
 
 
 @requires_csrf_token
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    return _error(request, 404)
+    return error_page(request, 404)
 
 
 @requires_csrf_token
@@ -119,7 +121,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """The branded 500 page. If the layout itself cannot render (the database is down, say,
     and the context needs it), a page without it: a 500 must never raise."""
     try:
-        return _error(request, 500)
+        return error_page(request, 500)
     except Exception:
         logger.exception("the 500 page could not render inside the layout")
         html = loader.get_template("500_plain.html").render()

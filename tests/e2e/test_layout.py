@@ -120,3 +120,35 @@ def test_every_page_fits_phone_and_laptop_without_errors(demo, browser, live_ser
     print(f"\nlayout sweep: {seen} page views checked")
     assert seen > 0
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_the_menu_folds_into_a_button_on_a_phone(browser, live_server, manager, javascript):
+    """Below 768 px the navigation sits behind a Menu button that works with or without
+    JavaScript; on a laptop the links are in the bar and there is no button."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    context = browser.new_context(
+        viewport={"width": 390, "height": 800}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail").fill(manager.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    menu = page.locator("summary", has_text="Menu")
+    audit = page.get_by_role("link", name="Audit log").first
+    expect(menu).to_be_visible()
+    expect(audit).to_be_hidden()
+    menu.click()
+    expect(audit).to_be_visible()
+    if javascript:
+        page.keyboard.press("Escape")
+        expect(audit).to_be_hidden()
+        page.set_viewport_size({"width": 1366, "height": 800})
+        expect(menu).to_be_hidden()
+        expect(page.locator("header").get_by_role("link", name="Audit log")).to_be_visible()
+    context.close()
