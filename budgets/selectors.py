@@ -47,10 +47,12 @@ def money(value) -> Decimal:
     return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def default_fiscal_year(today: date | None = None) -> FiscalYear | None:
-    """The fiscal year containing today, else the most recent one (1 query each)."""
+def default_fiscal_year(years: list[FiscalYear], today: date | None = None) -> FiscalYear | None:
+    """Of ``years`` (newest first, as a page lists them anyway), the one containing today,
+    else the most recent one; None when there are none."""
     today = today or timezone.localdate()
-    return FiscalYear.objects.containing(today).first() or FiscalYear.objects.first()
+    current = next((fy for fy in years if fy.starts_on <= today <= fy.ends_on), None)
+    return current or (years[0] if years else None)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from budgets.models import FiscalYear
-from budgets.selectors import jsonable
+from budgets.selectors import default_fiscal_year, jsonable
 from core.web import HtmxHttpRequest, csv_response, require_perm, vary_on_htmx
 from insights import dashboard as dash
 from insights import selectors
@@ -119,10 +118,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     if wanted and wanted.isdigit():
         chosen = next((fy for fy in years if fy.pk == int(wanted)), None)
     if chosen is None:
-        today = timezone.localdate()
-        chosen = next((fy for fy in years if fy.starts_on <= today <= fy.ends_on), None) or (
-            years[0] if years else None
-        )
+        chosen = default_fiscal_year(years)
     summary = dash.executive_summary(chosen).as_dict() if chosen else None
     return render(
         request,
