@@ -13,6 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.throttle import CACHE_ERRORS, cache_down
+
 
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
@@ -21,6 +23,15 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class AuthThrottle(SimpleRateThrottle):
     scope = "auth"
+
+    def allow_request(self, request, view) -> bool:
+        # Fails closed: with the cache holding the counts down, no token is handed out.
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as exc:
+            cache_down("auth", exc, fail_closed=True)
+            self.history = []  # for wait(), which DRF asks next
+            return False
 
     def get_cache_key(self, request, view):
         # Throttle by client address, whether or not the caller is signed in.

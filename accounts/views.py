@@ -31,7 +31,7 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
 
-@limited_by("signup", key="ip")
+@limited_by("signup", key="ip", fail_closed=True)
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,10 +110,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": env_str("TEST_DATABASE_NAME") or str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")
     }
 else:
+    # A connection that died between requests (database restarted, failover) is replaced at
+    # the start of the next request, so the app recovers without a restart.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env_str("TEST_DATABASE_NAME"):
         DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+# Bounds any one statement, so a runaway query (or a long lock wait) cannot hold a web or
+# worker process; 0 turns it off (e.g. for a one-off migration of a very large table).
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
+if DATABASE_STATEMENT_TIMEOUT_MS < 0:
+    raise ImproperlyConfigured("DATABASE_STATEMENT_TIMEOUT_MS must be 0 (off) or more.")
+if IS_POSTGRES:
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    )
+    # A database host that does not answer fails the connection quickly (a 503), instead of
+    # holding the request for the operating system's TCP timeout.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -168,6 +184,9 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         "username": env_str("EMAIL_HOST_USER"),
         "password": env_str("EMAIL_HOST_PASSWORD"),
         "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+        # E-mail goes out from Celery workers; a mail server that hangs costs a worker this
+        # long per attempt, and the task retries with backoff.
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
     }
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Juncture <juncture@localhost>")
@@ -222,10 +241,43 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# A broker that is down must never hold a web request: connections give up quickly, and
+# publishes outside the outbox (beat) retry briefly; the outbox relay retries the rest.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 2,
+    # Above the worker's 1 s blocking pop, so only a broker that stopped answering trips it.
+    "socket_timeout": 5,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# Transactional outbox (core.outbox): the inline publish after a commit gives up after this,
+# and is skipped for a while once the broker has failed; the relay runs every
+# OUTBOX_RELAY_INTERVAL seconds under beat.
+OUTBOX_PUBLISH_TIMEOUT_SECONDS = 1.0
+OUTBOX_BROKER_RETRY_AFTER_SECONDS = 10
+OUTBOX_RELAY_INTERVAL = env_int("OUTBOX_RELAY_INTERVAL", 5)
 # Periodic jobs (run `celery -A config beat`). Apps add their entries below when their
 # tasks exist; names are the tasks' explicit `name=`.
 CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {
+        "task": "core.relay_outbox",
+        "schedule": float(OUTBOX_RELAY_INTERVAL),
+        # A relay run that waited in the queue longer than a few intervals is pointless.
+        "options": {"expires": max(OUTBOX_RELAY_INTERVAL * 3, 10)},
+    },
+    "outbox-prune-daily": {"task": "core.prune_outbox", "schedule": crontab(hour=3, minute=30)},
+    "notification-emails-sweep": {
+        "task": "ideas.notify_sweep",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
     "aggregate-open-rounds-nightly": {
         "task": "scoring.aggregate_open_rounds",
         "schedule": crontab(hour=2, minute=15),
@@ -292,6 +344,9 @@ if env_str("CACHE_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env_str("CACHE_URL"),
+            # A cache that is down must cost a request little: rate limits then fail open
+            # or closed (accounts.throttle), nothing else depends on the cache.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 

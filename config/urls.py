@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("budgets.urls")),
 ]
 
+# A database outage outside a view still answers 503, not 500 (see config.views.server_error).
 handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"
 handler404 = "config.views.page_not_found"

@@ -1,5 +1,6 @@
 import logging
 import os
+import sys
 
 from django import forms
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
-from core.web import require_perm
+from core.web import DATABASE_UNAVAILABLE_ERRORS, require_perm, unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -118,8 +119,11 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The branded 500 page. If the layout itself cannot render (the database is down, say,
-    and the context needs it), a page without it: a 500 must never raise."""
+    """handler500: an unhandled database outage anywhere (middleware included) is a 503 with
+    ``Retry-After``; anything else is the branded 500 page, or, if the layout itself cannot
+    render, a page without it: a 500 must never raise."""
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE_ERRORS):
+        return unavailable_response(request)
     try:
         return error_page(request, 500)
     except Exception:

@@ -2,9 +2,10 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """Shared web helpers and the presentation layer's template tags (``{% load juncture %}``).
+    """Shared helpers, the transactional outbox (``core.outbox``, which needs a table), and
+    the presentation layer's template tags (``{% load juncture %}``).
 
-    ``core`` defines no models and imports no other app: every app may use it."""
+    ``core`` imports none of the project's apps; every app may import it."""
 
     name = "core"
-    verbose_name = "Juncture core"
+    verbose_name = "Core"

@@ -1,6 +1,7 @@
 """Skip-or-fail for tests that need an outside service.
 
-A test that needs PostgreSQL, Redis or Chromium calls ``require(name, reason)``. Without the
+A test that needs PostgreSQL, Redis or Chromium calls ``require(name, reason)`` (or one of the
+``require_*`` helpers below). Without the
 service it is skipped with the reason, unless JUNCTURE_REQUIRE_SERVICES names it
 (``1``/``all`` for every service, or a comma list such as ``chromium,redis``): then it fails,
 so CI never passes by skipping.
@@ -66,3 +67,14 @@ def require_chromium() -> None:
         os.path.exists(CHROMIUM) or bool(shutil.which("chromium")),
         f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)",
     )
+
+
+def require_redis_server() -> str:
+    """The path of ``redis-server``, for tests that start (and stop) their own Redis."""
+    path = shutil.which("redis-server")
+    require(
+        "redis",
+        path is not None,
+        "this test starts its own redis-server; install it (apt-get install redis-server)",
+    )
+    return path or ""
