@@ -7,6 +7,7 @@ from budgets.api import api_urlpatterns as budgets_api
 from ideas.api import api_urlpatterns as ideas_api
 from insights.api import api_urlpatterns as insights_api
 from journeys.api import api_urlpatterns as journeys_api
+from outcomes.api import api_urlpatterns as outcomes_api
 from scoring.api import api_urlpatterns as scoring_api
 
 urlpatterns = [
@@ -17,4 +18,5 @@ urlpatterns = [
     path("", include((ideas_api, "ideas"))),
     path("", include((scoring_api, "scoring"))),
     path("budgets/", include((budgets_api, "budgets"))),
+    path("", include((outcomes_api, "outcomes"))),
 ]

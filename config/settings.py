@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ideas",
     "scoring",
     "budgets",
+    "outcomes",
     "insights",
 ]
 

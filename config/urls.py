@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("ideas.urls")),
     path("", include("scoring.urls")),
     path("", include("budgets.urls")),
+    path("", include("outcomes.urls")),
 ]
 
 # A database outage outside a view still answers 503, not 500 (see config.views.server_error).

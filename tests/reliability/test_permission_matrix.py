@@ -10,7 +10,9 @@ come from DESIGN.md ("Users and what they do") and the named rules in ``*/rules.
 - employees (executives and panelists are employees too) see every non-draft idea and the
   journey map, and take part (support, comment, follow);
 - panelists score their own assignments only, and see a round's results once it closes;
-- innovation managers manage everything; executives read dashboards and write nothing.
+- innovation managers manage everything; executives read dashboards and write nothing;
+- experiments and realised value are internal: employees read them, the idea's accountable
+  owner or a manager writes them.
 
 "allow" = 2xx, a 3xx that is not a redirect to the login page, or 400/409 (the request was
 understood and its data refused); "deny" = 401/403/404 or (anonymous HTML) a redirect to
@@ -51,6 +53,7 @@ STAFF = frozenset({"employee", "panelist", "manager", "executive"})  # kind = st
 MANAGER = frozenset({"manager"})
 READERS = frozenset({"manager", "executive"})  # budgets and dashboards
 NOBODY = frozenset()
+OWNER = frozenset({"employee", "manager"})  # outcomes: the idea's owner (the employee) or a manager
 
 LOGIN_PATH = "/accounts/login/"
 
@@ -184,6 +187,21 @@ def build_world(*, customer, employee, panelist, manager, executive) -> SimpleNa
         allocated_by=manager,
     )
     w.spend = factories.SpendFactory(allocation=w.allocation, recorded_by=manager)
+
+    # Outcomes: the funded idea (owned by the employee) has a pending experiment with a
+    # measurement; a launched idea (owned by the employee) takes value records.
+    w.idea_funded.owner = employee
+    w.idea_funded.save(update_fields=["owner"])
+    w.experiment = factories.ExperimentFactory(idea=w.idea_funded)
+    factories.MeasurementFactory(experiment=w.experiment)
+    w.idea_launched = factories.IdeaFactory(
+        title="Launched idea",
+        author=w.anon_author,
+        campaign=w.campaign_all,
+        status="launched",
+        owner=employee,
+    )
+    factories.ValueRecordFactory(idea=w.idea_launched)
     return w
 
 
@@ -323,6 +341,18 @@ MATRIX: list[Row] = [
     H("budgets:spend", MANAGER, "post", args=lambda w: [w.fiscal_year.pk]),
     H("insights:summary_csv", READERS, args=lambda w: [w.fiscal_year.pk]),
     H("budgets:release", MANAGER, "post", args=lambda w: [w.allocation.pk]),
+    # --- outcomes ---------------------------------------------------------------------------
+    # Internal facts: employees read; the idea's owner (here the employee) or a manager write.
+    H("outcomes:idea_experiments", STAFF, args=lambda w: [w.idea_funded.pk]),
+    H("outcomes:experiment_new", OWNER, args=lambda w: [w.idea_funded.pk]),
+    H("outcomes:experiment", STAFF, args=lambda w: [w.experiment.pk]),
+    H("outcomes:experiment_edit", OWNER, args=lambda w: [w.experiment.pk]),
+    H("outcomes:measurement_add", OWNER, "post", args=lambda w: [w.experiment.pk]),
+    H("outcomes:measurement_import", OWNER, "post", args=lambda w: [w.experiment.pk]),
+    H("outcomes:decide", OWNER, "post", args=lambda w: [w.experiment.pk]),
+    H("outcomes:value", STAFF, args=lambda w: [w.idea_launched.pk], note="money: no customers"),
+    H("outcomes:value", OWNER, "post", args=lambda w: [w.idea_launched.pk]),
+    H("outcomes:value_import", OWNER, "post", args=lambda w: [w.idea_launched.pk]),
     # --- API: accounts ----------------------------------------------------------------------
     A("token", EVERYONE, "post", data={}, note="400 without credentials, for anyone"),
     # --- API: journeys ----------------------------------------------------------------------
@@ -393,6 +423,22 @@ MATRIX: list[Row] = [
     A("budgets:spend-list", READERS),
     A("budgets:spend-list", MANAGER, "post", data={}),
     A("budgets:spend-detail", READERS, args=lambda w: [w.spend.pk]),
+    # --- API: outcomes ----------------------------------------------------------------------
+    A("outcomes:idea-experiments", STAFF, args=lambda w: [w.idea_funded.pk]),
+    A("outcomes:idea-experiments", OWNER, "post", args=lambda w: [w.idea_funded.pk], data={}),
+    A("outcomes:experiment-detail", STAFF, args=lambda w: [w.experiment.pk]),
+    A("outcomes:experiment-detail", OWNER, "patch", args=lambda w: [w.experiment.pk], data={}),
+    A("outcomes:experiment-measurements", STAFF, args=lambda w: [w.experiment.pk]),
+    A(
+        "outcomes:experiment-measurements",
+        OWNER,
+        "post",
+        args=lambda w: [w.experiment.pk],
+        data={},
+    ),
+    A("outcomes:experiment-decide", OWNER, "post", args=lambda w: [w.experiment.pk], data={}),
+    A("outcomes:idea-value", STAFF, args=lambda w: [w.idea_launched.pk]),
+    A("outcomes:idea-value", OWNER, "post", args=lambda w: [w.idea_launched.pk], data={}),
 ]
 
 

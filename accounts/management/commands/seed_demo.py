@@ -18,9 +18,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        # Apps are visited in INSTALLED_APPS order, which follows the dependency
-        # direction (accounts <- journeys <- ideas <- scoring <- budgets). Each app's
-        # demo module is discovered, not imported by name, so no app reaches rightwards.
+        # Apps are visited in INSTALLED_APPS order, which follows the dependency direction
+        # (accounts <- journeys <- ideas <- scoring <- budgets <- outcomes). Each app's demo
+        # module is discovered, not imported by name, so no app reaches rightwards.
         for config in apps.get_app_configs():
             if config.name.split(".")[0] not in {
                 "accounts",
@@ -28,6 +28,7 @@ class Command(BaseCommand):
                 "ideas",
                 "scoring",
                 "budgets",
+                "outcomes",
             }:
                 continue
             try:
