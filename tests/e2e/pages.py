@@ -64,6 +64,10 @@ NOT_PAGES = {
     "budgets:spend": "POST only",
     "insights:summary_csv": "CSV download",
     "budgets:release": "POST only",
+    "outcomes:measurement_add": "POST only",
+    "outcomes:measurement_import": "POST only",
+    "outcomes:decide": "POST only",
+    "outcomes:value_import": "POST only",
 }
 
 
@@ -156,6 +160,25 @@ def _panel():
     return _first(Panel.objects.all())
 
 
+def _experiment_idea():
+    from outcomes.models import Experiment
+
+    experiment = Experiment.objects.order_by("pk").first()
+    return None if experiment is None else [experiment.idea_id]
+
+
+def _experiment():
+    from outcomes.models import Experiment
+
+    return _first(Experiment.objects.all())
+
+
+def _launched_idea():
+    from ideas.models import Idea
+
+    return _first(Idea.objects.filter(status="launched"))
+
+
 def _fiscal_year():
     from budgets.models import FiscalYear
 
@@ -197,6 +220,11 @@ PAGES: list[Page] = [
     Page("fiscal-year", "budgets:fiscal_year", MANAGER, _fiscal_year),
     Page("fiscal-year-new", "budgets:fiscal_year_new", MANAGER),
     Page("fiscal-year-edit", "budgets:fiscal_year_edit", MANAGER, _fiscal_year),
+    Page("experiments", "outcomes:idea_experiments", STAFF, _experiment_idea),
+    Page("experiment-new", "outcomes:experiment_new", MANAGER, _experiment_idea),
+    Page("experiment", "outcomes:experiment", STAFF, _experiment),
+    Page("experiment-edit", "outcomes:experiment_edit", MANAGER, _experiment),
+    Page("value", "outcomes:value", STAFF, _launched_idea),
 ]
 
 # Error pages, reached the way a person reaches them.
