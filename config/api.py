@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts.api import obtain_token
 from budgets.api import api_urlpatterns as budgets_api
+from feedback.api import api_urlpatterns as feedback_api
 from ideas.api import api_urlpatterns as ideas_api
 from insights.api import api_urlpatterns as insights_api
 from journeys.api import api_urlpatterns as journeys_api
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", include((insights_api, "insights"))),
     path("", include((journeys_api, "journeys"))),
     path("", include((ideas_api, "ideas"))),
+    path("", include((feedback_api, "feedback"))),
     path("", include((scoring_api, "scoring"))),
     path("budgets/", include((budgets_api, "budgets"))),
     path("", include((outcomes_api, "outcomes"))),

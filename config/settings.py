@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "journeys",
     "ideas",
+    "feedback",
     "scoring",
     "budgets",
     "outcomes",
@@ -287,7 +288,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "budgets.snapshot_all",
         "schedule": crontab(hour=23, minute=55),
     },
+    "feedback-retention-purge-nightly": {
+        "task": "feedback.purge_expired",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+
+# --- Feedback (voice of the customer) ------------------------------------------------------
+# The secret mixed into every pseudonymous customer_ref (HMAC-SHA256 of the source's customer
+# id). Changing it breaks the link between old and new items of the same customer, so it is
+# set once per deployment; required when DEBUG is off.
+_DEV_FEEDBACK_PEPPER = "dev-only-feedback-pepper-7d1c5e9a3b2f4068"
+FEEDBACK_PEPPER = env_str("FEEDBACK_PEPPER")
+if not FEEDBACK_PEPPER:
+    if not DEBUG:
+        raise ImproperlyConfigured("FEEDBACK_PEPPER is required when DEBUG is off.")
+    FEEDBACK_PEPPER = _DEV_FEEDBACK_PEPPER
+# Items received longer ago than this are purged nightly (0 keeps them forever).
+FEEDBACK_RETENTION_MONTHS = env_int("FEEDBACK_RETENTION_MONTHS", 24)
+if FEEDBACK_RETENTION_MONTHS < 0:
+    raise ImproperlyConfigured("FEEDBACK_RETENTION_MONTHS must be 0 (keep) or a number of months.")
+# Largest feedback file accepted for import (bytes).
+FEEDBACK_MAX_UPLOAD_BYTES = env_int("FEEDBACK_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("journeys.urls")),
     path("", include("ideas.urls")),
+    path("", include("feedback.urls")),
     path("", include("scoring.urls")),
     path("", include("budgets.urls")),
     path("", include("outcomes.urls")),

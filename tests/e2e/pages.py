@@ -68,6 +68,17 @@ NOT_PAGES = {
     "outcomes:measurement_import": "POST only",
     "outcomes:decide": "POST only",
     "outcomes:value_import": "POST only",
+    "feedback:link": "POST only",
+    "feedback:unlink": "POST only",
+    "feedback:customer_delete": "POST only",
+    "feedback:import_rejected": "CSV download",
+    # Not swept yet: each needs data the demo does not seed (an import batch) or is a region
+    # another page loads; list them as pages when the demo has what they show.
+    "feedback:import_detail": "not swept yet: needs an import batch",
+    "feedback:import_mapping": "not swept yet: needs an import batch awaiting its mapping",
+    "feedback:idea_feedback": "not swept yet: the feedback region of an idea",
+    "feedback:customer": "not swept yet: one customer's feedback",
+    "feedback:journey": "not swept yet: the feedback overlay of the journey map",
 }
 
 
@@ -179,6 +190,12 @@ def _launched_idea():
     return _first(Idea.objects.filter(status="launched"))
 
 
+def _feedback_item():
+    from feedback.models import FeedbackItem
+
+    return _first(FeedbackItem.objects.all())
+
+
 def _fiscal_year():
     from budgets.models import FiscalYear
 
@@ -225,6 +242,10 @@ PAGES: list[Page] = [
     Page("experiment", "outcomes:experiment", STAFF, _experiment),
     Page("experiment-edit", "outcomes:experiment_edit", MANAGER, _experiment),
     Page("value", "outcomes:value", STAFF, _launched_idea),
+    Page("feedback", "feedback:list", STAFF),
+    Page("feedback-item", "feedback:detail", STAFF, _feedback_item),
+    Page("feedback-import", "feedback:import_new", MANAGER),
+    Page("feedback-placements", "feedback:placements", MANAGER),
 ]
 
 # Error pages, reached the way a person reaches them.

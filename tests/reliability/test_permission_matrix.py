@@ -39,6 +39,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from feedback import services as feedback_services
+from feedback.models import FeedbackItem, FeedbackLink, ImportBatch, ImportRejection
+from feedback.privacy import customer_ref
 from ideas import services as idea_services
 from ideas.models import Notification
 from journeys.models import Journey
@@ -188,6 +191,32 @@ def build_world(*, customer, employee, panelist, manager, executive) -> SimpleNa
     )
     w.spend = factories.SpendFactory(allocation=w.allocation, recorded_by=manager)
 
+    # Feedback: one item of a pseudonymous customer, linked to the public idea by the employee,
+    # and a finished import with a rejected row.
+    w.batch = ImportBatch.objects.create(
+        file_format="csv", original_name="matrix.csv", status="done", created_by=manager
+    )
+    ImportRejection.objects.create(batch=w.batch, row_number=2, reasons="text is missing")
+    w.mapping_batch = feedback_services.batch_create(
+        file=SimpleUploadedFile(
+            "matrix.csv",
+            b"source,external_id,channel,text,received_on\ncrm,9,chat,Hello,2026-01-02\n",
+        ),
+        actor=manager,
+    )
+    w.item = FeedbackItem.objects.create(
+        source="crm",
+        external_id="m-1",
+        channel="complaint",
+        text="Locked out again",
+        received_on=timezone.localdate(),
+        customer_ref=customer_ref("C-1"),
+        is_negative=True,
+        stage=w.stage,
+        moment=w.moment,
+    )
+    w.link = FeedbackLink.objects.create(item=w.item, idea=w.idea_pub, linked_by=employee)
+
     # Outcomes: the funded idea (owned by the employee) has a pending experiment with a
     # measurement; a launched idea (owned by the employee) takes value records.
     w.idea_funded.owner = employee
@@ -309,6 +338,32 @@ MATRIX: list[Row] = [
     H("journeys:moment_add", MANAGER, args=lambda w: [w.stage.pk]),
     H("journeys:moment_edit", MANAGER, args=lambda w: [w.moment.pk]),
     H("journeys:moment_delete", MANAGER, "post", args=lambda w: [w.moment.pk]),
+    # --- feedback: staff read and link; innovation managers import, curate and erase --------
+    H("feedback:list", STAFF, note="customers never see feedback"),
+    H("feedback:detail", STAFF, args=lambda w: [w.item.pk]),
+    H(
+        "feedback:link",
+        STAFF,
+        "post",
+        args=lambda w: [w.item.pk],
+        data=lambda w: {"idea": w.idea_pub.pk},
+    ),
+    H(
+        "feedback:unlink",
+        {"employee", "manager"},
+        "post",
+        args=lambda w: [w.item.pk, w.idea_pub.pk],
+        note="the person who linked it, or a manager",
+    ),
+    H("feedback:import_new", MANAGER),
+    H("feedback:import_detail", MANAGER, args=lambda w: [w.batch.pk]),
+    H("feedback:import_mapping", MANAGER, args=lambda w: [w.mapping_batch.pk]),
+    H("feedback:import_rejected", MANAGER, args=lambda w: [w.batch.pk]),
+    H("feedback:placements", MANAGER),
+    H("feedback:idea_feedback", STAFF, args=pub),
+    H("feedback:customer", STAFF, args=lambda w: [w.item.customer_ref]),
+    H("feedback:customer_delete", MANAGER, "post", args=lambda w: [w.item.customer_ref]),
+    H("feedback:journey", STAFF, args=lambda w: [w.journey.pk]),
     # --- scoring ----------------------------------------------------------------------------
     H("scoring:queue", {"panelist"}, note="members of a panel only"),
     H("scoring:scorecard", {"panelist"}, args=lambda w: [w.assignment.pk], note="own only"),
@@ -384,6 +439,11 @@ MATRIX: list[Row] = [
     A("ideas:campaign-list", SIGNED_IN),
     A("ideas:campaign-detail", SIGNED_IN, args=lambda w: [w.campaign_all.slug]),
     A("ideas:campaign-detail", STAFF, args=lambda w: [w.campaign_staff.slug]),
+    # --- API: feedback ----------------------------------------------------------------------
+    A("feedback:feedback-list", STAFF),
+    A("feedback:feedback-list", MANAGER, "post", data=[], note="an empty list upserts nothing"),
+    A("feedback:import-list", MANAGER, "post", data={}, note="400 without a file"),
+    A("feedback:import-detail", MANAGER, args=lambda w: [w.batch.pk]),
     # --- API: scoring -----------------------------------------------------------------------
     A("scoring:signal-list", STAFF),
     A("scoring:signal-detail", STAFF, args=lambda w: [Signal.objects.order_by("pk")[0].pk]),
