@@ -34,7 +34,47 @@ NOT_PAGES = {
     "healthz": "JSON health check",
     "schema": "OpenAPI document (YAML)",
     "api-docs": "Swagger UI, a third-party page",
-    "accounts:logout": "POST only",
+    "account_logout": "POST only (the page without a form post just asks to confirm)",
+    "accounts:data_export": "JSON download",
+    "accounts:delete": "reached from the account page; confirming deletes the account",
+    "accounts:invitation": "needs a signed invitation token",
+    "accounts:invite": "POST only (the form is on the people page)",
+    "accounts:person_active": "POST only",
+    "accounts:sso_route": "POST only (the login page's e-mail routing)",
+    "accounts:verification_resend": "POST only",
+    "account_confirm_email": "needs an e-mailed confirmation key",
+    "account_confirm_login_code": "only during a login by code",
+    "account_confirm_reauthentication_code": "only during reauthentication by code",
+    "account_email_verification_sent": "shown after sign-up (covered by the sign-up browser test)",
+    "account_inactive": "shown to a deactivated account only",
+    "account_reauthenticate": "only when a sensitive action asks for the password again",
+    "account_request_reauthentication_code": "only during reauthentication by code",
+    "account_reset_password_done": "shown after a reset request (covered by its browser test)",
+    "account_reset_password_from_key": "needs an e-mailed reset key",
+    "account_reset_password_from_key_done": "shown after a reset (covered by its browser test)",
+    "account_set_password": "only for accounts without a password (SSO)",
+    "mfa_activate_totp": "second-factor setup (covered by the TOTP browser test)",
+    "mfa_add_webauthn": "second-factor setup (covered by the security-key test)",
+    "mfa_authenticate": "only during a login with a second factor",
+    "mfa_deactivate_totp": "only with TOTP set up",
+    "mfa_download_recovery_codes": "text download",
+    "mfa_edit_webauthn": "only with a security key set up",
+    "mfa_generate_recovery_codes": "only with a second factor set up",
+    "mfa_list_webauthn": "only with a security key set up",
+    "mfa_reauthenticate": "only when a sensitive action asks for the second factor again",
+    "mfa_reauthenticate_webauthn": "only when a sensitive action asks for the security key",
+    "mfa_remove_webauthn": "only with a security key set up",
+    "mfa_view_recovery_codes": "only with a second factor set up",
+    "openid_connect_callback": "identity-provider redirect (covered by the OIDC tests)",
+    "openid_connect_login": "identity-provider redirect (covered by the OIDC tests)",
+    "saml_acs": "identity-provider POST (covered by the SAML tests)",
+    "saml_finish_acs": "identity-provider redirect (covered by the SAML tests)",
+    "saml_login": "identity-provider redirect (covered by the SAML tests)",
+    "saml_metadata": "XML for identity providers",
+    "saml_sls": "identity-provider logout endpoint",
+    "socialaccount_login_cancelled": "shown after an abandoned SSO sign-in",
+    "socialaccount_login_error": "shown after a failed SSO sign-in",
+    "socialaccount_signup": "only during an SSO sign-up that needs more details",
     "ideas:similar": "htmx partial of the submission form",
     "ideas:export": "CSV download",
     "ideas:support": "POST only",
@@ -113,6 +153,12 @@ def _public_idea():
             campaign__audience="everyone", is_anonymous=False, status="in_review"
         ).exclude(merged_into__isnull=False)
     )
+
+
+def _person():
+    from accounts.models import User
+
+    return _first(User.objects.filter(email=LOGINS["employee"]))
 
 
 def _campaign():
@@ -205,10 +251,16 @@ def _fiscal_year():
 
 PAGES: list[Page] = [
     Page("home", "home", frozenset(ROLES)),
-    Page("login", "accounts:login", frozenset({"anonymous"})),
-    Page("signup", "accounts:signup", frozenset({"anonymous"})),
-    Page("password-change", "accounts:password_change", SIGNED_IN),
-    Page("password-changed", "accounts:password_change_done", SIGNED_IN),
+    Page("login", "account_login", frozenset({"anonymous"})),
+    Page("signup", "account_signup", frozenset({"anonymous"})),
+    Page("password-reset", "account_reset_password", frozenset({"anonymous"})),
+    Page("account", "accounts:account", SIGNED_IN),
+    Page("password-change", "account_change_password", SIGNED_IN),
+    Page("email", "account_email", SIGNED_IN),
+    Page("mfa", "mfa_index", SIGNED_IN),
+    Page("connections", "socialaccount_connections", SIGNED_IN),
+    Page("people", "accounts:people", MANAGER),
+    Page("person", "accounts:person", MANAGER, _person),
     Page("audit-log", "accounts:audit", MANAGER),
     Page("styleguide", "styleguide", STAFF),
     Page("board", "ideas:board", SIGNED_IN),

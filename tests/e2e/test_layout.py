@@ -32,13 +32,7 @@ SWEEP = os.environ.get("JUNCTURE_UI_SWEEP") == "1"
 
 # Known serious/critical violations that cannot be fixed in this layer yet:
 # (axe rule id, page key) -> why. Keep it short; remove an entry when its page is fixed.
-AXE_ALLOWED: dict[tuple[str, str], str] = {
-    ("label-content-name-mismatch", "journey-edit"): (
-        "the stage's Edit and Add links are named 'Rename or reclassify <stage>' and 'Add a "
-        "moment to <stage>', which do not start with their visible text; the fix belongs in "
-        "the journey editor's template (visible text first, the stage name after)"
-    ),
-}
+AXE_ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def test_it_knows_every_html_url():
