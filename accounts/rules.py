@@ -54,3 +54,5 @@ rules.add_perm("accounts.view_audit_log", is_manager)
 rules.add_perm("accounts.manage_people", is_manager)
 # Everyone manages their own account: download their data, delete it.
 rules.add_perm("accounts.manage_own_account", is_signed_in)
+# The style guide shows the interface's components to the people who build and review it.
+rules.add_perm("accounts.view_styleguide", is_employee)

@@ -1,8 +1,9 @@
 import logging
 
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 
+from config.views import error_page
 from core.web import DATABASE_UNAVAILABLE_ERRORS, unavailable_response
 
 logger = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ class BadInputMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OverflowError | DataError):
-            return HttpResponseBadRequest("A value in the request is out of range.")
+            return error_page(request, 400, "a value in the request is out of range")
         return None
 
 

@@ -5,12 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.views import password_reset, signup
 from config import views
 
-# A database outage outside a view still answers 503, not 500 (see config.views.server_error).
-handler500 = "config.views.server_error"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("styleguide/", views.styleguide, name="styleguide"),
     # allauth's sign-up and password-reset views wrapped in Juncture's rate limits; they
     # shadow allauth's own patterns for the same paths, whose names still reverse here.
     path("accounts/signup/", signup),
@@ -30,3 +28,9 @@ urlpatterns = [
     path("", include("budgets.urls")),
     path("", include("outcomes.urls")),
 ]
+
+# A database outage outside a view still answers 503, not 500 (see config.views.server_error).
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

@@ -322,6 +322,7 @@ MATRIX: list[Row] = [
     # --- config / accounts ------------------------------------------------------------------
     H("home", EVERYONE),
     H("healthz", EVERYONE),
+    H("styleguide", STAFF, note="the design system's components, for the people building it"),
     H("schema", EVERYONE, note="the OpenAPI document is public: shape, not data"),
     H("api-docs", EVERYONE),
     H("accounts:audit", MANAGER),
