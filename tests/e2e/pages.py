@@ -87,6 +87,8 @@ NOT_PAGES = {
     "ideas:attachment": "file download",
     "ideas:comment_hide": "POST only",
     "ideas:confirm_type": "POST only",
+    "ideas:evidence_add": "POST only (the form is on the idea page)",
+    "ideas:evidence_file": "file download",
     "ideas:expected_value": "POST only",
     "ideas:notifications_read": "POST only",
     "insights:journey_map": "the same page as insights:journey_default",
