@@ -5,13 +5,54 @@ from decimal import Decimal
 
 from django import forms
 
-from budgets.models import Allocation, FiscalYear
+from budgets.models import HORIZONS, Allocation, FiscalYear, default_horizon_targets
 from ideas.models import FUNDABLE_STATUSES, Idea, Status
 
 MONEY_WIDGET = forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"})
 
 
 class FiscalYearForm(forms.ModelForm):
+    """The fiscal year, with one box per horizon target (assembled into ``horizon_targets``;
+    the service checks they add up to 100)."""
+
+    # Optional: left empty, the year keeps its targets (a new one: 70/20/10).
+    target_core = forms.IntegerField(
+        required=False, min_value=0, max_value=100, label="Core target (% of the innovation budget)"
+    )
+    target_adjacent = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        label="Adjacent target (% of the innovation budget)",
+    )
+    target_transformational = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        label="Transformational target (% of the innovation budget)",
+        help_text="The three horizon targets add up to 100.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = (self.instance.horizon_targets if self.instance.pk else None) or (
+            default_horizon_targets()
+        )
+        for key in HORIZONS:
+            self.fields[f"target_{key}"].initial = targets.get(key)
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = {name: data[name] for name in self.Meta.fields}
+        targets = {key: data.get(f"target_{key}") for key in HORIZONS}
+        if any(v is not None for v in targets.values()):
+            fields["horizon_targets"] = targets
+        return fields
+
+    def add_error(self, field, error):
+        # The service names ``horizon_targets``: show it on the boxes' last one.
+        super().add_error("target_transformational" if field == "horizon_targets" else field, error)
+
     class Meta:
         model = FiscalYear
         fields = [

@@ -12,6 +12,51 @@ from django.utils import timezone
 NEW_ONLY_EXCLUDES = "optimization"  # the strict definition counts only the new
 
 
+def new_only_q(prefix: str = "") -> Q:
+    """The strict ("new only") definition, seen through the relation ``prefix`` to the idea
+    (``"idea__"`` from an allocation): not an optimization, and the type confirmed by a
+    manager (a submitter's unconfirmed label does not count as new)."""
+    return ~Q(**{f"{prefix}innovation_type": NEW_ONLY_EXCLUDES}) & Q(
+        **{f"{prefix}type_confirmed": True}
+    )
+
+
+# Share of the innovation budget per horizon (ideas.models.Horizon), in whole percent.
+HORIZONS = ("core", "adjacent", "transformational")
+
+
+def default_horizon_targets() -> dict[str, int]:
+    return {"core": 70, "adjacent": 20, "transformational": 10}
+
+
+def clean_horizon_targets(value) -> dict[str, int]:
+    """``value`` as ``{core, adjacent, transformational}`` whole percentages summing to 100,
+    or ValidationError naming what is wrong."""
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(value, dict) or set(value) != set(HORIZONS):
+        raise ValidationError(
+            "Give a target for each horizon: core, adjacent and transformational."
+        )
+    out = {}
+    for key in HORIZONS:
+        number = value[key]
+        if isinstance(number, bool) or not isinstance(number, int | float | Decimal | str):
+            raise ValidationError(f"The {key} target must be a whole percentage.")
+        try:
+            number = Decimal(str(number))
+        except ArithmeticError as exc:
+            raise ValidationError(f"The {key} target must be a whole percentage.") from exc
+        if number != number.to_integral_value() or not 0 <= number <= 100:
+            raise ValidationError(f"The {key} target must be a whole percentage from 0 to 100.")
+        out[key] = int(number)
+    if sum(out.values()) != 100:
+        raise ValidationError(
+            f"The horizon targets must add up to 100 (they add up to {sum(out.values())})."
+        )
+    return out
+
+
 class FiscalYearQuerySet(models.QuerySet):
     def containing(self, day):
         return self.filter(starts_on__lte=day, ends_on__gte=day)
@@ -26,6 +71,9 @@ class FiscalYear(models.Model):
         max_digits=5, decimal_places=2, default=Decimal("10.00")
     )
     currency = models.CharField(max_length=3, default="EUR")
+    # Share of the innovation budget per horizon (whole percent, summing to 100): the
+    # dashboard shows committed money by horizon against them.
+    horizon_targets = models.JSONField(default=default_horizon_targets)
 
     objects = FiscalYearQuerySet.as_manager()
 
@@ -62,8 +110,8 @@ class AllocationQuerySet(models.QuerySet):
         return self.filter(status=AllocationStatus.COMMITTED)
 
     def new_only(self):
-        """The strict definition of innovation: everything but optimizations."""
-        return self.exclude(idea__innovation_type=NEW_ONLY_EXCLUDES)
+        """The strict definition of innovation: confirmed types other than optimization."""
+        return self.filter(new_only_q("idea__"))
 
     def as_of(self, day):
         """Allocations committed at the end of ``day``: created on or before it and not

@@ -7,7 +7,11 @@ apps (funnel, top ideas, ideas without an owner) added by ``insights.dashboard``
 Definitions (docs/budgets.md says the same):
 - innovation budget = marketing budget * target % / 100, rounded half-up to the cent;
 - committed = sum of committed allocations; spent = sum of spend of the year's allocations;
-- "new only" (the strict definition) leaves out ideas whose innovation type is optimization;
+- "new only" (the strict definition) counts ideas whose innovation type a manager confirmed
+  and which is not optimization (``budgets.models.new_only_q``); money committed to ideas
+  whose type is not confirmed yet is shown apart (``committed_unconfirmed``);
+- by horizon: committed money per horizon against the fiscal year's ``horizon_targets``
+  (whole percentages of the innovation budget);
 - every ``*_pct`` is a percentage of the marketing budget, except ``spent_of_innovation_pct``
   and ``elapsed_pct``; percentages are rounded half-up to 2 places (Decimal, never float);
 - behind pace: spent as a % of the innovation budget is more than ``PACE_TOLERANCE_POINTS``
@@ -22,12 +26,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from budgets.models import Allocation, BudgetSnapshot, FiscalYear, Spend
-from ideas.models import InnovationType
+from budgets.models import HORIZONS, Allocation, BudgetSnapshot, FiscalYear, Spend, new_only_q
+from ideas.models import Horizon, InnovationType
 from journeys.models import Cycle
 
 CENT = Decimal("0.01")
@@ -83,6 +87,7 @@ class Totals:
     spent_new_only: Decimal
     spent_new_only_pct: Decimal
     remaining_new_only: Decimal
+    committed_unconfirmed: Decimal
     spent_of_innovation_pct: Decimal
     elapsed_pct: Decimal
     allocations: int
@@ -99,10 +104,24 @@ class SplitRow:
 
 
 @dataclass(frozen=True)
+class HorizonRow:
+    """Committed money of one horizon against its target (a % of the innovation budget)."""
+
+    key: str
+    label: str
+    amount: Decimal
+    allocations: int
+    of_innovation_pct: Decimal
+    target_pct: Decimal
+    target_amount: Decimal
+
+
+@dataclass(frozen=True)
 class Splits:
     by_innovation_type: list[SplitRow]
     by_cycle: list[SplitRow]
     by_campaign: list[SplitRow]
+    by_horizon: list[HorizonRow]
 
 
 @dataclass(frozen=True)
@@ -191,15 +210,17 @@ def _rollup(groups: list[dict], field: str, order_by: dict | None = None) -> lis
 
 
 def committed_groups(fy: FiscalYear) -> list[dict]:
-    """ONE grouped read of the committed allocations (by type x cycle x campaign: a few
-    hundred rows at most) that the totals and the three splits are rolled up from; sums of
-    Decimals are exact, so this equals four separate SUM queries over the same rows."""
+    """ONE grouped read of the committed allocations (by type x confirmed x horizon x cycle
+    x campaign: a few hundred rows at most) that the totals and the four splits are rolled up
+    from; sums of Decimals are exact, so this equals separate SUM queries over the same rows."""
     return list(
         Allocation.objects.filter(fiscal_year=fy)
         .committed()
         .order_by()
         .values(
             "idea__innovation_type",
+            "idea__type_confirmed",
+            "idea__horizon",
             "idea__stage__cycle",
             "idea__campaign_id",
             "idea__campaign__title",
@@ -213,21 +234,24 @@ def totals(fy: FiscalYear, groups: list[dict], *, today: date) -> Totals:
     marketing = fy.marketing_budget
     innovation = fy.innovation_budget
     committed = money(sum((g["amount"] for g in groups), ZERO))
+    # The strict figure: the same rule as ``new_only_q``, applied to the groups.
     committed_new = money(
         sum(
             (
                 g["amount"]
                 for g in groups
                 if g["idea__innovation_type"] != InnovationType.OPTIMIZATION
+                and g["idea__type_confirmed"]
             ),
             ZERO,
         )
     )
+    committed_unconfirmed = money(
+        sum((g["amount"] for g in groups if not g["idea__type_confirmed"]), ZERO)
+    )
     spent_totals = Spend.objects.filter(allocation__fiscal_year=fy).aggregate(
         spent=Coalesce(Sum("amount"), ZERO),
-        spent_new_only=Coalesce(
-            Sum("amount", filter=~Q(allocation__idea__innovation_type="optimization")), ZERO
-        ),
+        spent_new_only=Coalesce(Sum("amount", filter=new_only_q("allocation__idea__")), ZERO),
     )
     spent = money(spent_totals["spent"])
     spent_new = money(spent_totals["spent_new_only"])
@@ -248,14 +272,41 @@ def totals(fy: FiscalYear, groups: list[dict], *, today: date) -> Totals:
         spent_new_only=spent_new,
         spent_new_only_pct=pct(spent_new, marketing),
         remaining_new_only=innovation - committed_new,
+        committed_unconfirmed=committed_unconfirmed,
         spent_of_innovation_pct=pct(spent, innovation),
         elapsed_pct=pct(Decimal(days_elapsed), Decimal(days_total)),
         allocations=sum(g["n"] for g in groups),
     )
 
 
-def splits(groups: list[dict], *, committed: Decimal, marketing: Decimal) -> Splits:
-    """Committed money by innovation type, journey cycle and campaign (no query)."""
+def by_horizon(fy: FiscalYear, groups: list[dict]) -> list[HorizonRow]:
+    """Committed money per horizon, in horizon order, against the fiscal year's targets
+    (every horizon listed, with or without money). No query."""
+    innovation = fy.innovation_budget
+    targets = fy.horizon_targets or {}
+    rolled = {row["idea__horizon"]: row for row in _rollup(groups, "idea__horizon")}
+    labels = {h.value: h.label.split(":")[0] for h in Horizon}
+    out = []
+    for key in HORIZONS:
+        row = rolled.get(key, {"amount": ZERO, "n": 0})
+        target = Decimal(targets.get(key, 0))
+        amount = money(row["amount"])
+        out.append(
+            HorizonRow(
+                key=key,
+                label=labels[key],
+                amount=amount,
+                allocations=row["n"],
+                of_innovation_pct=pct(amount, innovation),
+                target_pct=money(target),
+                target_amount=money(innovation * target / 100),
+            )
+        )
+    return out
+
+
+def splits(groups: list[dict], *, committed: Decimal, marketing: Decimal, fy: FiscalYear) -> Splits:
+    """Committed money by innovation type, journey cycle, campaign and horizon (no query)."""
     titles = {g["idea__campaign_id"]: g["idea__campaign__title"] for g in groups}
     by_campaign = [
         SplitRow(**{**asdict(row), "label": "Open idea box (no campaign)"})
@@ -285,6 +336,7 @@ def splits(groups: list[dict], *, committed: Decimal, marketing: Decimal) -> Spl
             marketing,
         ),
         by_campaign=by_campaign,
+        by_horizon=by_horizon(fy, groups),
     )
 
 
@@ -324,8 +376,21 @@ def forecast(fy: FiscalYear, series: list[SnapshotPoint]) -> Forecast | None:
 
 
 def alerts(fy: FiscalYear, t: Totals) -> list[Alert]:
-    """Over target, and behind pace (see the module docstring)."""
+    """Over target, behind pace (see the module docstring), and money on ideas whose type
+    is not confirmed (left out of the strict figure until a manager confirms it)."""
     out = []
+    if t.committed_unconfirmed:
+        out.append(
+            Alert(
+                code="unconfirmed_type",
+                level="warn",
+                message=(
+                    f"{t.committed_unconfirmed} {fy.currency} is committed to ideas whose "
+                    "innovation type is not confirmed: the new-only figure leaves it out until "
+                    "a manager confirms the type."
+                ),
+            )
+        )
     if t.committed > t.innovation_budget:
         out.append(
             Alert(
@@ -373,7 +438,7 @@ def fiscal_year_summary(fiscal_year: FiscalYear, *, today: date | None = None) -
         ),
         as_of=today,
         totals=t,
-        splits=splits(groups, committed=t.committed, marketing=fy.marketing_budget),
+        splits=splits(groups, committed=t.committed, marketing=fy.marketing_budget, fy=fy),
         spend_over_time=series,
         forecast=forecast(fy, series),
         alerts=alerts(fy, t),

@@ -3,15 +3,32 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from budgets.models import Allocation, FiscalYear, Spend
+from budgets.models import Allocation, FiscalYear, Spend, clean_horizon_targets
 from ideas.models import Idea
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+class HorizonTargetsSerializer(serializers.Serializer):
+    """Share of the innovation budget per horizon, whole percent; the three add up to 100."""
+
+    core = serializers.IntegerField(min_value=0, max_value=100)
+    adjacent = serializers.IntegerField(min_value=0, max_value=100)
+    transformational = serializers.IntegerField(min_value=0, max_value=100)
+
+    def validate(self, attrs):
+        try:
+            return clean_horizon_targets(dict(attrs))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
 class FiscalYearSerializer(serializers.ModelSerializer):
+    horizon_targets = HorizonTargetsSerializer(required=False)
+
     class Meta:
         model = FiscalYear
         fields = [
@@ -22,6 +39,7 @@ class FiscalYearSerializer(serializers.ModelSerializer):
             "marketing_budget",
             "innovation_target_pct",
             "currency",
+            "horizon_targets",
         ]
         read_only_fields = ["id"]
         # Model-level checks (unique label, dates) are re-run by the service.

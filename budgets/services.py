@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -35,6 +35,9 @@ from budgets.models import (
     BudgetSnapshot,
     FiscalYear,
     Spend,
+    clean_horizon_targets,
+    default_horizon_targets,
+    new_only_q,
 )
 from core.exceptions import Conflict
 from ideas.models import FUNDABLE_STATUSES, Idea, Status
@@ -91,6 +94,10 @@ def _check_fiscal_year(fy: FiscalYear) -> None:
         errors["innovation_target_pct"] = "The target is a percentage above 0 and at most 100."
     if fy.starts_on and fy.ends_on and fy.ends_on <= fy.starts_on:
         errors["ends_on"] = "The fiscal year must end after it starts."
+    try:
+        fy.horizon_targets = clean_horizon_targets(fy.horizon_targets)
+    except ValidationError as exc:
+        errors["horizon_targets"] = exc.messages[0]
     if errors:
         raise ValidationError(errors)
     fy.currency = (fy.currency or "EUR").upper()
@@ -107,6 +114,7 @@ def fiscal_year_create(
     actor,
     innovation_target_pct=Decimal("10.00"),
     currency: str = "EUR",
+    horizon_targets: dict | None = None,
 ) -> FiscalYear:
     _require(actor, "budgets.manage_fiscalyear")
     fy = FiscalYear(
@@ -116,6 +124,7 @@ def fiscal_year_create(
         marketing_budget=marketing_budget,
         innovation_target_pct=innovation_target_pct,
         currency=currency,
+        horizon_targets=default_horizon_targets() if horizon_targets is None else horizon_targets,
     )
     _check_fiscal_year(fy)
     fy.save()
@@ -134,6 +143,7 @@ def fiscal_year_update(*, fiscal_year: FiscalYear, actor, **fields) -> FiscalYea
         "marketing_budget",
         "innovation_target_pct",
         "currency",
+        "horizon_targets",
     }
     unknown = set(fields) - allowed
     if unknown:
@@ -332,7 +342,7 @@ def spend_record(
 
 def snapshot_values(*, fiscal_year: FiscalYear, day: date) -> dict[str, Decimal]:
     """Committed and spent at the end of ``day``, under both definitions (2 queries)."""
-    new_only = ~Q(idea__innovation_type="optimization")
+    new_only = new_only_q("idea__")
     committed = (
         Allocation.objects.filter(fiscal_year=fiscal_year)
         .as_of(day)
@@ -341,7 +351,7 @@ def snapshot_values(*, fiscal_year: FiscalYear, day: date) -> dict[str, Decimal]
             committed_new_only=Coalesce(Sum("amount", filter=new_only), ZERO),
         )
     )
-    spend_new_only = ~Q(allocation__idea__innovation_type="optimization")
+    spend_new_only = new_only_q("allocation__idea__")
     spent = Spend.objects.filter(allocation__fiscal_year=fiscal_year, spent_on__lte=day).aggregate(
         spent=Coalesce(Sum("amount"), ZERO),
         spent_new_only=Coalesce(Sum("amount", filter=spend_new_only), ZERO),

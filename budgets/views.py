@@ -138,7 +138,7 @@ def fiscal_year_edit(request: HtmxHttpRequest, pk: int | None = None):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            fields = form.service_fields()
             try:
                 if fy is None:
                     fy = services.fiscal_year_create(actor=request.user, **fields)

@@ -403,6 +403,7 @@ SPECTACULAR_SETTINGS = {
         "IdeaStatusEnum": "ideas.models.Status",
         "RoundStatusEnum": "scoring.models.RoundStatus",
         "AllocationStatusEnum": "budgets.models.AllocationStatus",
+        "EvidenceKindEnum": "ideas.models.EvidenceKind",
     },
 }
 

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from ideas.models import Attachment, Campaign, Comment, Idea, IdeaTransition, Notification
+from ideas.models import (
+    Attachment,
+    Campaign,
+    Comment,
+    Evidence,
+    Idea,
+    IdeaTransition,
+    Notification,
+)
+from ideas.services import idea_recount
 
 
 @admin.register(Campaign)
@@ -15,7 +24,14 @@ class IdeaAdmin(admin.ModelAdmin):
     list_display = ["id", "title", "status", "innovation_type", "origin", "campaign", "created_at"]
     list_filter = ["status", "innovation_type", "origin", "campaign"]
     search_fields = ["title", "customer_need"]
-    readonly_fields = ["status", "supports_employees", "supports_customers", "comment_count"]
+    readonly_fields = [
+        "status",
+        "supports_employees",
+        "supports_customers",
+        "comment_count",
+        "evidence_count",
+        "customers_affected",
+    ]
     raw_id_fields = ["author", "owner", "merged_into", "stage", "moment", "campaign"]
 
 
@@ -28,6 +44,28 @@ class IdeaTransitionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    # Added through ideas.evidence (which keeps the idea's counters); read here.
+    list_display = ["id", "idea", "kind", "customers_affected", "added_by", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["idea", "added_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    # A deletion here (say, personal data in a summary) recounts the idea's counters.
+    def delete_model(self, request, obj):
+        idea_id = obj.idea_id
+        super().delete_model(request, obj)
+        idea_recount(ids=[idea_id])
+
+    def delete_queryset(self, request, queryset):
+        idea_ids = set(queryset.values_list("idea_id", flat=True))
+        super().delete_queryset(request, queryset)
+        idea_recount(ids=idea_ids)
 
 
 admin.site.register([Comment, Attachment, Notification])

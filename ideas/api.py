@@ -5,6 +5,7 @@ idea the caller may not see is a 404, never a 403 that would reveal it exists.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.decorators import method_decorator
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +19,9 @@ from rest_framework.routers import SimpleRouter
 from accounts.throttle import limited_by
 from core.drf import RulesPermission
 from core.exceptions import Conflict
+from core.web import require_perm
 from ideas import engagement, search, services
+from ideas.evidence import evidence_add, evidence_visible
 from ideas.filters import IdeaFilter
 from ideas.models import Campaign, Idea, Status
 from ideas.pagination import EstimatedPageNumberPagination
@@ -27,6 +30,9 @@ from ideas.serializers import (
     CampaignSerializer,
     CommentSerializer,
     CommentWriteSerializer,
+    EvidenceSerializer,
+    EvidenceWriteSerializer,
+    IdeaManageWriteSerializer,
     IdeaSerializer,
     IdeaWriteSerializer,
     SimilarIdeaSerializer,
@@ -58,6 +64,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "support": "ideas.view_idea",
         "comments": "ideas.view_idea",
         "transitions": "ideas.view_idea",
+        "evidence": "ideas.view_idea",
     }
 
     def get_queryset(self):
@@ -90,13 +97,36 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
 
     @extend_schema(request=IdeaWriteSerializer, responses=IdeaSerializer)
+    @transaction.atomic
     def partial_update(self, request, pk=None):
+        """Content changes go to ``idea_update``; ``type_confirmed``/``horizon_confirmed``
+        to the manager's confirmation (with the type and horizon sent alongside, else the
+        current ones); the expected value at approval to ``idea_set_expected_value``. All or
+        nothing: a refused part (403 for the manager-only fields) writes none of them."""
         idea = self.get_object()
         data = IdeaWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        manage = IdeaManageWriteSerializer(data=request.data, partial=True)
+        manage.is_valid(raise_exception=True)
+        managed = {k: v for k, v in manage.validated_data.items() if k in request.data}
         changes = {k: v for k, v in data.validated_data.items() if k in request.data}
         changes.pop("status", None)  # status moves only through transitions
-        services.idea_update(idea=idea, actor=request.user, **changes)
+        confirm = {k: managed[k] for k in manage.CONFIRM if k in managed}
+        if confirm:
+            services.idea_confirm_type(
+                idea=idea,
+                actor=request.user,
+                innovation_type=changes.pop("innovation_type", idea.innovation_type),
+                horizon=changes.pop("horizon", idea.horizon),
+                type_confirmed=confirm.get("type_confirmed", idea.type_confirmed),
+                horizon_confirmed=confirm.get("horizon_confirmed", idea.horizon_confirmed),
+            )
+        value = {k: managed[k] for k in manage.VALUE if k in managed}
+        if value:
+            current = {k: getattr(idea, k) for k in manage.VALUE}
+            services.idea_set_expected_value(idea=idea, actor=request.user, **(current | value))
+        if changes or not (confirm or value):
+            services.idea_update(idea=idea, actor=request.user, **changes)
         idea = self.get_queryset().get(pk=idea.pk)
         return Response(IdeaSerializer(idea, context=self.get_serializer_context()).data)
 
@@ -180,6 +210,38 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         return Response(
             TransitionSerializer(transition, context=context).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Evidence of the need the caller may read (customers: their own)",
+        responses=EvidenceSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add evidence (authors, owners, managers; a customer adds their own story, "
+        "kind other)",
+        request=EvidenceWriteSerializer,
+        responses={201: EvidenceSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def evidence(self, request, pk=None):
+        idea = self.get_object()
+        if request.method == "POST":
+            # Refuse before validating: a 400 would tell a caller who may not add evidence
+            # what the data should look like.
+            require_perm(request.user, "ideas.add_evidence", idea)
+            data = EvidenceWriteSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            item = evidence_add(idea=idea, added_by=request.user, **data.validated_data)
+            context = {"request": request, "idea": idea}
+            return Response(
+                EvidenceSerializer(item, context=context).data, status=status.HTTP_201_CREATED
+            )
+        page = self.paginate_queryset(evidence_visible(idea=idea, user=request.user))
+        context = {"request": request, "idea": idea}
+        return self.get_paginated_response(
+            EvidenceSerializer(page, many=True, context=context).data
         )
 
     @extend_schema(

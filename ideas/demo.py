@@ -18,13 +18,17 @@ from ideas.models import (
     Audience,
     Campaign,
     Comment,
+    Evidence,
+    EvidenceKind,
     Follow,
+    Horizon,
     Idea,
     IdeaTransition,
     InnovationType,
     Origin,
     Status,
     Support,
+    ValueConfidence,
 )
 from ideas.services import idea_recount
 from journeys.models import Moment, Stage
@@ -408,6 +412,28 @@ REJECT_REASONS = [
 ]
 FIRST_SLUG = "everyday-banking"
 
+# Evidence of every kind, in turn: (kind, summary, customers affected).
+EVIDENCE = [
+    (EvidenceKind.COMPLAINT, "Complaints logged by the contact centre on this moment.", 340),
+    (EvidenceKind.SURVEY, "Relationship survey: a third name this as their top irritation.", 1200),
+    (EvidenceKind.INTERVIEW, "Eight customer interviews: six described this unprompted.", 8),
+    (EvidenceKind.ANALYTICS, "App analytics: 27% of sessions drop off at this step.", 5400),
+    (EvidenceKind.REVIEW, "App store reviews of the last quarter mention it 41 times.", 41),
+    (EvidenceKind.SOCIAL, "Social listening: a recurring theme in posts about the bank.", 90),
+    (EvidenceKind.OBSERVATION, "Branch staff see it several times a day at the counter.", 25),
+]
+STORY = "It happened to me: I had to call twice and explain everything again."
+KPIS = ["Net Promoter Score of new customers", "First-contact resolution", "Complaints per 1,000"]
+PAST_SCREENING = set(CHAIN[CHAIN.index(Status.IN_REVIEW) :])
+
+
+def _horizon(kind: str, i: int) -> str:
+    """Mostly core for optimisations, adjacent or transformational for the new; a few
+    submitters see it differently (which is what the confirmation at screening is for)."""
+    if kind == OPT:
+        return Horizon.ADJACENT if i % 7 == 0 else Horizon.CORE
+    return Horizon.TRANSFORMATIONAL if i % 3 == 0 else Horizon.ADJACENT
+
 
 def _path(status: str, i: int) -> list[tuple[str, str]]:
     """(to_status, reason) steps from creation to ``status``."""
@@ -519,12 +545,20 @@ def seed(stdout=None) -> None:
         )
         owned = status in {Status.APPROVED, Status.FUNDED, Status.IN_EXPERIMENT, Status.LAUNCHED}
         path = _path(status, i)
+        # Confirmed at screening: every idea that went past it, and half of those still there.
+        confirmed = status in PAST_SCREENING or (status == Status.SCREENING and i % 2 == 0)
+        # Expected value at approval: money for most, a named KPI for every fifth.
+        non_financial = owned and i % 5 == 0
+        money = Decimal(60000 + (i * 7727) % 25 * 10000)
         ideas.append(
             Idea(
                 title=title[:160],
                 customer_need=need,
                 proposal=proposal,
                 innovation_type=kind,
+                horizon=_horizon(kind, i),
+                type_confirmed=confirmed,
+                horizon_confirmed=confirmed,
                 stage=stage,
                 moment=moment,
                 campaign=campaign,
@@ -535,6 +569,17 @@ def seed(stdout=None) -> None:
                 owner=staff[(i * 3) % len(staff)] if owned else None,
                 estimated_cost=Decimal(15000 + (i * 7919) % 40 * 5000) if advanced else None,
                 expected_value=Decimal(40000 + (i * 104729) % 30 * 10000) if advanced else None,
+                expected_revenue_generated=money if owned and i % 2 and not non_financial else None,
+                expected_revenue_protected=(
+                    money / 2 if owned and not i % 2 and not non_financial else None
+                ),
+                value_confidence=(
+                    [ValueConfidence.LOW, ValueConfidence.MEDIUM, ValueConfidence.HIGH][i % 3]
+                    if owned
+                    else ""
+                ),
+                non_financial=non_financial,
+                kpi=KPIS[i % len(KPIS)] if non_financial else "",
                 outcome_note=path[-1][1] if status == Status.LAUNCHED else "",
                 created_at=created,
             )
@@ -543,8 +588,39 @@ def seed(stdout=None) -> None:
     # Both supported databases return the new primary keys from bulk_create.
     Idea.objects.bulk_create(ideas)
 
-    transitions, follows, supports, comments = [], [], [], []
+    transitions, follows, supports, comments, evidence = [], [], [], [], []
     for i, (idea, path) in enumerate(zip(ideas, plans, strict=True)):
+        # Evidence on every idea that reached screening (it needs one to enter review), and
+        # on some that are only submitted; kinds in turn, so every kind appears.
+        reached_screening = any(to == Status.SCREENING for to, _ in path)
+        if reached_screening or (idea.status == Status.SUBMITTED and i % 3 == 0):
+            for k in range(1 + i % 3):
+                kind, summary, affected = EVIDENCE[(i + k) % len(EVIDENCE)]
+                evidence.append(
+                    Evidence(
+                        idea=idea,
+                        kind=kind,
+                        summary=summary,
+                        customers_affected=affected + (i * 13) % 50,
+                        observed_on=(idea.created_at - timedelta(days=3 + 5 * k)).date(),
+                        added_by=idea.author if idea.author.kind == Kind.STAFF else manager,
+                        created_at=idea.created_at,
+                    )
+                )
+            open_to_customers = (
+                idea.campaign is not None and idea.campaign.audience != Audience.EMPLOYEES
+            )
+            if customers and open_to_customers and i % 4 == 0:
+                evidence.append(
+                    Evidence(
+                        idea=idea,
+                        kind=EvidenceKind.OTHER,
+                        summary=STORY,
+                        customers_affected=1,
+                        added_by=customers[i % len(customers)],
+                        created_at=idea.created_at,
+                    )
+                )
         span = max(now - idea.created_at, timedelta(hours=len(path)))
         step = span / (len(path) + 1)
         previous = ""
@@ -596,9 +672,10 @@ def seed(stdout=None) -> None:
     Follow.objects.bulk_create(follows, ignore_conflicts=True)
     Support.objects.bulk_create(supports, ignore_conflicts=True)
     Comment.objects.bulk_create(comments)
+    Evidence.objects.bulk_create(evidence)
     idea_recount(ids=[idea.pk for idea in ideas])
     if stdout is not None:
         stdout.write(
             f"ideas: {len(campaigns)} campaigns, {len(ideas)} ideas, {len(supports)} supports, "
-            f"{len(comments)} comments"
+            f"{len(comments)} comments, {len(evidence)} pieces of evidence"
         )

@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import F
 
-from ideas.models import Campaign, Idea, InnovationType, Origin, Status
+from ideas.models import Campaign, Horizon, Idea, InnovationType, Origin, Status
 from ideas.search import search
 
 MAX_ID = 2**63 - 1  # the largest primary key PostgreSQL's bigint and SQLite's INTEGER hold
@@ -32,6 +32,19 @@ class IdeaFilter(django_filters.FilterSet):
         max_value=MAX_ID,
         decimal_places=0,
     )
+    horizon = django_filters.ChoiceFilter(choices=Horizon.choices, empty_label="Any horizon")
+    # Reads the idea's evidence counter: no join, no subquery.
+    has_evidence = django_filters.BooleanFilter(
+        method="filter_has_evidence",
+        label="Evidence",
+        widget=forms.Select(
+            choices=[
+                ("", "With or without evidence"),
+                ("true", "Has evidence"),
+                ("false", "No evidence yet"),
+            ]
+        ),
+    )
     origin = django_filters.ChoiceFilter(choices=Origin.choices, empty_label="Anyone")
     q = django_filters.CharFilter(method="filter_q", label="Search")
     ordering = django_filters.ChoiceFilter(
@@ -40,7 +53,17 @@ class IdeaFilter(django_filters.FilterSet):
 
     class Meta:
         model = Idea
-        fields = ["campaign", "status", "innovation_type", "stage", "origin", "q", "ordering"]
+        fields = [
+            "campaign",
+            "status",
+            "innovation_type",
+            "horizon",
+            "has_evidence",
+            "stage",
+            "origin",
+            "q",
+            "ordering",
+        ]
 
     def filter_campaign(self, queryset, name, value):
         # Either the campaign's slug (HTML links) or its id (API clients).
@@ -49,6 +72,11 @@ class IdeaFilter(django_filters.FilterSet):
                 queryset.filter(campaign_id=int(value)) if int(value) <= MAX_ID else queryset.none()
             )
         return queryset.filter(campaign__slug=value)
+
+    def filter_has_evidence(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(evidence_count__gt=0) if value else queryset.filter(evidence_count=0)
 
     def filter_q(self, queryset, name, value):
         return search(queryset, value)

@@ -9,7 +9,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import MANAGERS_GROUP, Kind, User
-from ideas.models import Audience, Campaign, InnovationType, Status
+from ideas.models import (
+    Audience,
+    Campaign,
+    EvidenceKind,
+    Horizon,
+    InnovationType,
+    Status,
+    ValueConfidence,
+)
 from ideas.uploads import ACCEPT_ATTR
 from journeys.models import Cycle, Moment, Stage
 
@@ -83,6 +91,15 @@ class IdeaForm(forms.Form):
         label="Your proposal", widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
     innovation_type = forms.ChoiceField(choices=InnovationType.choices, label="Innovation type")
+    # Optional in the form (older clients post none): left out, the idea keeps its horizon
+    # (a new idea: core).
+    horizon = forms.ChoiceField(
+        choices=Horizon.choices,
+        initial=Horizon.CORE,
+        required=False,
+        label="Horizon",
+        help_text="When would customers feel it? An innovation manager confirms it at screening.",
+    )
     campaign = forms.ModelChoiceField(
         queryset=Campaign.objects.none(),
         to_field_name="slug",
@@ -170,6 +187,7 @@ class IdeaForm(forms.Form):
             "customer_need",
             "proposal",
             "innovation_type",
+            "horizon",
             "campaign",
             "stage",
             "moment",
@@ -177,7 +195,83 @@ class IdeaForm(forms.Form):
             "estimated_cost",
             "expected_value",
         ]
+        kwargs = {k: data.get(k) for k in keys if k in self.fields}
+        if not kwargs.get("horizon"):
+            kwargs.pop("horizon", None)
+        return kwargs
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(choices=EvidenceKind.choices, label="Kind of evidence")
+    summary = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was seen or heard, by whom, and how often.",
+    )
+    customers_affected = forms.IntegerField(
+        min_value=0,
+        max_value=10**9,
+        initial=1,
+        label="Customers affected",
+        help_text="How many customers this speaks for (0 if unknown).",
+    )
+    source_url = forms.URLField(
+        max_length=500, required=False, assume_scheme="https", label="Source link"
+    )
+    observed_on = forms.DateField(required=False, widget=DateInput, label="Observed on")
+    attachment = forms.FileField(
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTR}),
+        help_text="PDF, images, TXT, CSV or Office files, at most 10 MB.",
+    )
+
+    def __init__(self, *args, customer: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        if customer:
+            # A customer tells their own story: one kind, one customer, no source link.
+            self.fields["kind"].choices = [(EvidenceKind.OTHER, "My own story")]
+            self.fields["summary"].label = "Your story"
+            self.fields["summary"].help_text = "What happened to you, and when."
+            del self.fields["customers_affected"], self.fields["source_url"]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        keys = ["kind", "summary", "customers_affected", "source_url", "observed_on", "attachment"]
         return {k: data.get(k) for k in keys if k in self.fields}
+
+
+class ConfirmTypeForm(forms.Form):
+    innovation_type = forms.ChoiceField(choices=InnovationType.choices, label="Innovation type")
+    horizon = forms.ChoiceField(choices=Horizon.choices, label="Horizon")
+
+
+class ExpectedValueForm(forms.Form):
+    expected_revenue_generated = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        label="Revenue generated per year",
+    )
+    expected_revenue_protected = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        label="Revenue protected per year",
+    )
+    value_confidence = forms.ChoiceField(
+        choices=[("", "—"), *ValueConfidence.choices], required=False, label="Confidence"
+    )
+    non_financial = forms.BooleanField(
+        required=False, label="Non-financial value (name the KPI that will show it)"
+    )
+    kpi = forms.CharField(max_length=200, required=False, label="KPI")
 
 
 class CommentForm(forms.Form):

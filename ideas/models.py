@@ -26,6 +26,29 @@ class InnovationType(models.TextChoices):
     NEW_PRODUCT_OR_SERVICE = "new_product_or_service", "New product or service"
 
 
+class Horizon(models.TextChoices):
+    CORE = "core", "Core: improve what exists, this year"
+    ADJACENT = "adjacent", "Adjacent: extend, in 1 to 2 years"
+    TRANSFORMATIONAL = "transformational", "Transformational: new experience or model, 3+ years"
+
+
+class ValueConfidence(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class EvidenceKind(models.TextChoices):
+    COMPLAINT = "complaint", "Complaint"
+    SURVEY = "survey", "Survey"
+    INTERVIEW = "interview", "Interview"
+    ANALYTICS = "analytics", "Analytics"
+    REVIEW = "review", "Review"
+    SOCIAL = "social", "Social media"
+    OBSERVATION = "observation", "Observation"
+    OTHER = "other", "Other (a customer's own story)"
+
+
 class Origin(models.TextChoices):
     EMPLOYEE = "employee", "Employee"
     CUSTOMER = "customer", "Customer"
@@ -216,6 +239,11 @@ class Idea(models.Model):
     customer_need = models.TextField(help_text="Who needs what, and the evidence that they do.")
     proposal = models.TextField(blank=True)
     innovation_type = models.CharField(max_length=24, choices=InnovationType.choices)
+    # Proposed by the submitter; a manager confirms or corrects both at screening. Only
+    # confirmed types count in the budgets' strict (new-only) figure.
+    horizon = models.CharField(max_length=16, choices=Horizon.choices, default=Horizon.CORE)
+    type_confirmed = models.BooleanField(default=False)
+    horizon_confirmed = models.BooleanField(default=False)
     stage = models.ForeignKey(
         "journeys.Stage", null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas"
     )
@@ -249,6 +277,19 @@ class Idea(models.Model):
         blank=True,
         help_text="Revenue generated or protected per year.",
     )
+    # Expected value, set by staff before approval (staff-only, never shown to customers):
+    # one of the two figures, or non_financial with a named KPI.
+    expected_revenue_generated = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="Per year."
+    )
+    expected_revenue_protected = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="Per year."
+    )
+    value_confidence = models.CharField(max_length=8, choices=ValueConfidence.choices, blank=True)
+    non_financial = models.BooleanField(
+        default=False, help_text="The value is not measured in money but by the KPI below."
+    )
+    kpi = models.CharField(max_length=200, blank=True, verbose_name="KPI")
     outcome_note = models.TextField(blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_ideas"
@@ -256,6 +297,10 @@ class Idea(models.Model):
     supports_employees = models.PositiveIntegerField(default=0)
     supports_customers = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
+    # Counters of the evidence rows (ideas.evidence keeps them in step, in the same
+    # transaction as the row; ``recount_ideas`` recomputes them).
+    evidence_count = models.PositiveIntegerField(default=0)
+    customers_affected = models.PositiveIntegerField(default=0)
     # The overall of the idea's latest panel result (null: never scored). Written only by
     # scoring: its aggregation, in the same transaction as the results it derives from, and
     # its ``rebuild_latest_scores`` command.
@@ -319,6 +364,17 @@ class Idea(models.Model):
             models.CheckConstraint(
                 condition=~Q(merged_into=F("id")), name="idea_not_merged_into_itself"
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(expected_revenue_generated__isnull=True)
+                    | Q(expected_revenue_generated__gte=0)
+                )
+                & (
+                    Q(expected_revenue_protected__isnull=True)
+                    | Q(expected_revenue_protected__gte=0)
+                ),
+                name="idea_expected_value_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -331,6 +387,12 @@ class Idea(models.Model):
     @property
     def supports_total(self) -> int:
         return self.supports_employees + self.supports_customers
+
+    @property
+    def has_expected_value(self) -> bool:
+        """What the approval gate asks: a money figure, or non-financial with a named KPI."""
+        money = (self.expected_revenue_generated, self.expected_revenue_protected)
+        return any(v is not None for v in money) or (self.non_financial and bool(self.kpi.strip()))
 
     def allowed_targets(self) -> list[str]:
         """Statuses the graph allows next, in workflow order (merge is its own action)."""
@@ -475,3 +537,58 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    """Like attachments: a random stored name, the original kept in ``attachment_name``."""
+    return "evidence/" + attachment_upload_to(instance, filename).removeprefix("attachments/")
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user, idea: Idea):
+        """Evidence of ``idea`` that ``user`` may read: employees and managers all of it;
+        customers only what they added themselves (they see the counts on the idea)."""
+        rows = self.filter(idea=idea)
+        if rules.has_perm("ideas.view_evidence", user, idea):
+            return rows
+        if getattr(user, "is_authenticated", False):
+            return rows.filter(added_by=user)
+        return rows.none()
+
+
+class Evidence(models.Model):
+    """One piece of proof that customers feel the need: a complaint, a survey, an interview,
+    analytics, a review, a social post, an observation, or a customer's own story."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=12, choices=EvidenceKind.choices)
+    summary = models.TextField(max_length=2000)
+    customers_affected = models.PositiveIntegerField(
+        default=1, help_text="How many customers this evidence speaks for (0 if unknown)."
+    )
+    source_url = models.URLField(max_length=500, blank=True)
+    observed_on = models.DateField(null=True, blank=True)
+    attachment = models.FileField(upload_to=evidence_upload_to, max_length=200, blank=True)
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment_type = models.CharField(max_length=120, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["idea", "-created_at"], name="evidence_idea_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.summary[:60]}"
+
+    def added_by_for(self, viewer, idea: Idea):
+        """Who added this, as ``viewer`` may know: None when the author of an anonymous
+        ``idea`` (this evidence's idea) added it and is hidden from the viewer."""
+        if self.added_by_id == idea.author_id:
+            return idea.author_for(viewer)
+        return self.added_by

@@ -16,7 +16,7 @@ from accounts.rules import (
     is_signed_in,
     is_verified_or_staff,
 )
-from ideas.models import CUSTOMER_AUDIENCES, Attachment, Comment, Idea, Status
+from ideas.models import CUSTOMER_AUDIENCES, OPEN, Attachment, Comment, Evidence, Idea, Status
 
 EDITABLE = {Status.DRAFT, Status.SUBMITTED}
 
@@ -24,7 +24,7 @@ EDITABLE = {Status.DRAFT, Status.SUBMITTED}
 def _idea(obj):
     if isinstance(obj, Idea):
         return obj
-    if isinstance(obj, Comment | Attachment):
+    if isinstance(obj, Comment | Attachment | Evidence):
         return obj.idea
     return None
 
@@ -41,6 +41,24 @@ def can_see_idea(user, obj) -> bool:
 def is_idea_author(user, obj) -> bool:
     idea = _idea(obj)
     return idea is not None and user.is_authenticated and idea.author_id == user.pk
+
+
+@rules.predicate
+def is_idea_owner(user, obj) -> bool:
+    idea = _idea(obj)
+    return idea is not None and user.is_authenticated and idea.owner_id == user.pk
+
+
+@rules.predicate
+def is_evidence_adder(user, obj) -> bool:
+    return isinstance(obj, Evidence) and user.is_authenticated and obj.added_by_id == user.pk
+
+
+@rules.predicate
+def takes_evidence(user, obj) -> bool:
+    """Evidence goes to ideas still open (not launched, rejected or merged)."""
+    idea = _idea(obj)
+    return idea is None or idea.status in OPEN - {Status.MERGED}
 
 
 @rules.predicate
@@ -94,6 +112,13 @@ rules.add_perm("ideas.view_campaign", can_see_campaign)
 rules.add_perm("ideas.view_internal", is_employee | is_manager)
 rules.add_perm("ideas.view_internal_comments", is_employee | is_manager)
 rules.add_perm("ideas.view_attachment", can_see_idea)
+# Evidence (takes an Idea; the file download takes an Evidence): employees read all of it,
+# customers only what they added themselves (their own story) and the counts.
+rules.add_perm("ideas.view_evidence", can_see_idea & (is_employee | is_manager))
+rules.add_perm(
+    "ideas.view_evidence_file",
+    can_see_idea & (is_employee | is_manager | is_evidence_adder),
+)
 # Who moved an idea (takes an IdeaTransition): internal, and never the author of an
 # anonymous idea unless the viewer may know the author (managers, the author).
 rules.add_perm(
@@ -111,6 +136,24 @@ rules.add_perm("ideas.submit_draft", is_idea_author & is_draft)
 rules.add_perm("ideas.transition_idea", is_manager)
 rules.add_perm("ideas.set_owner", is_manager)
 rules.add_perm("ideas.merge_idea", is_manager)
+# Authors, owners and managers add evidence of any kind; a customer who can see the idea adds
+# their own story (kind "other" only: ideas.evidence enforces the kind) once their e-mail
+# address is verified, as for supports and comments.
+rules.add_perm(
+    "ideas.add_evidence",
+    can_see_idea
+    & takes_evidence
+    & (
+        is_manager
+        | (is_employee & (is_idea_author | is_idea_owner))
+        | (is_customer & is_verified_or_staff)
+    ),
+)
+# A manager confirms or corrects the innovation type and horizon at screening.
+rules.add_perm("ideas.confirm_type", is_manager)
+# Expected value (generated, protected, confidence, non-financial KPI): staff-only facts that
+# the approval gate reads; managers set them.
+rules.add_perm("ideas.set_expected_value", is_manager)
 
 # Taking part. Executives are employees too; read-only applies to money, not to opinions.
 # Customers take part once their e-mail address is verified.

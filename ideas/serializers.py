@@ -3,6 +3,7 @@
 Serializers only shape data; writes go through the services (ideas.services, ideas.engagement).
 """
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,10 +11,14 @@ from rest_framework import serializers
 from ideas.models import (
     Campaign,
     Comment,
+    Evidence,
+    EvidenceKind,
+    Horizon,
     Idea,
     IdeaTransition,
     InnovationType,
     Status,
+    ValueConfidence,
 )
 from journeys.models import Moment, Stage
 
@@ -32,13 +37,20 @@ def _person(user):
 
 class IdeaSerializer(serializers.ModelSerializer):
     """An idea as the caller may see it: ``author`` is null when the author is anonymous to
-    the caller; ``owner``, ``estimated_cost`` and ``expected_value`` are null for customers
-    (internal facts)."""
+    the caller; ``owner``, ``estimated_cost``, ``expected_value`` and the expected value at
+    approval (``expected_revenue_generated``, ``expected_revenue_protected``,
+    ``value_confidence``, ``non_financial``, ``kpi``) are null for customers (internal
+    facts)."""
 
     author = serializers.SerializerMethodField()
     owner = serializers.SerializerMethodField()
     estimated_cost = serializers.SerializerMethodField()
     expected_value = serializers.SerializerMethodField()
+    expected_revenue_generated = serializers.SerializerMethodField()
+    expected_revenue_protected = serializers.SerializerMethodField()
+    value_confidence = serializers.SerializerMethodField()
+    non_financial = serializers.SerializerMethodField()
+    kpi = serializers.SerializerMethodField()
     campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
@@ -49,6 +61,9 @@ class IdeaSerializer(serializers.ModelSerializer):
             "customer_need",
             "proposal",
             "innovation_type",
+            "type_confirmed",
+            "horizon",
+            "horizon_confirmed",
             "stage",
             "moment",
             "campaign",
@@ -59,9 +74,16 @@ class IdeaSerializer(serializers.ModelSerializer):
             "owner",
             "estimated_cost",
             "expected_value",
+            "expected_revenue_generated",
+            "expected_revenue_protected",
+            "value_confidence",
+            "non_financial",
+            "kpi",
             "supports_employees",
             "supports_customers",
             "comment_count",
+            "evidence_count",
+            "customers_affected",
             "created_at",
             "updated_at",
         ]
@@ -93,6 +115,28 @@ class IdeaSerializer(serializers.ModelSerializer):
         value = idea.expected_value
         return None if value is None or not self._internal() else f"{value:.2f}"
 
+    @extend_schema_field(MONEY_OR_NULL)
+    def get_expected_revenue_generated(self, idea):
+        value = idea.expected_revenue_generated
+        return None if value is None or not self._internal() else f"{value:.2f}"
+
+    @extend_schema_field(MONEY_OR_NULL)
+    def get_expected_revenue_protected(self, idea):
+        value = idea.expected_revenue_protected
+        return None if value is None or not self._internal() else f"{value:.2f}"
+
+    @extend_schema_field(serializers.ChoiceField(choices=ValueConfidence.choices, allow_null=True))
+    def get_value_confidence(self, idea):
+        return (idea.value_confidence or None) if self._internal() else None
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_non_financial(self, idea):
+        return idea.non_financial if self._internal() else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_kpi(self, idea):
+        return idea.kpi if self._internal() else None
+
 
 class IdeaWriteSerializer(serializers.Serializer):
     """Input of POST and PATCH. ``status`` may be ``draft`` (save as draft) or
@@ -102,6 +146,7 @@ class IdeaWriteSerializer(serializers.Serializer):
     customer_need = serializers.CharField()
     proposal = serializers.CharField(required=False, allow_blank=True, default="")
     innovation_type = serializers.ChoiceField(choices=InnovationType.choices)
+    horizon = serializers.ChoiceField(choices=Horizon.choices, required=False, default=Horizon.CORE)
     stage = serializers.PrimaryKeyRelatedField(
         queryset=Stage.objects.all(), required=False, allow_null=True
     )
@@ -121,6 +166,86 @@ class IdeaWriteSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[Status.DRAFT, Status.SUBMITTED], required=False, default=Status.SUBMITTED
     )
+
+
+class IdeaManageWriteSerializer(serializers.Serializer):
+    """The parts of a PATCH only innovation managers may write: the confirmation of type and
+    horizon, and the expected value at approval. Anyone else sending them gets a 403."""
+
+    type_confirmed = serializers.BooleanField(required=False)
+    horizon_confirmed = serializers.BooleanField(required=False)
+    expected_revenue_generated = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    expected_revenue_protected = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    value_confidence = serializers.ChoiceField(
+        choices=ValueConfidence.choices, required=False, allow_blank=True
+    )
+    non_financial = serializers.BooleanField(required=False)
+    kpi = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    CONFIRM = ("type_confirmed", "horizon_confirmed")
+    VALUE = (
+        "expected_revenue_generated",
+        "expected_revenue_protected",
+        "value_confidence",
+        "non_financial",
+        "kpi",
+    )
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    """One piece of evidence. ``attachment`` is the download path (null without a file);
+    ``source_url`` is null when none was given; ``added_by`` is null when it would name the
+    anonymous author of the idea (pass ``idea`` and ``request`` in the context)."""
+
+    added_by = serializers.SerializerMethodField()
+    attachment = serializers.SerializerMethodField()
+    source_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "kind",
+            "summary",
+            "customers_affected",
+            "source_url",
+            "observed_on",
+            "attachment",
+            "added_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_added_by(self, evidence):
+        request = self.context.get("request")
+        idea = self.context.get("idea") or evidence.idea
+        return _person(evidence.added_by_for(getattr(request, "user", None), idea))
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_source_url(self, evidence):
+        return evidence.source_url or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_attachment(self, evidence):
+        if not evidence.attachment:
+            return None
+        return reverse("ideas:evidence_file", args=[evidence.pk])
+
+
+class EvidenceWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EvidenceKind.choices)
+    summary = serializers.CharField(max_length=2000)
+    customers_affected = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=10**9
+    )
+    source_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    observed_on = serializers.DateField(required=False, allow_null=True)
+    attachment = serializers.FileField(required=False, allow_null=True)
 
 
 class CommentSerializer(serializers.ModelSerializer):

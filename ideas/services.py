@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -30,12 +30,16 @@ from ideas.models import (
     Attachment,
     Campaign,
     Comment,
+    Evidence,
     Follow,
+    Horizon,
     Idea,
     IdeaTransition,
+    InnovationType,
     Origin,
     Status,
     Support,
+    ValueConfidence,
 )
 from ideas.notifications import notify_followers
 from ideas.uploads import validate_upload
@@ -90,6 +94,7 @@ UPDATABLE = {
     "customer_need",
     "proposal",
     "innovation_type",
+    "horizon",
     "stage",
     "moment",
     "campaign",
@@ -137,6 +142,7 @@ def idea_submit(
     title: str,
     customer_need: str,
     innovation_type: str,
+    horizon: str = Horizon.CORE,
     proposal: str = "",
     stage=None,
     moment=None,
@@ -159,6 +165,7 @@ def idea_submit(
         customer_need=(customer_need or "").strip(),
         proposal=(proposal or "").strip(),
         innovation_type=innovation_type,
+        horizon=horizon or Horizon.CORE,
         stage=stage,
         moment=moment,
         campaign=campaign,
@@ -237,8 +244,115 @@ def idea_set_owner(*, idea: Idea, owner, actor) -> Idea:
     return idea
 
 
+@transaction.atomic
+def idea_confirm_type(
+    *,
+    idea: Idea,
+    actor,
+    innovation_type: str,
+    horizon: str,
+    type_confirmed: bool = True,
+    horizon_confirmed: bool = True,
+) -> Idea:
+    """A manager confirms (or corrects) the innovation type and the horizon the submitter
+    proposed, usually at screening. Audited with the before and after values: the budgets'
+    strict figure counts confirmed types only."""
+    require_perm(
+        actor, "ideas.confirm_type", idea, message="Only innovation managers confirm the type."
+    )
+    errors: dict[str, list[str]] = {}
+    if innovation_type not in InnovationType.values:
+        errors["innovation_type"] = ["Choose an innovation type."]
+    if horizon not in Horizon.values:
+        errors["horizon"] = ["Choose a horizon."]
+    if idea.status == Status.DRAFT:
+        errors.setdefault("__all__", []).append("A draft is confirmed once it is submitted.")
+    if errors:
+        raise ValidationError(errors)
+    before = {
+        "innovation_type": idea.innovation_type,
+        "horizon": idea.horizon,
+        "type_confirmed": idea.type_confirmed,
+        "horizon_confirmed": idea.horizon_confirmed,
+    }
+    after = {
+        "innovation_type": innovation_type,
+        "horizon": horizon,
+        "type_confirmed": bool(type_confirmed),
+        "horizon_confirmed": bool(horizon_confirmed),
+    }
+    # An UPDATE, not save(): the counters may have moved since the idea was read.
+    Idea.objects.filter(pk=idea.pk).update(**after, updated_at=timezone.now())
+    for field, value in after.items():
+        setattr(idea, field, value)
+    audit_record(
+        actor=actor,
+        action="idea.confirm_type",
+        target=idea,
+        summary=(
+            f"Idea #{idea.pk}: type {after['innovation_type']}"
+            f"{' (confirmed)' if after['type_confirmed'] else ''}, horizon {after['horizon']}"
+            f"{' (confirmed)' if after['horizon_confirmed'] else ''}"
+        ),
+        data={"before": before, "after": after},
+    )
+    return idea
+
+
+@transaction.atomic
+def idea_set_expected_value(
+    *,
+    idea: Idea,
+    actor,
+    expected_revenue_generated: Decimal | None = None,
+    expected_revenue_protected: Decimal | None = None,
+    value_confidence: str = "",
+    non_financial: bool = False,
+    kpi: str = "",
+) -> Idea:
+    """Record what the idea is expected to be worth per year (staff-only facts, read by the
+    approval gate): a revenue figure, or non-financial with a named KPI. Audited."""
+    require_perm(
+        actor,
+        "ideas.set_expected_value",
+        idea,
+        message="Only innovation managers set the expected value.",
+    )
+    values = {
+        "expected_revenue_generated": expected_revenue_generated,
+        "expected_revenue_protected": expected_revenue_protected,
+        "value_confidence": value_confidence or "",
+        "non_financial": bool(non_financial),
+        "kpi": (kpi or "").strip(),
+    }
+    errors: dict[str, list[str]] = {}
+    for field in ("expected_revenue_generated", "expected_revenue_protected"):
+        if values[field] is not None and values[field] < 0:
+            errors[field] = ["A revenue figure cannot be negative."]
+    if values["value_confidence"] and values["value_confidence"] not in ValueConfidence.values:
+        errors["value_confidence"] = ["Choose low, medium or high."]
+    if values["non_financial"] and not values["kpi"]:
+        errors["kpi"] = ["Name the KPI that shows a non-financial value."]
+    if len(values["kpi"]) > 200:
+        errors["kpi"] = ["At most 200 characters."]
+    if errors:
+        raise ValidationError(errors)
+    Idea.objects.filter(pk=idea.pk).update(**values, updated_at=timezone.now())
+    for field, value in values.items():
+        setattr(idea, field, value)
+    audit_record(
+        actor=actor,
+        action="idea.expected_value",
+        target=idea,
+        summary=f"Idea #{idea.pk}: expected value set",
+        data={k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()},
+    )
+    return idea
+
+
 def idea_recount(*, ids: Iterable[int] | None = None) -> int:
-    """Recompute the counters from the rows, in one UPDATE. Returns the ideas updated."""
+    """Recompute the counters (supports, comments, evidence and the customers it speaks
+    for) from the rows, in one UPDATE. Returns the ideas updated."""
 
     def _supports(kind: str):
         rows = (
@@ -257,11 +371,16 @@ def idea_recount(*, ids: Iterable[int] | None = None) -> int:
         .annotate(n=Count("pk"))
         .values("n")[:1]
     )
+    evidence = Evidence.objects.filter(idea=OuterRef("pk")).order_by().values("idea")
     qs = Idea.objects.all() if ids is None else Idea.objects.filter(pk__in=list(ids))
     return qs.update(
         supports_employees=_supports(Kind.STAFF),
         supports_customers=_supports(Kind.CUSTOMER),
         comment_count=Coalesce(Subquery(comments), 0),
+        evidence_count=Coalesce(Subquery(evidence.annotate(n=Count("pk")).values("n")[:1]), 0),
+        customers_affected=Coalesce(
+            Subquery(evidence.annotate(n=Sum("customers_affected")).values("n")[:1]), 0
+        ),
     )
 
 

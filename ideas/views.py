@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.models import Kind
 from accounts.throttle import limited_by
 from core.web import (
     HtmxHttpRequest,
@@ -23,18 +24,33 @@ from core.web import (
 )
 from ideas import campaigns as campaign_services
 from ideas import engagement, search, services
+from ideas.evidence import evidence_add as evidence_add_service
+from ideas.evidence import evidence_visible
 from ideas.filters import SORTS, IdeaFilter, use_select_widgets
 from ideas.forms import (
     AttachmentForm,
     CampaignForm,
     CommentForm,
+    ConfirmTypeForm,
+    EvidenceForm,
+    ExpectedValueForm,
     IdeaForm,
     JourneyChoices,
     MergeForm,
     OwnerForm,
     TransitionForm,
 )
-from ideas.models import Attachment, Campaign, Comment, Follow, Idea, Notification, Status, Support
+from ideas.models import (
+    Attachment,
+    Campaign,
+    Comment,
+    Evidence,
+    Follow,
+    Idea,
+    Notification,
+    Status,
+    Support,
+)
 from ideas.notifications import notifications_mark_read
 from ideas.pagination import EstimatedCountPaginator
 from ideas.selectors import visible_comments
@@ -92,6 +108,9 @@ EXPORT_HEADER = [
     "title",
     "status",
     "innovation_type",
+    "type_confirmed",
+    "horizon",
+    "horizon_confirmed",
     "origin",
     "campaign",
     "stage",
@@ -102,16 +121,28 @@ EXPORT_HEADER = [
     "supports_employees",
     "supports_customers",
     "comment_count",
+    "evidence_count",
+    "customers_affected",
     "estimated_cost",
     "expected_value",
+    "expected_revenue_generated",
+    "expected_revenue_protected",
+    "value_confidence",
+    "non_financial",
+    "kpi",
     "created_at",
 ]
+
+
+def _money(value) -> str:
+    return "" if value is None else str(value)
 
 
 @login_required
 @require_GET
 def export_csv(request) -> StreamingHttpResponse:
-    """The filtered board as CSV, streamed row by row (managers only)."""
+    """The filtered board as CSV, streamed row by row (managers only: it carries the staff-only
+    expected value)."""
     require_perm(request.user, "ideas.export_ideas")
     ideas = _board_filterset(request).qs.select_related("owner")
     viewer = request.user
@@ -121,6 +152,9 @@ def export_csv(request) -> StreamingHttpResponse:
             idea.title,
             idea.status,
             idea.innovation_type,
+            "yes" if idea.type_confirmed else "no",
+            idea.horizon,
+            "yes" if idea.horizon_confirmed else "no",
             idea.origin,
             idea.campaign.slug if idea.campaign else "",
             idea.stage.name if idea.stage else "",
@@ -131,8 +165,15 @@ def export_csv(request) -> StreamingHttpResponse:
             idea.supports_employees,
             idea.supports_customers,
             idea.comment_count,
-            idea.estimated_cost if idea.estimated_cost is not None else "",
-            idea.expected_value if idea.expected_value is not None else "",
+            idea.evidence_count,
+            idea.customers_affected,
+            _money(idea.estimated_cost),
+            _money(idea.expected_value),
+            _money(idea.expected_revenue_generated),
+            _money(idea.expected_revenue_protected),
+            idea.value_confidence,
+            "yes" if idea.non_financial else "no",
+            idea.kpi,
             idea.created_at.isoformat(),
         ]
         for idea in ideas.iterator(chunk_size=500)
@@ -202,6 +243,7 @@ def idea_edit(request, pk: int) -> HttpResponse:
         "customer_need": idea.customer_need,
         "proposal": idea.proposal,
         "innovation_type": idea.innovation_type,
+        "horizon": idea.horizon,
         "campaign": idea.campaign.slug if idea.campaign else "",
         "stage": idea.stage_id,
         "moment": idea.moment_id,
@@ -259,13 +301,19 @@ def _idea_page_context(
     full: bool = True,
     comment_form: CommentForm | None = None,
     attachment_form: AttachmentForm | None = None,
+    evidence_form: EvidenceForm | None = None,
+    confirm_form: ConfirmTypeForm | None = None,
+    value_form: ExpectedValueForm | None = None,
 ) -> dict:
     """The one builder of the idea page's context, for the page and for its re-render after a
-    failed comment or upload (pass the bound form with its errors). ``full=False`` leaves out
-    what only the whole page shows, for the htmx partials (comments, support, follow)."""
+    failed comment, upload or form (pass the bound form with its errors). ``full=False`` leaves
+    out what only the whole page shows, for the htmx partials (comments, support, follow,
+    evidence)."""
     user = request.user
     if comment_form is None:
         comment_form = CommentForm(can_internal=user.has_perm("ideas.add_internal_comment"))
+    if evidence_form is None:
+        evidence_form = EvidenceForm(customer=user.kind == Kind.CUSTOMER)
     context = {
         "idea": idea,
         "author_name": idea.author_name_for(user),
@@ -273,6 +321,10 @@ def _idea_page_context(
         "following": Follow.objects.filter(idea=idea, user=user).exists(),
         "comments": visible_comments(idea, user),
         "comment_form": comment_form,
+        # Lazy: read only where the page or the evidence partial lists it (and not at all
+        # when the idea has no evidence).
+        "evidence": evidence_visible(idea=idea, user=user),
+        "evidence_form": evidence_form,
     }
     if not full:
         return context
@@ -288,6 +340,20 @@ def _idea_page_context(
             candidates=OwnerForm.candidates_for(idea),
         )
         context["merge_form"] = MergeForm()
+    if user.has_perm("ideas.confirm_type", idea):
+        context["confirm_form"] = confirm_form or ConfirmTypeForm(
+            initial={"innovation_type": idea.innovation_type, "horizon": idea.horizon}
+        )
+    if user.has_perm("ideas.set_expected_value", idea):
+        context["value_form"] = value_form or ExpectedValueForm(
+            initial={
+                "expected_revenue_generated": idea.expected_revenue_generated,
+                "expected_revenue_protected": idea.expected_revenue_protected,
+                "value_confidence": idea.value_confidence,
+                "non_financial": idea.non_financial,
+                "kpi": idea.kpi,
+            }
+        )
     return context
 
 
@@ -303,9 +369,20 @@ def idea_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+REFRESHED = [
+    "status",
+    "supports_employees",
+    "supports_customers",
+    "comment_count",
+    "evidence_count",
+    "customers_affected",
+]
+
+
 def _back_to(request, idea: Idea, partial: str) -> HttpResponse:
     if is_partial(request, partial):
-        idea.refresh_from_db()
+        # Only what the action changed: the joined author, campaign, ... stay loaded.
+        idea.refresh_from_db(fields=REFRESHED)
         context = _idea_page_context(request, idea, full=False)
         return vary_on_htmx(render(request, f"ideas/idea_detail.html#{partial}", context))
     return redirect("ideas:detail", pk=idea.pk)
@@ -449,6 +526,87 @@ def merge(request, pk: int) -> HttpResponse:
         return redirect("ideas:detail", pk=idea.pk)
     messages.success(request, f"Merged into “{target.title}”.")
     return redirect("ideas:detail", pk=target.pk)
+
+
+@login_required
+@require_POST
+def confirm_type(request, pk: int) -> HttpResponse:
+    idea = _get_idea_for_user(request, pk, "ideas.confirm_type")
+    form = ConfirmTypeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.idea_confirm_type(idea=idea, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if form.errors:
+        context = _idea_page_context(request, idea, confirm_form=form)
+        return render(request, "ideas/idea_detail.html", context, status=400)
+    messages.success(request, "Type and horizon confirmed.")
+    return redirect("ideas:detail", pk=idea.pk)
+
+
+@login_required
+@require_POST
+def expected_value(request, pk: int) -> HttpResponse:
+    idea = _get_idea_for_user(request, pk, "ideas.set_expected_value")
+    form = ExpectedValueForm(request.POST)
+    if form.is_valid():
+        try:
+            services.idea_set_expected_value(idea=idea, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if form.errors:
+        context = _idea_page_context(request, idea, value_form=form)
+        return render(request, "ideas/idea_detail.html", context, status=400)
+    messages.success(request, "The expected value is saved.")
+    return redirect("ideas:detail", pk=idea.pk)
+
+
+# --- Evidence ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def evidence_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Add evidence from the idea page: the htmx form swaps the evidence region; without
+    JavaScript the page is reloaded (or re-rendered with the errors)."""
+    idea = _get_idea_for_user(request, pk, "ideas.add_evidence")
+    user = request.user
+    form = EvidenceForm(request.POST, request.FILES, customer=user.kind == Kind.CUSTOMER)
+    if form.is_valid():
+        try:
+            evidence_add_service(idea=idea, added_by=user, **form.service_kwargs())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    partial = is_partial(request, "evidence")
+    if form.errors:
+        context = _idea_page_context(request, idea, full=not partial, evidence_form=form)
+        template = "ideas/idea_detail.html#evidence" if partial else "ideas/idea_detail.html"
+        return vary_on_htmx(render(request, template, context, status=400))
+    if not partial:
+        messages.success(request, "Thank you: the evidence is added.")
+    return _back_to(request, idea, "evidence")
+
+
+@login_required
+@require_GET
+def evidence_file(request, pk: int) -> FileResponse:
+    """An evidence file, to whoever may read that evidence; always as a download."""
+    evidence = get_object_or_404(Evidence.objects.select_related("idea__campaign"), pk=pk)
+    if not evidence.attachment or not request.user.has_perm("ideas.view_evidence_file", evidence):
+        raise Http404
+    try:
+        handle = evidence.attachment.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.attachment_name,
+        content_type=evidence.attachment_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- Attachments ---------------------------------------------------------------------------

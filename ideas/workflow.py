@@ -1,7 +1,8 @@
 """The stage-gate workflow: ``transition_apply`` moves an idea, enforcing the graph and the
 gates (``ideas.services.idea_transition`` is the entry point that wraps it).
 
-Gates that need facts owned by apps to the right of ``ideas`` (a review round, a panel
+Gates on facts ``ideas`` owns (a reason, an owner, evidence of the need, the expected value)
+are checked here, always: they cannot be unregistered. Gates that need facts owned by apps to the right of ``ideas`` (a review round, a panel
 score, a budget allocation) are registered by those apps in their ``AppConfig.ready()``
 with :func:`register_gate`. ``ideas`` never imports them. A gate listed in
 ``EXTERNAL_GATES`` with no registered check refuses the move: a gate is never skipped.
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from core.exceptions import Conflict
-from ideas.models import Idea, IdeaTransition, Status, allowed_targets
+from ideas.models import Evidence, Idea, IdeaTransition, Status, allowed_targets
 
 
 class TransitionError(Conflict):
@@ -56,8 +57,24 @@ def register_gate(to: str, check: GateCheck) -> None:
 def _own_gates(ctx: GateContext) -> str | None:
     if ctx.to in REASON_REQUIRED and not ctx.reason.strip():
         return f"A reason is required to move an idea to {Status(ctx.to).label.lower()}."
-    if ctx.to == Status.APPROVED and ctx.idea.owner_id is None:
-        return "An approved idea needs one accountable owner: set the owner first."
+    if ctx.to == Status.APPROVED:
+        missing = []
+        if ctx.idea.owner_id is None:
+            missing.append("one accountable owner: set the owner first")
+        if not ctx.idea.has_expected_value:
+            missing.append(
+                "an expected value: revenue generated or protected per year, "
+                "or mark it non-financial and name the KPI"
+            )
+        if missing:
+            return "An approved idea needs " + "; and ".join(missing) + "."
+    if ctx.to == Status.IN_REVIEW and not Evidence.objects.filter(idea=ctx.idea).exists():
+        # The rows, not the counter: a gate must not trust a number that could drift.
+        return (
+            "The idea needs at least one piece of evidence of the customer need "
+            "(a complaint, survey, interview, analytics, ...) before it is reviewed: add it "
+            "on the idea page."
+        )
     if ctx.to == Status.LAUNCHED and not (ctx.reason.strip() or ctx.idea.outcome_note.strip()):
         return "Launching records the outcome: give an outcome note as the reason."
     if ctx.to == Status.MERGED and ctx.idea.merged_into_id is None:

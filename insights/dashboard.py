@@ -1,7 +1,7 @@
 """The executive dashboard: a fiscal year's money (``budgets.selectors``) together with the
 parts that read other apps: the pipeline funnel (ideas), the top ideas by their latest panel
-score (scoring's ``Idea.latest_score``) with the money committed to each, and approved ideas
-without an accountable owner.
+score (scoring's ``Idea.latest_score``) with the money committed to each, approved ideas
+without an accountable owner, and funded ideas whose innovation type is not confirmed.
 
 :func:`executive_summary` is the ONE computation behind the dashboard page, its CSV export
 and ``GET /api/v1/budgets/fiscal-years/{id}/summary/``; :meth:`ExecutiveSummary.as_dict`
@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from budgets.models import Allocation, FiscalYear
+from budgets.models import Allocation, AllocationStatus, FiscalYear
 from budgets.selectors import ZERO, Alert, BudgetSummary, fiscal_year_summary, jsonable, money
 from ideas.models import Idea, Status
 
@@ -69,6 +69,7 @@ class ExecutiveSummary:
     funnel: list[FunnelRow] = field(default_factory=list)
     top_ideas: list[TopIdea] = field(default_factory=list)
     ideas_without_owner: list[IdeaRef] = field(default_factory=list)
+    ideas_unconfirmed: list[IdeaRef] = field(default_factory=list)
 
     @property
     def alerts(self) -> list[Alert]:
@@ -94,6 +95,7 @@ class ExecutiveSummary:
             "funnel": [asdict(r) for r in self.funnel],
             "top_ideas": [asdict(r) for r in self.top_ideas],
             "ideas_without_owner": [asdict(r) for r in self.ideas_without_owner],
+            "ideas_unconfirmed": [asdict(r) for r in self.ideas_unconfirmed],
             "alerts": [asdict(a) for a in self.alerts],
             "spend_over_time": series,
             "forecast": fc,
@@ -158,15 +160,36 @@ def ideas_without_owner(limit: int = 50) -> list[IdeaRef]:
     ]
 
 
+def ideas_unconfirmed(fy: FiscalYear, limit: int = 50) -> list[IdeaRef]:
+    """Ideas with money committed in ``fy`` whose innovation type no manager has confirmed
+    (the new-only figure leaves them out). One query; none when nothing is unconfirmed."""
+    return [
+        IdeaRef(**row)
+        for row in Idea.objects.filter(
+            type_confirmed=False,
+            allocations__fiscal_year=fy,
+            allocations__status=AllocationStatus.COMMITTED,
+        )
+        .distinct()
+        .order_by("id")
+        .values("id", "title", "status")[:limit]
+    ]
+
+
 def executive_summary(fiscal_year: FiscalYear, *, today: date | None = None) -> ExecutiveSummary:
     """Everything the dashboard and the summary API show for ``fiscal_year``. 6 queries:
     the 3 of ``budgets.selectors.fiscal_year_summary``, funnel, top ideas, ideas without an
-    owner."""
+    owner; a 7th lists the funded ideas with an unconfirmed type, only when the summary says
+    money is committed to some."""
+    budget = fiscal_year_summary(fiscal_year, today=today)
     return ExecutiveSummary(
-        budget=fiscal_year_summary(fiscal_year, today=today),
+        budget=budget,
         funnel=funnel(),
         top_ideas=top_ideas(fiscal_year),
         ideas_without_owner=ideas_without_owner(),
+        ideas_unconfirmed=(
+            ideas_unconfirmed(fiscal_year) if budget.totals.committed_unconfirmed else []
+        ),
     )
 
 
@@ -184,6 +207,7 @@ SUMMARY_CSV_FIELDS = [
     "spent_new_only_pct",
     "remaining",
     "remaining_new_only",
+    "committed_unconfirmed",
     "spent_of_innovation_pct",
     "elapsed_pct",
 ]
@@ -202,12 +226,16 @@ def summary_csv_rows(summary: ExecutiveSummary) -> list[list]:
     for section in ("by_innovation_type", "by_cycle", "by_campaign"):
         for row in data[section]:
             rows.append([section, row["key"], row["label"], row["amount"], row["share_pct"]])
+    for row in data["by_horizon"]:
+        rows.append(["by_horizon", row["key"], row["label"], row["amount"], row["target_pct"]])
     for row in data["funnel"]:
         rows.append(["funnel", row["status"], row["label"], row["ideas"], ""])
     for row in data["top_ideas"]:
         rows.append(["top_ideas", row["id"], row["title"], row["allocated"], row["score"]])
     for row in data["ideas_without_owner"]:
         rows.append(["ideas_without_owner", row["id"], row["title"], row["status"], ""])
+    for row in data["ideas_unconfirmed"]:
+        rows.append(["ideas_unconfirmed", row["id"], row["title"], row["status"], ""])
     for row in data["alerts"]:
         rows.append(["alerts", row["code"], row["message"], "", ""])
     if data["forecast"]:

@@ -17,7 +17,12 @@ class MapFilterForm(forms.Form):
 
     def __init__(self, data, *, options: dict, can_see_money: bool):
         super().__init__(data)
-        labels = {"ideas": "Live ideas", "score": "Mean panel score", "funding": "Money allocated"}
+        labels = {
+            "ideas": "Live ideas",
+            "score": "Mean panel score",
+            "funding": "Money allocated",
+            "evidence": "Evidence (customers affected)",
+        }
         self.fields["metric"].choices = [
             (m, labels[m]) for m in METRICS if can_see_money or m != "funding"
         ]

@@ -16,7 +16,7 @@ from budgets.models import AllocationStatus
 from ideas.models import LIVE_STATUSES, Idea, Status
 from journeys.models import Cycle, Effect, Journey, Moment, Stage
 
-METRICS = ("ideas", "score", "funding")
+METRICS = ("ideas", "score", "funding", "evidence")
 HEAT_LEVELS = 5
 CENTS = Decimal("0.01")
 # The map's buckets partition the live statuses (a test checks they do).
@@ -70,7 +70,9 @@ def journey_map(
     - ``allocated``: sum of *committed* allocations of the stage's ideas whatever their status
       (money committed stays committed, as on the budget dashboard), only in ``fiscal_year``
       when given; ``None`` for viewers without ``insights.view_funding``;
-    - ``gaps``: ids of value-destroying moments with no live idea (in the campaign, if given).
+    - ``gaps``: ids of value-destroying moments with no live idea (in the campaign, if given);
+    - ``customers_affected``: the customers the live ideas' evidence speaks for (the sum of
+      the ideas' ``customers_affected`` counters) — the "evidence" heat.
 
     Four queries whatever the number of ideas (three when the viewer may not see money).
     Each relation is aggregated in its own query: counting ideas and summing allocations in
@@ -86,19 +88,27 @@ def journey_map(
     # the slow part. COUNT(status) inside a FILTER keeps the LEFT JOIN, so every stage has
     # a row.
     stage_fields = ("id", "cycle", "kind", "name", "order")
+    # The evidence volume rides along in the same GROUP BY: a SUM of the ideas' counter
+    # column, no join to the evidence rows.
     per_status = (
         Stage.objects.of_journey(journey)
         .values(*stage_fields, "ideas__status")
-        .annotate(n=Count("ideas__status", filter=_scope("ideas__", campaign)))
+        .annotate(
+            n=Count("ideas__status", filter=_scope("ideas__", campaign)),
+            customers=Sum("ideas__customers_affected", filter=_scope("ideas__", campaign)),
+        )
         .order_by()
     )
     stages_by_id: dict[int, dict] = {}
     for row in per_status:
         stage = stages_by_id.setdefault(
             row["id"],
-            {f: row[f] for f in stage_fields} | {"total": 0} | {b: 0 for b in BUCKETS},
+            {f: row[f] for f in stage_fields}
+            | {"total": 0, "customers_affected": 0}
+            | {b: 0 for b in BUCKETS},
         )
         stage["total"] += row["n"]
+        stage["customers_affected"] += row["customers"] or 0
         for bucket, statuses in BUCKETS.items():
             if row["ideas__status"] in statuses:
                 stage[bucket] += row["n"]
@@ -172,6 +182,7 @@ def journey_map(
                 },
                 "mean_score": round(mean, 2) if mean is not None else None,
                 "allocated": amount,
+                "customers_affected": stage.customers_affected,
                 "gaps": [gap["id"] for gap in gaps.get(stage.id, [])],
                 "gap_moments": gaps.get(stage.id, []),
             }
@@ -196,10 +207,15 @@ def _add_heat(rows: list[dict], metric: str) -> None:
             row["heat"] = score_heat(row["mean_score"])
             row["heat_value"] = row["mean_score"]
         return
-    values = [
-        (row["allocated"] or Decimal(0)) if metric == "funding" else row["ideas"]["total"]
-        for row in rows
-    ]
+
+    def value(row):
+        if metric == "funding":
+            return row["allocated"] or Decimal(0)
+        if metric == "evidence":
+            return row["customers_affected"]
+        return row["ideas"]["total"]
+
+    values = [value(row) for row in rows]
     maximum = max(values, default=0)
     for row, value in zip(rows, values, strict=True):
         row["heat"] = heat_level(value, maximum)

@@ -35,6 +35,9 @@ class MapStageSerializer(serializers.Serializer):
         child=serializers.IntegerField(),
         help_text="Ids of value-destroying moments with no live idea.",
     )
+    customers_affected = serializers.IntegerField(
+        help_text="Customers the live ideas' evidence speaks for (the evidence heat)."
+    )
 
 
 class JourneyMapSerializer(serializers.Serializer):
@@ -52,6 +55,16 @@ class SplitRowSerializer(serializers.Serializer):
     allocations = serializers.IntegerField()
     share_pct = serializers.DecimalField(max_digits=6, decimal_places=2)
     of_marketing_pct = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class HorizonRowSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=["core", "adjacent", "transformational"])
+    label = serializers.CharField()
+    amount = serializers.DecimalField(**MONEY)
+    allocations = serializers.IntegerField()
+    of_innovation_pct = serializers.DecimalField(max_digits=7, decimal_places=2)
+    target_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
+    target_amount = serializers.DecimalField(**MONEY)
 
 
 class FunnelRowSerializer(serializers.Serializer):
@@ -77,7 +90,9 @@ class NoOwnerSerializer(serializers.Serializer):
 
 
 class AlertSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=["over_target", "behind_pace", "no_owner"])
+    code = serializers.ChoiceField(
+        choices=["over_target", "behind_pace", "no_owner", "unconfirmed_type"]
+    )
     level = serializers.ChoiceField(choices=["bad", "warn"])
     message = serializers.CharField()
 
@@ -128,15 +143,20 @@ class SummarySerializer(serializers.Serializer):
     spent_new_only = serializers.DecimalField(**MONEY)
     spent_new_only_pct = serializers.DecimalField(max_digits=7, decimal_places=2)
     remaining_new_only = serializers.DecimalField(**MONEY)
+    committed_unconfirmed = serializers.DecimalField(
+        **MONEY, help_text="Committed to ideas whose type is not confirmed (not in new only)."
+    )
     spent_of_innovation_pct = serializers.DecimalField(max_digits=7, decimal_places=2)
     elapsed_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
     allocations = serializers.IntegerField()
     by_innovation_type = SplitRowSerializer(many=True)
     by_cycle = SplitRowSerializer(many=True)
     by_campaign = SplitRowSerializer(many=True)
+    by_horizon = HorizonRowSerializer(many=True)
     funnel = FunnelRowSerializer(many=True)
     top_ideas = TopIdeaSerializer(many=True)
     ideas_without_owner = NoOwnerSerializer(many=True)
+    ideas_unconfirmed = NoOwnerSerializer(many=True)
     alerts = AlertSerializer(many=True)
     spend_over_time = SnapshotPointSerializer(many=True)
     forecast = ForecastSerializer(allow_null=True)

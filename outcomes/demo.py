@@ -27,7 +27,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from ideas import services as idea_services
-from ideas.models import Idea, IdeaTransition, Status
+from ideas.models import (
+    Evidence,
+    EvidenceKind,
+    Horizon,
+    Idea,
+    IdeaTransition,
+    Status,
+    ValueConfidence,
+)
 from outcomes import services
 from outcomes.models import Decision, Direction, Experiment, Measurement, ValueRecord
 from scoring import services as scoring_services
@@ -237,11 +245,32 @@ def _cohort(manager: User, today: date, rng, stdout) -> None:
                 owner=owners[i % 2],
                 estimated_cost=Decimal(20000 + 5000 * (i % 5)),
                 expected_value=Decimal(60000 + 10000 * (i % 7)),
+                # Confirmed at screening, valued before approval (the ideas' own gates).
+                horizon=Horizon.CORE if kind == "optimization" else Horizon.ADJACENT,
+                type_confirmed=True,
+                horizon_confirmed=True,
+                expected_revenue_protected=Decimal(60000 + 10000 * (i % 7)),
+                value_confidence=ValueConfidence.MEDIUM,
                 created_at=_at(created + timedelta(days=i)),
             )
             for i, (title, kind) in enumerate(COHORT)
         ]
     )
+    # Each needs evidence to enter review: one complaint log each, counted on the idea.
+    Evidence.objects.bulk_create(
+        [
+            Evidence(
+                idea=idea,
+                kind=EvidenceKind.COMPLAINT,
+                summary="Complaint logs and the 2025 survey name this moment.",
+                customers_affected=120 + 10 * i,
+                added_by=idea.author,
+                created_at=idea.created_at,
+            )
+            for i, idea in enumerate(ideas)
+        ]
+    )
+    idea_services.idea_recount(ids=[idea.pk for idea in ideas])
     history = []
     for idea in ideas:
         for k, (frm, to) in enumerate(

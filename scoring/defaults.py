@@ -8,12 +8,18 @@ from django.db import transaction
 
 from scoring.models import Scorecard, ScorecardSignal, Signal
 
+# The rubric points the panelist at the idea's evidence, listed on the scorecard above the
+# signals (migration 0007 moved the old default text to this one).
+EVIDENCE_QUESTION = (
+    "How strong is the evidence listed above (its kinds, how many customers it speaks for, "
+    "how recent) that customers feel this need?"
+)
 SIGNALS = [
     ("importance", "Customer importance", "Is this important enough for our customers?", "need"),
     (
         "evidence",
         "Evidence of need",
-        "How strong is the evidence that customers feel this need?",
+        EVIDENCE_QUESTION,
         "need",
     ),
     (

@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 from accounts.models import User
 from core.exceptions import Conflict
 from core.web import HtmxHttpRequest, add_service_errors, require_perm, vary_on_htmx
+from ideas.evidence import evidence_visible
 from scoring import services
 from scoring.forms import PanelForm, RoundForm
 from scoring.models import (
@@ -83,12 +84,14 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "scoring/queue.html", {"rounds": list(rounds.values())})
 
 
-def _scorecard_context(assignment: Assignment) -> dict:
+def _scorecard_context(assignment: Assignment, viewer) -> dict:
     signals = list(Signal.objects.filter(scorecards=assignment.round.scorecard_id))
     scores = {s.signal_id: s for s in assignment.scores.all()}
     rows = [{"signal": s, "score": scores.get(s.pk)} for s in signals]
     return {
         "assignment": assignment,
+        # What the "evidence of need" signal is scored on (no query when there is none).
+        "evidence": evidence_visible(idea=assignment.idea, user=viewer),
         "round": assignment.round,
         "rows": rows,
         "scale": list(SCALE_LABELS.items()),
@@ -131,7 +134,12 @@ def scorecard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except Conflict as exc:
             messages.error(request, exc.message)
             status = 409
-    return render(request, "scoring/scorecard.html", _scorecard_context(assignment), status=status)
+    return render(
+        request,
+        "scoring/scorecard.html",
+        _scorecard_context(assignment, request.user),
+        status=status,
+    )
 
 
 @login_required
@@ -165,7 +173,7 @@ def score_signal(request: HtmxHttpRequest, pk: int, key: str) -> HttpResponse:
         if error:
             messages.error(request, error)
         return redirect("scoring:scorecard", pk=assignment.pk)
-    ctx = _scorecard_context(assignment)
+    ctx = _scorecard_context(assignment, request.user)
     row = next((r for r in ctx["rows"] if r["signal"].key == key), None)
     if row is None:
         raise Http404

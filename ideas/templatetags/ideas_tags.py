@@ -15,6 +15,14 @@ def author_name(idea, viewer) -> str:
 
 
 @register.simple_tag
+def evidence_added_by(evidence, idea, viewer) -> str:
+    """``{% evidence_added_by e idea user %}``: who added the evidence, or "the author" when
+    that would name the anonymous author (see Evidence.added_by_for)."""
+    person = evidence.added_by_for(viewer, idea)
+    return str(person) if person is not None else "the author"
+
+
+@register.simple_tag
 def unread_notifications(user) -> int:
     """The bell's number: one COUNT query."""
     if not getattr(user, "is_authenticated", False):

@@ -112,6 +112,7 @@ def test_the_fiscal_year_fields_are_as_designed(fy, executive):
         "marketing_budget": "1000000.00",
         "innovation_target_pct": "10.00",
         "currency": "EUR",
+        "horizon_targets": {"core": 70, "adjacent": 20, "transformational": 10},
     }
 
 

@@ -2,6 +2,7 @@ import pytest
 
 from ideas import workflow
 from tests.factories import CampaignFactory, MomentFactory, StageFactory
+from tests.journeys.conftest import small_map  # noqa: F401  (the evidence heat on the map)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 

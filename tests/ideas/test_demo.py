@@ -5,7 +5,16 @@ import pytest
 
 from accounts import demo as accounts_demo
 from ideas import demo as ideas_demo
-from ideas.models import LIVE_STATUSES, Campaign, Idea, Status
+from ideas.models import (
+    FUNDABLE_STATUSES,
+    LIVE_STATUSES,
+    Campaign,
+    Evidence,
+    EvidenceKind,
+    Horizon,
+    Idea,
+    Status,
+)
 from ideas.services import idea_recount
 from journeys import demo as journeys_demo
 
@@ -33,13 +42,21 @@ def test_it_seeds_consistent_demo_ideas_once():
     # counters are already exact
     before = list(
         Idea.objects.order_by("id").values_list(
-            "supports_employees", "supports_customers", "comment_count"
+            "supports_employees",
+            "supports_customers",
+            "comment_count",
+            "evidence_count",
+            "customers_affected",
         )
     )
     idea_recount()
     after = list(
         Idea.objects.order_by("id").values_list(
-            "supports_employees", "supports_customers", "comment_count"
+            "supports_employees",
+            "supports_customers",
+            "comment_count",
+            "evidence_count",
+            "customers_affected",
         )
     )
     assert before == after and sum(s[0] + s[1] for s in after) > 100
@@ -51,3 +68,15 @@ def test_it_seeds_consistent_demo_ideas_once():
         moment__name__in=GAP_MOMENT_NAMES, status__in=LIVE_STATUSES
     ).exists()
     assert not Idea.objects.filter(campaign__audience="employees", origin="customer").exists()
+    # Evidence of every kind; every idea that entered review had some; customers' stories
+    # only where customers can see the idea.
+    assert set(Evidence.objects.values_list("kind", flat=True)) == set(EvidenceKind.values)
+    reviewed = [i for i in ideas if i.transitions.filter(to_status="screening").exists()]
+    assert reviewed and all(Evidence.objects.filter(idea=i).exists() for i in reviewed)
+    assert not Evidence.objects.filter(
+        added_by__kind="customer", idea__campaign__audience="employees"
+    ).exists()
+    # Horizons spread across the portfolio; ideas past the approval gate carry a value.
+    assert Counter(i.horizon for i in ideas).keys() == set(Horizon.values)
+    approved = [i for i in ideas if i.status in {*FUNDABLE_STATUSES, Status.LAUNCHED}]
+    assert all(i.has_expected_value and i.type_confirmed for i in approved)

@@ -53,6 +53,7 @@ def _ready(idea, to, manager):
     """Meet the ideas-owned gates for a move to ``to``."""
     if to == Status.APPROVED:
         idea.owner = manager
+        idea.expected_revenue_protected = 250_000
     if to == Status.MERGED:
         idea.merged_into = IdeaFactory()
     idea.save()
@@ -92,7 +93,7 @@ def test_it_requires_a_reason_to_park_or_reject(open_gates, manager, to):
 
 
 def test_it_requires_an_owner_to_approve(open_gates, manager, employee):
-    idea = IdeaFactory(status="shortlisted")
+    idea = IdeaFactory(status="shortlisted", expected_revenue_generated=90_000)
     with pytest.raises(TransitionError, match="accountable owner"):
         services.idea_transition(idea=idea, to="approved", actor=manager)
     services.idea_set_owner(idea=idea, owner=employee, actor=manager)

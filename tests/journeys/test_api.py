@@ -40,11 +40,23 @@ def test_it_returns_the_same_numbers_as_the_page(small_map, manager):
     body = response.json()
     assert set(body) == {"journey", "stages"}
     a = body["stages"][0]
-    assert set(a) == {"id", "name", "cycle", "kind", "ideas", "mean_score", "allocated", "gaps"}
+    assert set(a) == {
+        "id",
+        "name",
+        "cycle",
+        "kind",
+        "ideas",
+        "mean_score",
+        "allocated",
+        "gaps",
+        "customers_affected",
+    }
     assert a["ideas"] == {"new": 2, "in_review": 2, "approved": 2, "launched": 1, "total": 7}
     assert a["mean_score"] == 3.5
     assert a["allocated"] == "2100.00"  # money as a decimal string
     assert a["gaps"] == [small_map["moments"]["mA2"].pk]
+    # i2, in screening, has the factory's one piece of evidence (12 customers)
+    assert a["customers_affected"] == 12
     # One computation: the page's selector gives the same per-stage numbers.
     page = journey_map(journey=journey, viewer=manager)
     for api_row, page_row in zip(body["stages"], page["stages"], strict=True):

@@ -45,6 +45,7 @@ from feedback import services as feedback_services
 from feedback.models import FeedbackItem, FeedbackLink, ImportBatch, ImportRejection
 from feedback.privacy import customer_ref
 from ideas import services as idea_services
+from ideas.evidence import evidence_add
 from ideas.models import Notification
 from journeys.models import Journey
 from scoring import services as scoring_services
@@ -130,6 +131,23 @@ def build_world(*, customer, employee, panelist, manager, executive) -> SimpleNa
         idea=w.idea_staff,
         uploaded_by=employee,
         file=SimpleUploadedFile("plan.png", png_bytes(), content_type="image/png"),
+    )
+    # Evidence on the public idea: the author's (staff) and a customer's own story, each
+    # with a file.
+    w.evidence = evidence_add(
+        idea=w.idea_pub,
+        added_by=employee,
+        kind="complaint",
+        summary="Complaints about the income step.",
+        customers_affected=40,
+        attachment=SimpleUploadedFile("complaints.png", png_bytes(), content_type="image/png"),
+    )
+    w.story = evidence_add(
+        idea=w.idea_pub,
+        added_by=customer,
+        kind="other",
+        summary="I gave up at the income step twice.",
+        attachment=SimpleUploadedFile("screen.png", png_bytes(), content_type="image/png"),
     )
     w.notification = Notification.objects.create(
         user=employee, idea=w.idea_pub, verb="commented", message="Someone commented."
@@ -260,6 +278,7 @@ def build_world(*, customer, employee, panelist, manager, executive) -> SimpleNa
         campaign=w.campaign_all,
         status="launched",
         owner=employee,
+        is_anonymous=True,  # every idea of anon_author is anonymous (the anonymity tests)
     )
     factories.ValueRecordFactory(idea=w.idea_launched)
     return w
@@ -403,6 +422,23 @@ MATRIX: list[Row] = [
     H("ideas:owner", MANAGER, "post", args=pub),
     H("ideas:merge", MANAGER, "post", args=pub),
     H("ideas:attachment_add", {"employee", "manager"}, "post", args=pub),
+    H(
+        "ideas:evidence_add",
+        {"customer", "employee", "manager"},
+        "post",
+        args=pub,
+        note="author, owner or manager; a customer adds their own story",
+    ),
+    H("ideas:evidence_add", {"employee", "manager"}, "post", args=lambda w: [w.idea_staff.pk]),
+    H("ideas:evidence_file", STAFF, args=lambda w: [w.evidence.pk], note="staff evidence"),
+    H(
+        "ideas:evidence_file",
+        STAFF | {"customer"},
+        args=lambda w: [w.story.pk],
+        note="a customer's own story: staff and the customer who told it",
+    ),
+    H("ideas:confirm_type", MANAGER, "post", args=pub),
+    H("ideas:expected_value", MANAGER, "post", args=pub),
     H("ideas:comment_hide", MANAGER, "post", args=lambda w: [w.comment.pk]),
     H("ideas:comment_hide", MANAGER, "post", args=lambda w: [w.internal.pk]),
     H("ideas:attachment", SIGNED_IN, args=lambda w: [w.attachment.pk]),
@@ -528,6 +564,9 @@ MATRIX: list[Row] = [
     ),
     A("ideas:idea-support", SIGNED_IN, "post", args=lambda w: [w.idea_anon.pk]),
     A("ideas:idea-support", STAFF - {"employee"}, "post", args=lambda w: [w.idea_staff.pk]),
+    A("ideas:idea-evidence", SIGNED_IN, args=pub, note="customers: their own stories only"),
+    A("ideas:idea-evidence", STAFF, args=lambda w: [w.idea_staff.pk]),
+    A("ideas:idea-evidence", {"customer", "employee", "manager"}, "post", args=pub, data={}),
     A("ideas:idea-transitions", SIGNED_IN, args=pub),
     A("ideas:idea-transitions", MANAGER, "post", args=pub, data={"to": "screening"}),
     A("ideas:campaign-list", SIGNED_IN),

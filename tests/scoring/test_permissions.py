@@ -126,8 +126,10 @@ def test_the_scorecard_query_count(client, world, django_assert_num_queries):
     client.force_login(world["people"]["panelist"])
     url = reverse("scoring:scorecard", args=[world["assignment"].pk])
     # 1 session, 2 user, 3 assignment with round, scorecard and idea, 4 signals of the
-    # scorecard, 5 my scores; nav: 6 panel membership, 7 groups, 8 unread notifications
-    with django_assert_num_queries(8):
+    # scorecard, 5 my scores, 6 groups (the evidence rule; cached for the nav); nav: 7 panel
+    # membership, 8 unread notifications; 9 the idea's evidence with who added it (the
+    # panelist scores "evidence of need" on it; no query when the idea has none)
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
 
 

@@ -1,4 +1,4 @@
-"""Recompute every idea's support and comment counters from the rows."""
+"""Recompute every idea's support, comment and evidence counters from the rows."""
 
 from django.core.management.base import BaseCommand
 
@@ -6,7 +6,10 @@ from ideas.services import idea_recount
 
 
 class Command(BaseCommand):
-    help = "Recompute supports_employees, supports_customers and comment_count from the rows."
+    help = (
+        "Recompute supports_employees, supports_customers, comment_count, evidence_count and "
+        "customers_affected from the rows."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("ids", nargs="*", type=int, help="Only these idea ids.")
