@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Generate the benchmark data set on PostgreSQL (issue 8), deterministically.
+"""Generate the benchmark data set on PostgreSQL, deterministically.
 
     .venv/bin/python bench/generate.py \
         --database-url postgres://postgres@127.0.0.1:5432/juncture_bench [--scale 1.0] [--seed 42]

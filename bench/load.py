@@ -1,4 +1,4 @@
-"""Load test (issue 8, item 5): 32 concurrent clients against gunicorn (2 workers) on
+"""Load test: 32 concurrent clients against gunicorn (2 workers) on
 127.0.0.1 for 60 seconds, mixing board views, idea pages and support toggles, on the
 generated PostgreSQL data set with Redis as broker and cache.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmarks on the generated data set (issue 8). Reports; never fails on a slow number.
+"""Benchmarks on the generated data set. Reports; never fails on a slow number.
 
     .venv/bin/python bench/generate.py --database-url postgres://postgres@127.0.0.1:5432/juncture_bench
     .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/juncture_bench [--quick]

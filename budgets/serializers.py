@@ -1,5 +1,5 @@
 """DRF serializers of the budgets app. Money is a decimal string with 2 places
-(DRF's COERCE_DECIMAL_TO_STRING); field names as in DESIGN.md "HTTP surface"."""
+(DRF's COERCE_DECIMAL_TO_STRING)."""
 
 from decimal import Decimal
 

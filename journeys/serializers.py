@@ -1,4 +1,4 @@
-"""Serializers of the journeys API. Field names as in DESIGN.md "HTTP surface"."""
+"""Serializers of the journeys API (the journey and its stages)."""
 
 from rest_framework import serializers
 

@@ -1,4 +1,4 @@
-"""Panel-score aggregation with rater calibration (DESIGN.md "scoring"; docs/scoring.md).
+"""Panel-score aggregation with rater calibration (the method in docs/scoring.md).
 
 Everything is computed *and written* by set-based SQL inside the database: one chain of CTEs
 (GROUP BY and window functions over the round's scores) feeds ``INSERT … SELECT … ON CONFLICT
@@ -41,7 +41,7 @@ from scoring.models import (
 
 # Variances below this are treated as zero (integer scores make a real spread far larger).
 EPS = 1e-9
-# A signal is contested when function means differ by at least this much (DESIGN.md).
+# A signal is contested when function means differ by at least this much (docs/scoring.md).
 CONTESTED_SPREAD = 1.5
 SCALE_MIN, SCALE_MAX = 1.0, 5.0
 

@@ -1,4 +1,4 @@
-"""The default signals and scorecard (DESIGN.md), also created by migration 0003.
+"""The default signals and scorecard, also created by migration 0003.
 
 ``ensure_defaults()`` recreates them when missing — after a test run's flush, or in a
 database where someone deleted them — so the demo and tests can rely on them.

@@ -1,4 +1,4 @@
-"""The default Buy / Own / Advocate journey with the Purchase and Love junctures (DESIGN.md).
+"""The default Buy / Own / Advocate journey with the Purchase and Love junctures.
 
 A juncture belongs to the cycle it closes: Purchase ends the Buy cycle, Love ends the Own
 cycle. Reversible: going backwards deletes the default journey (its stages and moments go

@@ -1,4 +1,4 @@
-"""The four default signals and the default scorecard (DESIGN.md, "scoring"). Reversible."""
+"""The four default signals and the default scorecard. Reversible."""
 
 from django.db import migrations
 

@@ -1,5 +1,5 @@
 """The board's paginator: exact counts for small lists, the planner's estimate for large ones
-(ideas.pagination; issue 8). One query either way, so the query-count tests stay valid."""
+(ideas.pagination). One query either way, so the query-count tests stay valid."""
 
 import pytest
 from django.db import connection

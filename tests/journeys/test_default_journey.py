@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 migration = importlib.import_module("journeys.migrations.0002_default_journey")
 
 EXPECTED = [
-    # (order, name, cycle, kind) exactly as DESIGN.md lists the default journey
+    # (order, name, cycle, kind) exactly as the product defines the default journey
     (1, "Discover", "buy", "step"),
     (2, "Consider", "buy", "step"),
     (3, "Evaluate", "buy", "step"),

@@ -2,7 +2,7 @@
 
 Each row names a URL, the objects of the shared world it is called on, the method and body,
 and the set of roles that are *allowed*; every other role must be *denied*. The expectations
-come from DESIGN.md ("Users and what they do") and the named rules in ``*/rules.py``:
+come from the roles in docs/security.md and the named rules in ``*/rules.py``:
 
 - anonymous visitors see the home page, health check, login/sign-up and the API schema only;
 - customers never see internal comments, panel scores, budgets or the journey map, and only

@@ -1,4 +1,4 @@
-"""The aggregation method of DESIGN.md, checked against arithmetic done here in plain Python."""
+"""The aggregation method of docs/scoring.md, checked against arithmetic done here in plain Python."""
 
 from math import sqrt
 
@@ -42,7 +42,7 @@ def psd(xs):
 
 
 def expected(table, functions, threshold=3.5, min_reviews=3, min_functions=3):
-    """The DESIGN.md method, literally, one score at a time."""
+    """The docs/scoring.md method, literally, one score at a time."""
     out = {}
     c_irs = {}  # (idea, reviewer, signal) -> G + S*z
     cal = {}
