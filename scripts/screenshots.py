@@ -118,6 +118,7 @@ def main() -> int:
         # pages would not) and static files come from collectstatic as deployed.
         "DEBUG": "false",
         "SECRET_KEY": "screenshots-only-" + os.urandom(16).hex(),
+        "FEEDBACK_PEPPER": "screenshots-only-" + os.urandom(16).hex(),
         "SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": str(tmp / "static"),
         "CELERY_BROKER_URL": "",

@@ -24,7 +24,7 @@ def test_the_page_shows_what_remains_and_the_allocations(manager_client, fy, app
     response = manager_client.get(reverse("budgets:fiscal_year", args=[fy.pk]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'data-remaining="allocate">70000.00 EUR' in html
+    assert 'data-remaining="allocate">€70,000' in html
     assert "Reason: Board" in html
     assert approved_idea.title in html  # offered in the allocate form
 

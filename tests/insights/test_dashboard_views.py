@@ -25,13 +25,13 @@ def test_the_dashboard_shows_the_chosen_year_with_charts_and_tables(client, exec
     factories.AllocationFactory(fiscal_year=fy, amount=Decimal("12345.67"))
     client.force_login(executive)
     html = client.get(reverse("insights:dashboard"), {"fiscal_year": fy.pk}).content.decode()
-    assert 'data-kpi="committed">12345.67' in html
+    assert 'data-kpi="committed" value="12345.67">€12,345.67' in html
     assert 'id="budget-summary" type="application/json"' in html
     assert 'id="chart-target"' in html and "<table" in html
     assert "vendor/chartjs/chart.umd.min.js" in html and "budgets-dashboard.js" in html
     assert "<script>" not in html  # CSP: no inline script
     html = client.get(reverse("insights:dashboard"), {"fiscal_year": other.pk}).content.decode()
-    assert 'data-kpi="committed">0.00' in html
+    assert 'data-kpi="committed" value="0.00">€0' in html
 
 
 def test_the_csv_export_has_the_summary_numbers(client, executive, fy):

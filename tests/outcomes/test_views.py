@@ -127,7 +127,7 @@ def test_value_page_records_and_refuses_overlaps(client, launched, owner, employ
     assert response.status_code == 409 and "overlaps" in response.content.decode()
     client.force_login(employee)
     body = client.get(page).content.decode()
-    assert 'data-testid="total">12500.00<' in body
+    assert 'data-testid="total">€12,500<' in body
     assert "Record a period" not in body  # readers do not get the forms
     assert client.post(page, data).status_code == 403
 
