@@ -61,7 +61,9 @@ class IdeaExperiments(_RulesView):
     serializer_class = ExperimentSerializer
     rules_permissions = {"get": "outcomes.view_experiment", "post": "outcomes.add_experiment"}
 
-    @extend_schema(summary="Experiments of an idea, newest first")
+    @extend_schema(
+        summary="Experiments of an idea, newest first", responses=ExperimentSerializer(many=True)
+    )
     def get(self, request: Request, pk: int) -> Response:
         idea = idea_for(request, pk, "outcomes.view_experiment")
         self.check_object_permissions(request, idea)
@@ -116,7 +118,9 @@ class ExperimentMeasurements(_RulesView):
     serializer_class = MeasurementSerializer
     rules_permissions = {"get": "outcomes.view_experiment", "post": "outcomes.add_measurement"}
 
-    @extend_schema(summary="Measurements of an experiment, by day")
+    @extend_schema(
+        summary="Measurements of an experiment, by day", responses=MeasurementSerializer(many=True)
+    )
     def get(self, request: Request, pk: int) -> Response:
         experiment = experiment_for(request, pk)
         self.check_object_permissions(request, experiment)
@@ -168,7 +172,10 @@ class IdeaValue(_RulesView):
     serializer_class = ValueRecordSerializer
     rules_permissions = {"get": "outcomes.view_value", "post": "outcomes.add_value"}
 
-    @extend_schema(summary="Realised value records of an idea, by period")
+    @extend_schema(
+        summary="Realised value records of an idea, by period",
+        responses=ValueRecordSerializer(many=True),
+    )
     def get(self, request: Request, pk: int) -> Response:
         idea = idea_for(request, pk, "outcomes.view_value")
         self.check_object_permissions(request, idea)
