@@ -17,14 +17,19 @@ from config.env import env_bool, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", default=True)
+# Off unless turned on: a deployment that forgets DEBUG gets the secure settings, and the
+# development targets (`make run`) and the test suite turn it on explicitly.
+DEBUG = env_bool("DEBUG", default=False)
 
+# The development key is public (it is committed here): it is only ever used with DEBUG on.
 _DEV_SECRET_KEY = "dev-only-insecure-key-0f3a9c1e6b2d4a8f9e7c5b3a1d0e2f4c6b8a9d7e5f3c1a2b"
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
-    SECRET_KEY = _DEV_SECRET_KEY
+SECRET_KEY = env_str("SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
+if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the committed development key, which is refused when DEBUG is off."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
