@@ -5,12 +5,10 @@ Bad input re-renders the page with status 400 and saves nothing; a budget confli
 (overrun, idea not fundable, workflow refusal) re-renders it with 409 and the message.
 """
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +17,7 @@ from django_htmx.middleware import HtmxDetails
 from budgets import selectors, services
 from budgets.forms import AllocationForm, FiscalYearForm, SpendForm
 from budgets.models import Allocation, FiscalYear
-from core.web import add_service_errors
+from core.web import add_service_errors, csv_response
 from ideas.workflow import TransitionError
 
 
@@ -69,12 +67,8 @@ def dashboard(request: HtmxHttpRequest):
 @require_GET
 def summary_csv(request: HtmxHttpRequest, pk: int):
     fy = _fiscal_year_for(request, pk, "budgets.view_dashboard")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="budget-summary-{fy.pk}.csv"'
-    writer = csv.writer(response)
-    for row in selectors.summary_csv_rows(selectors.fiscal_year_summary(fy)):
-        writer.writerow(row)
-    return response
+    header, *rows = selectors.summary_csv_rows(selectors.fiscal_year_summary(fy))
+    return csv_response(f"budget-summary-{fy.pk}.csv", header, rows)
 
 
 def _fiscal_year_page(

@@ -3,10 +3,24 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# Labels of the default 1-5 scale, shown next to each radio button of the scorecard.
+FIVE_POINT_LABELS = {1: "Not at all", 2: "Slightly", 3: "Moderately", 4: "Very", 5: "Extremely"}
+
 
 class SignalGroup(models.TextChoices):
     NEED = "need", "Customer need"
     DIFFERENTIATION = "differentiation", "Differentiation"
+
+
+class SignalQuerySet(models.QuerySet):
+    def for_round(self, round) -> "SignalQuerySet":
+        """The signals reviewers score in ``round``: its scorecard's active signals, plus any
+        inactive one already scored in it. So ``active = False`` takes a signal out of every
+        new round, while a round that has scores on it keeps them (and its results)."""
+        scored = Score.objects.filter(signal=models.OuterRef("pk"), assignment__round=round)
+        return self.filter(scorecards=round.scorecard_id).filter(
+            Q(active=True) | models.Exists(scored)
+        )
 
 
 class Signal(models.Model):
@@ -19,6 +33,8 @@ class Signal(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 
+    objects = SignalQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "id"]
         constraints = [
@@ -29,6 +45,15 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def scale(self) -> list[tuple[int, str]]:
+        """The values a reviewer may pick, each with its label (the 1-5 scale has a word for
+        every value; another scale names its two ends)."""
+        values = range(self.scale_min, self.scale_max + 1)
+        if (self.scale_min, self.scale_max) == (1, 5):
+            return [(v, FIVE_POINT_LABELS[v]) for v in values]
+        ends = {self.scale_min: "Not at all", self.scale_max: "Extremely"}
+        return [(v, ends.get(v, "")) for v in values]
 
 
 class Scorecard(models.Model):

@@ -193,7 +193,7 @@ def scores_save(*, assignment: Assignment, scores: list[dict], actor: User) -> l
     Upserts on (assignment, signal), so two concurrent saves leave one score per signal.
     """
     round = _lock_open_round(assignment, actor)
-    signals = {s.key: s for s in Signal.objects.filter(scorecards=round.scorecard_id)}
+    signals = {s.key: s for s in Signal.objects.for_round(round)}
     errors: list[str] = []
     rows: dict[int, Score] = {}
     if not isinstance(scores, list):
@@ -249,7 +249,7 @@ def assignment_submit(*, assignment: Assignment, actor: User) -> Assignment:
     """Mark an assignment submitted once every signal is scored; queues the aggregation."""
     round = _lock_open_round(assignment, actor)
     missing = (
-        Signal.objects.filter(scorecards=round.scorecard_id)
+        Signal.objects.for_round(round)
         .exclude(scores__assignment=assignment)
         .values_list("name", flat=True)
     )

@@ -145,6 +145,6 @@ def test_the_csv_export_has_the_summary_numbers(client, executive, fy):
     client.force_login(executive)
     response = client.get(reverse("budgets:summary_csv", args=[fy.pk]))
     assert response["Content-Type"].startswith("text/csv")
-    text = response.content.decode()
+    text = b"".join(response.streaming_content).decode()
     assert "totals,committed,committed,12345.67," in text
     assert "totals,committed_pct,committed pct,1.23," in text  # 12,345.67 / 1,000,000 → 1.23%

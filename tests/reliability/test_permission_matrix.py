@@ -379,6 +379,7 @@ MATRIX: list[Row] = [
         args=lambda w: [w.assignment.pk],
         data=[{"signal": "importance", "value": 4, "rationale": "matrix"}],
     ),
+    A("scoring:assignment-submit", {"panelist"}, "post", args=lambda w: [w.assignment.pk]),
     # --- API: budgets -----------------------------------------------------------------------
     A("budgets:fiscal-year-list", READERS),
     A("budgets:fiscal-year-list", MANAGER, "post", data={}),

@@ -121,6 +121,7 @@ def test_a_closed_round_is_a_409(open_round, members, manager):
 def test_results_after_close(open_round, members, manager, django_capture_on_commit_callbacks):
     for a in Assignment.objects.filter(round=open_round):
         services.scores_save(assignment=a, scores=body(4), actor=a.reviewer)
+        services.assignment_submit(assignment=a, actor=a.reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         api_as(manager).post(f"/api/v1/rounds/{open_round.pk}/close/")
     res = api_as(members[0]).get(f"/api/v1/rounds/{open_round.pk}/results/")
@@ -148,3 +149,20 @@ def test_the_schema_documents_the_scoring_endpoints(manager):
     text = res.content.decode()
     for path in ["/api/v1/rounds/{id}/results/", "/api/v1/assignments/{id}/scores/"]:
         assert path in text
+
+
+def test_it_submits_a_scorecard_through_the_api(open_round, members):
+    a = Assignment.objects.filter(reviewer=members[0]).first()
+    api = api_as(members[0])
+    url = f"/api/v1/assignments/{a.pk}/submit/"
+    # Nothing scored yet: submitting is refused with the missing signals.
+    res = api.post(url)
+    assert res.status_code == 400 and "Score every signal first" in str(res.json())
+    api.put(f"/api/v1/assignments/{a.pk}/scores/", body(), format="json")
+    res = api.post(url)
+    assert res.status_code == 200, res.json()
+    assert res.json()["submitted_at"] is not None
+    a.refresh_from_db()
+    assert a.submitted_at is not None
+    # Someone else's assignment is a 404.
+    assert api_as(members[1]).post(url).status_code == 404

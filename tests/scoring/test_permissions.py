@@ -138,6 +138,7 @@ def test_the_results_query_count(
         services.scores_save(
             assignment=a, scores=[{"signal": k, "value": 3} for k in KEYS], actor=a.reviewer
         )
+        services.assignment_submit(assignment=a, actor=a.reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         services.round_close(round=world["round"], actor=manager)
     client.force_login(world["people"]["panelist"])

@@ -143,6 +143,7 @@ def test_it_closes_and_aggregates_in_eager_mode(
     services.round_open(round=draft, actor=manager)
     for a in Assignment.objects.filter(round=draft):
         services.scores_save(assignment=a, scores=full(), actor=a.reviewer)
+        services.assignment_submit(assignment=a, actor=a.reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         services.round_close(round=draft, actor=manager)
     draft.refresh_from_db()
@@ -177,6 +178,7 @@ def test_the_shortlist_gate_needs_a_passing_closed_round_or_an_override(draft, p
         idea_transition(idea=idea, to="shortlisted", actor=manager)
     for a in Assignment.objects.filter(round=draft):
         services.scores_save(assignment=a, scores=full(5), actor=a.reviewer)
+        services.assignment_submit(assignment=a, actor=a.reviewer)
     services.round_close(round=draft, actor=manager)
     services.aggregation_run(round_id=draft.pk)
     score = draft.results.get(idea=idea)
@@ -191,6 +193,7 @@ def test_the_shortlist_gate_reports_a_failing_score_and_accepts_a_manager_overri
     services.round_open(round=draft, actor=manager)
     for a in Assignment.objects.filter(round=draft):
         services.scores_save(assignment=a, scores=full(1), actor=a.reviewer)
+        services.assignment_submit(assignment=a, actor=a.reviewer)
     services.round_close(round=draft, actor=manager)
     services.aggregation_run(round_id=draft.pk)
     idea = draft.ideas.first()
