@@ -26,3 +26,12 @@ is_signed_in = rules.is_authenticated
 rules.add_perm("accounts.manage_innovation", is_manager)
 rules.add_perm("accounts.view_dashboards", is_manager | is_executive)
 rules.add_perm("accounts.view_audit_log", is_manager)
+
+
+@rules.predicate
+def owns_token(user, token) -> bool:
+    return token is not None and token.user_id == user.pk
+
+
+rules.add_perm("accounts.manage_own_tokens", is_signed_in)
+rules.add_perm("accounts.revoke_token", is_signed_in & owns_token)

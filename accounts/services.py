@@ -1,10 +1,25 @@
-"""Writes that create people. Views, the API and management commands call these."""
+"""Writes about people and their API tokens. Views, the API, the admin and management
+commands call these."""
 
-from django.core.exceptions import ValidationError
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import EXECUTIVES_GROUP, MANAGERS_GROUP, Function, Kind, User, role_group
+from accounts.models import (
+    EXECUTIVES_GROUP,
+    MANAGERS_GROUP,
+    ApiToken,
+    Function,
+    Kind,
+    User,
+    role_group,
+    token_digest,
+)
 
 ROLE_GROUPS = {"manager": MANAGERS_GROUP, "executive": EXECUTIVES_GROUP}
 
@@ -66,3 +81,60 @@ def employee_create(
             data={"added": sorted(ROLE_GROUPS[r] for r in roles), "removed": []},
         )
     return user
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def token_create(*, user: User) -> tuple[ApiToken, str]:
+    """A new API token for ``user``; returns it with its key, which is never stored and
+    cannot be shown again. Expires after ``API_TOKEN_TTL_DAYS`` (0: never)."""
+    key = secrets.token_hex(20)
+    now = timezone.now()
+    ttl = settings.API_TOKEN_TTL_DAYS
+    token = ApiToken.objects.create(
+        user=user,
+        digest=token_digest(key),
+        prefix=key[:8],
+        auth_hash=user.get_session_auth_hash(),
+        created=now,
+        expires=now + timedelta(days=ttl) if ttl > 0 else None,
+    )
+    audit_record(
+        actor=user,
+        action="token.create",
+        target=token,
+        summary=f"API token {token.prefix}… created for {user.email}",
+        data={"expires": token.expires.isoformat() if token.expires else None},
+    )
+    return token, key
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken, actor: User) -> None:
+    """Delete one token; its owner (or a superuser) only."""
+    if token.user_id != actor.pk and not actor.is_superuser:
+        raise PermissionDenied("This is someone else's token.")
+    audit_record(
+        actor=actor,
+        action="token.revoke",
+        target=token,
+        summary=f"API token {token.prefix}… of {token.user.email} revoked",
+    )
+    token.delete()
+
+
+@transaction.atomic
+def tokens_revoke_all(*, user: User, actor: User | None, reason: str) -> int:
+    """Delete every token of ``user`` (password changed, account deactivated)."""
+    count, _ = ApiToken.objects.filter(user=user).delete()
+    if count:
+        audit_record(
+            actor=actor,
+            action="token.revoke",
+            target=user,
+            summary=f"{count} API token(s) of {user.email} revoked: {reason}",
+            data={"count": count, "reason": reason},
+        )
+    return count

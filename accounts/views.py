@@ -4,14 +4,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
 
 from accounts import services
+from accounts.audit import audit_record
 from accounts.forms import LoginForm, SignupForm
-from accounts.models import AuditEvent
+from accounts.models import ApiToken, AuditEvent
 from accounts.throttle import Ratelimited, limited_by, login_failure_limited, record_login_failure
-from core.web import add_service_errors
+from core.web import add_service_errors, client_ip, require_perm
 
 
 class LoginView(auth_views.LoginView):
@@ -26,9 +29,61 @@ class LoginView(auth_views.LoginView):
             raise Ratelimited()
         return super().post(request, *args, **kwargs)
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        audit_record(
+            actor=user,
+            action="auth.login",
+            target=user,
+            summary=f"{user.email} logged in from {client_ip(self.request)}",
+            data={"ip": client_ip(self.request), "door": "html"},
+        )
+        return response
+
     def form_invalid(self, form):
-        record_login_failure(self.request, self.request.POST.get("username", ""))
+        email = self.request.POST.get("username", "").strip().lower()
+        record_login_failure(self.request, email)
+        audit_record(
+            actor=None,
+            action="auth.login_failed",
+            summary=f"Failed login for {email[:120]} from {client_ip(self.request)}",
+            data={"email": email[:254], "ip": client_ip(self.request), "door": "html"},
+        )
         return super().form_invalid(form)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view; a new password also ends every API token of the account."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.tokens_revoke_all(
+            user=form.user, actor=form.user, reason="the password was changed"
+        )
+        return response
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's account page: their API tokens (never the keys)."""
+    require_perm(request.user, "accounts.manage_own_tokens")
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "accounts/account.html", {"tokens": tokens})
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
+    if not request.user.has_perm("accounts.revoke_token", token):
+        raise Http404  # someone else's token: do not confirm it exists
+    services.token_revoke(token=token, actor=request.user)
+    messages.success(request, f"The token {token.prefix}… is revoked.")
+    return redirect("accounts:account")
 
 
 @limited_by("signup", key="ip")

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from accounts.api import api_urlpatterns as accounts_api
 from accounts.api import obtain_token
 from budgets.api import api_urlpatterns as budgets_api
 from ideas.api import api_urlpatterns as ideas_api
@@ -10,6 +11,7 @@ from scoring.api import api_urlpatterns as scoring_api
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="token"),
+    path("", include((accounts_api, "accounts"))),
     path("", include((journeys_api, "journeys"))),
     path("", include((ideas_api, "ideas"))),
     path("", include((scoring_api, "scoring"))),

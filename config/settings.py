@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -99,6 +98,8 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend whose flush can empty the append-only audit log (config/sqlite3).
+    DATABASES["default"]["ENGINE"] = "config.sqlite3"
     # WAL and a busy timeout let the dev server, eager tasks and tests share the file.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -239,11 +240,24 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Client addresses ----------------------------------------------------------------------
+# How many reverse proxies in front of Juncture append to X-Forwarded-For. 0 (the default):
+# REMOTE_ADDR is the client and X-Forwarded-For is ignored, so a client cannot choose its own
+# address to dodge a rate limit. Used by core.web.client_ip for every limit, DRF and
+# django-ratelimit alike.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more; got {TRUSTED_PROXY_COUNT}")
+RATELIMIT_IP_META_KEY = "core.web.client_ip"
+
+# --- API tokens ----------------------------------------------------------------------------
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90)
+
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.drf.PageNumberPagination",
@@ -254,6 +268,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.drf.exception_handler",
+    # DRF's own client address for throttles: the same trusted-proxy count as everything else.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("THROTTLE_AUTH", "10/min"),
     },

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import User
 from core.exceptions import Conflict
 from ideas.models import Idea, Status
@@ -59,6 +60,13 @@ def panel_create(*, name: str, members: Iterable[User], actor: User) -> Panel:
     members = _check_members(members)
     panel = Panel.objects.create(name=name.strip())
     panel.members.set(members)
+    audit_record(
+        actor=actor,
+        action="panel.members",
+        target=panel,
+        summary=f"Panel “{panel.name}” created with {len(members)} member(s)",
+        data={"added": sorted(m.pk for m in members), "removed": []},
+    )
     return panel
 
 
@@ -76,7 +84,19 @@ def panel_update(
     if members is not None:
         if panel.rounds.filter(status=RoundStatus.OPEN).exists():
             raise ScoringConflict("This panel has an open round; its members cannot change now.")
-        panel.members.set(_check_members(members))
+        members = _check_members(members)
+        before = set(panel.members.values_list("pk", flat=True))
+        panel.members.set(members)
+        after = {m.pk for m in members}
+        if before != after:
+            audit_record(
+                actor=actor,
+                action="panel.members",
+                target=panel,
+                summary=f"Panel “{panel.name}”: {len(after - before)} member(s) added, "
+                f"{len(before - after)} removed",
+                data={"added": sorted(after - before), "removed": sorted(before - after)},
+            )
     return panel
 
 
@@ -155,6 +175,12 @@ def round_open(*, round: ReviewRound, actor: User) -> ReviewRound:
     for idea in ideas:
         # A TransitionError (e.g. an idea left screening meanwhile) rolls everything back.
         idea_transition(idea=idea, to=Status.IN_REVIEW, actor=actor, reason=f"Review: {locked}")
+    audit_record(
+        actor=actor,
+        action="round.open",
+        target=locked,
+        summary=f"{locked} opened: {len(ideas)} idea(s), {len(members)} panel member(s)",
+    )
     round.status, round.opens_at = locked.status, locked.opens_at
     return locked
 
@@ -168,6 +194,7 @@ def round_close(*, round: ReviewRound, actor: User) -> ReviewRound:
     locked.status = RoundStatus.CLOSED
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at"])
+    audit_record(actor=actor, action="round.close", target=locked, summary=f"{locked} closed")
     request_aggregation(round_id=locked.pk, force=True)
     round.status, round.closed_at = locked.status, locked.closed_at
     return locked

@@ -10,10 +10,10 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from accounts.services import token_create
 from config.wsgi import application
 from tests import factories
 
@@ -46,8 +46,8 @@ def fuzz_world(db, settings):
     manager = factories.ManagerFactory()
     customer = factories.CustomerFactory()
     return {
-        "manager": Token.objects.create(user=manager).key,
-        "customer": Token.objects.create(user=customer).key,
+        "manager": token_create(user=manager)[1],
+        "customer": token_create(user=customer)[1],
     }
 
 

@@ -37,6 +37,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.services import token_create
 from ideas import services as idea_services
 from ideas.models import Notification
 from journeys.models import Journey
@@ -140,6 +141,7 @@ def build_world(*, customer, employee, panelist, manager, executive) -> SimpleNa
     w.assignment = Assignment.objects.create(
         round=w.open_round, idea=w.idea_anon, reviewer=panelist
     )
+    w.token, _ = token_create(user=panelist)
     w.idea_closed = factories.IdeaFactory(
         title="Reviewed idea",
         author=w.anon_author,
@@ -233,6 +235,14 @@ MATRIX: list[Row] = [
     H("accounts:password_change_done", SIGNED_IN),
     H("accounts:signup", EVERYONE, note="signed-in users are redirected home"),
     H("accounts:audit", MANAGER),
+    H("accounts:account", SIGNED_IN),
+    H(
+        "accounts:token_revoke",
+        {"panelist"},
+        "post",
+        args=lambda w: [w.token.pk],
+        note="own tokens only; someone else's is a 404",
+    ),
     # --- ideas ------------------------------------------------------------------------------
     H("ideas:board", SIGNED_IN),
     H("ideas:new", SIGNED_IN, note="customers and staff submit; managers are staff"),
@@ -324,6 +334,8 @@ MATRIX: list[Row] = [
     H("budgets:release", MANAGER, "post", args=lambda w: [w.allocation.pk]),
     # --- API: accounts ----------------------------------------------------------------------
     A("token", EVERYONE, "post", data={}, note="400 without credentials, for anyone"),
+    A("accounts:token-list", SIGNED_IN, note="the caller's own tokens"),
+    A("accounts:token-detail", {"panelist"}, "delete", args=lambda w: [w.token.pk]),
     # --- API: journeys ----------------------------------------------------------------------
     A("journeys:journey-list", STAFF),
     A("journeys:journey-detail", STAFF, args=lambda w: [w.journey.pk]),
