@@ -34,6 +34,14 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Where people reach Juncture; links in e-mail are built on it. Unset: the development server,
+# or https:// and the first allowed host when DEBUG is off.
+SITE_URL = env_str("SITE_URL").rstrip("/") or (
+    "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
+)
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://; got {SITE_URL!r}")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -2,12 +2,23 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    ctx = {}
+    if request.user.has_perm("accounts.view_dashboards"):
+        from budgets.models import FiscalYear
+
+        # The fiscal year running today (else the latest): its target, not a fixed figure.
+        today = timezone.localdate()
+        ctx["fiscal_year"] = (
+            FiscalYear.objects.containing(today).order_by("-starts_on").first()
+            or FiscalYear.objects.order_by("-starts_on").first()
+        )
+    return render(request, "home.html", ctx)
 
 
 def _database_ok() -> bool:

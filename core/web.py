@@ -21,6 +21,12 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+def absolute_url(path: str) -> str:
+    """``path`` (from ``reverse`` or ``get_absolute_url``) on ``SITE_URL``, for links that
+    leave the site: e-mail, exports."""
+    return settings.SITE_URL + "/" + path.lstrip("/")
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address for rate limits and audit: ``REMOTE_ADDR`` unless
     ``TRUSTED_PROXY_COUNT`` proxies sit in front, in which case the entry that many places
