@@ -47,6 +47,49 @@ def customer_signup(*, email: str, display_name: str, password: str) -> User:
 
 
 @transaction.atomic
+def customer_signup_request(*, email: str, display_name: str, password: str) -> User | None:
+    """Self sign-up that does not reveal who has an account: a new address gets a customer
+    account (returned); a known one gets nothing but an e-mail to its owner, sent by a task
+    after commit so the answer takes the same time (returns None). Callers answer both the
+    same way."""
+    from accounts.tasks import signup_attempt_notice_task
+
+    email = email.strip().lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return customer_signup(email=email, display_name=display_name, password=password)
+        except ValidationError:
+            # Signed up at the same moment by someone else: treat as a known address.
+            existing = User.objects.filter(email__iexact=email).first()
+            if existing is None:
+                raise
+    signup_attempt_notice_task.delay_on_commit(existing.pk)
+    return None
+
+
+def signup_attempt_notice_send(*, user_id: int) -> bool:
+    from django.core.mail import send_mail
+
+    from core.web import absolute_url
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    send_mail(
+        "Juncture: someone tried to create an account with your e-mail address",
+        "Someone (perhaps you) tried to sign up to Juncture with this e-mail address, which "
+        "already has an account.\n\n"
+        f"If it was you, log in: {absolute_url('/accounts/login/')}\n\n"
+        "If it was not you, you can ignore this message: nothing was changed.",
+        None,
+        [user.email],
+    )
+    return True
+
+
+@transaction.atomic
 def employee_create(
     *,
     email: str,

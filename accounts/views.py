@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -86,6 +85,12 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:account")
 
 
+SIGNUP_DONE = (
+    "Thank you. If {email} is new to Juncture, your customer account is ready: log in below. "
+    "If it already has an account, we have e-mailed its owner."
+)
+
+
 @limited_by("signup", key="ip")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -93,7 +98,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.customer_signup(
+            services.customer_signup_request(
                 email=form.cleaned_data["email"],
                 display_name=form.cleaned_data["display_name"],
                 password=form.cleaned_data["password1"],
@@ -101,11 +106,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            login(request, user, backend="accounts.backends.EmailBackend")
-            messages.success(
-                request, f"Welcome, {user.display_name}. Your customer account is ready."
-            )
-            return redirect("home")
+            # The same answer whether or not the address already had an account, so the
+            # form cannot be used to find out who has one.
+            messages.success(request, SIGNUP_DONE.format(email=form.cleaned_data["email"]))
+            return redirect("accounts:login")
     return render(
         request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
     )
