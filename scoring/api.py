@@ -145,7 +145,11 @@ class RoundViewSet(
             )
         )
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(ResultSerializer(page, many=True).data)
+        thin = {}
+        if not request.user.has_perm("scoring.manage_rounds"):
+            thin = Assignment.objects.thin_functions(round.pk, [r.idea_id for r in page])
+        data = ResultSerializer(page, many=True, context={"thin": thin}).data
+        return self.get_paginated_response(data)
 
 
 class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 # Labels of the default 1-5 scale, shown next to each radio button of the scorecard.
@@ -180,9 +181,33 @@ class ReviewRound(models.Model):
         return self.status == RoundStatus.OPEN and (when or timezone.now()) > self.due_at
 
 
+# A function's mean over fewer reviewers than this is shown to managers only: the mean of
+# one reviewer is that reviewer's own score.
+MIN_FUNCTION_REVIEWERS = 2
+
+
 class AssignmentQuerySet(models.QuerySet):
     def for_reviewer(self, user):
         return self.filter(reviewer=user)
+
+    def thin_functions(self, round_id: int, idea_ids=None) -> dict[int, set[str]]:
+        """Per idea of the round (or of ``idea_ids``), the functions with fewer than
+        MIN_FUNCTION_REVIEWERS reviewers who submitted (a blank function counts as "other",
+        as in the aggregation)."""
+        func = Coalesce(NullIf("reviewer__function", Value("")), Value("other"))
+        qs = self.filter(round_id=round_id, submitted_at__isnull=False)
+        if idea_ids is not None:
+            qs = qs.filter(idea_id__in=idea_ids)
+        rows = (
+            qs.annotate(func=func)
+            .values("idea_id", "func")
+            .annotate(n=models.Count("reviewer_id", distinct=True))
+            .filter(n__lt=MIN_FUNCTION_REVIEWERS)
+        )
+        thin: dict[int, set[str]] = {}
+        for row in rows:
+            thin.setdefault(row["idea_id"], set()).add(row["func"])
+        return thin
 
     def with_score_count(self):
         return self.annotate(score_count=models.Count("scores", distinct=True))
@@ -268,6 +293,18 @@ class IdeaScore(models.Model):
             # Top ideas: walk the scores best first and stop after a page.
             models.Index(fields=["-overall", "-id"], name="ideascore_top"),
         ]
+
+    def function_means_without(self, thin: set[str]) -> dict:
+        """The per-function means, less the functions in ``thin`` (too few reviewers)."""
+        return {f: m for f, m in self.function_means.items() if f not in thin}
+
+    def contested_reason_without(self, thin: set[str]) -> str:
+        """The contested explanation, or, when it names a function in ``thin``, only the
+        signal the functions disagree on (its means would be one reviewer's scores)."""
+        reason = self.contested_reason
+        if not reason or not any(f in reason for f in thin):
+            return reason
+        return f"{reason.split(':', 1)[0]}: the functions disagree"
 
 
 class SignalResult(models.Model):

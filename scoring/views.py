@@ -355,6 +355,14 @@ def _results(round: ReviewRound):
     )
 
 
+def _hide_thin_functions(round: ReviewRound, rows) -> None:
+    """For non-managers: no explanation names the mean of a function with one reviewer."""
+    rows = list(rows)
+    thin = Assignment.objects.thin_functions(round.pk, [r.idea_id for r in rows])
+    for row in rows:
+        row.contested_reason = row.contested_reason_without(thin.get(row.idea_id, set()))
+
+
 @login_required
 def round_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Progress per reviewer and per idea (who is late) and, once closed, the results."""
@@ -379,6 +387,8 @@ def round_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         ctx["coverage"] = services.coverage_problem(panel=round.panel, scorecard=round.scorecard)
     if round.status == RoundStatus.CLOSED or can_manage:
         ctx["results"] = _results_page(request, round) if round.is_closed else None
+        if ctx["results"] and not request.user.has_perm("scoring.manage_rounds"):
+            _hide_thin_functions(round, ctx["results"])
         ctx["signals"] = list(Signal.objects.for_round(round))
     return render(request, "scoring/round_detail.html", ctx)
 
@@ -450,8 +460,16 @@ def results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     for s in signals:
         header += [f"{s.key}_raw", f"{s.key}_calibrated", f"{s.key}_sd"]
 
+    # Non-managers: explanations never name the mean of a one-reviewer function.
+    thin = (
+        {}
+        if request.user.has_perm("scoring.manage_rounds")
+        else Assignment.objects.thin_functions(round.pk)
+    )
+
     def lines():
         for row in _results(round):
+            row.contested_reason = row.contested_reason_without(thin.get(row.idea_id, set()))
             by_signal = defaultdict(
                 lambda: None, {r.signal_id: r for r in row.signal_results.all()}
             )

@@ -141,7 +141,34 @@ def test_results_after_close(open_round, members, manager, django_capture_on_com
         "sd": 0.0,
         "n": 3,
     }
-    assert row["function_means"]["it"]["importance"] == 4.0
+    # One reviewer per function: their "function mean" is their own score, so only a
+    # manager sees it.
+    assert row["function_means"] == {}
+    managed = api_as(manager).get(f"/api/v1/rounds/{open_round.pk}/results/").json()["results"]
+    assert managed[0]["function_means"]["it"]["importance"] == 4.0
+
+
+def test_a_panelist_sees_function_means_of_two_or_more_reviewers_only(
+    members, manager, django_capture_on_commit_callbacks
+):
+    # Two sales reviewers and one IT reviewer: sales' mean is shown, IT's (one person) is not.
+    sales2 = EmployeeFactory(function=members[0].function)
+    panel = PanelFactory(members=[*members, sales2])
+    round = services.round_create(
+        panel=panel,
+        scorecard=default_scorecard(),
+        ideas=[IdeaFactory(status="screening")],
+        due_at=timezone.now() + timedelta(days=3),
+        actor=manager,
+    )
+    services.round_open(round=round, actor=manager)
+    for a in Assignment.objects.filter(round=round):
+        services.scores_save(assignment=a, scores=body(4), actor=a.reviewer)
+        services.assignment_submit(assignment=a, actor=a.reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.round_close(round=round, actor=manager)
+    row = api_as(members[0]).get(f"/api/v1/rounds/{round.pk}/results/").json()["results"][0]
+    assert set(row["function_means"]) == {members[0].function}
 
 
 def test_the_schema_documents_the_scoring_endpoints(manager):
