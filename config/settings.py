@@ -310,7 +310,14 @@ JUNCTURE_RATES = {
     "signup": env_str("RATE_SIGNUP", "5/h"),
     "idea_submit": env_str("RATE_IDEA_SUBMIT", "20/h"),
     "support": env_str("RATE_SUPPORT", "60/m"),
+    "comment": env_str("RATE_COMMENT", "30/h"),
+    "attachment": env_str("RATE_ATTACHMENT", "20/h"),
 }
+# At most this many attachments on one idea (checked in the service, under a row lock).
+ATTACHMENTS_PER_IDEA = env_int("ATTACHMENTS_PER_IDEA", 20)
+# Comment e-mails to one follower about one idea go out at most once per this many minutes,
+# one e-mail covering every comment since the last (the in-app notifications stay one each).
+COMMENT_EMAIL_BATCH_MINUTES = env_int("COMMENT_EMAIL_BATCH_MINUTES", 15)
 
 # --- Caches --------------------------------------------------------------------------------
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
