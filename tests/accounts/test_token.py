@@ -195,3 +195,16 @@ def test_tokens_made_before_the_token_model_keep_working_after_the_migration(api
     assert token.digest == token_digest(old_key) and not token.is_expired()
     api.credentials(HTTP_AUTHORIZATION=f"Token {old_key}")
     assert api.get("/api/v1/ideas/").status_code == 200
+
+
+def test_the_account_page_lists_and_revokes_my_tokens(client, employee, customer):
+    mine, _ = services.token_create(user=employee)
+    theirs, _ = services.token_create(user=customer)
+    client.force_login(employee)
+    html = client.get(reverse("accounts:account")).content.decode()
+    assert mine.prefix in html and theirs.prefix not in html
+    revoke = reverse("accounts:token_revoke", args=[theirs.pk])
+    assert client.post(revoke).status_code == 404
+    response = client.post(reverse("accounts:token_revoke", args=[mine.pk]))
+    assert response.status_code == 302
+    assert list(ApiToken.objects.values_list("pk", flat=True)) == [theirs.pk]

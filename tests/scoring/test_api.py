@@ -193,3 +193,15 @@ def test_it_submits_a_scorecard_through_the_api(open_round, members):
     assert a.submitted_at is not None
     # Someone else's assignment is a 404.
     assert api_as(members[1]).post(url).status_code == 404
+
+
+def test_the_api_checks_each_signals_configured_scale(open_round, members):
+    from scoring.models import Signal
+
+    Signal.objects.filter(key="evidence").update(scale_min=0, scale_max=7)
+    a = Assignment.objects.filter(reviewer=members[0]).first()
+    api = api_as(members[0])
+    url = f"/api/v1/assignments/{a.pk}/scores/"
+    assert api.put(url, [{"signal": "evidence", "value": 7}], format="json").status_code == 200
+    res = api.put(url, [{"signal": "importance", "value": 7}], format="json")
+    assert res.status_code == 400 and "off the scale 1 to 5" in str(res.json())
