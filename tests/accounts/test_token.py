@@ -208,3 +208,24 @@ def test_the_account_page_lists_and_revokes_my_tokens(client, employee, customer
     response = client.post(reverse("accounts:token_revoke", args=[mine.pk]))
     assert response.status_code == 302
     assert list(ApiToken.objects.values_list("pk", flat=True)) == [theirs.pk]
+
+
+def test_the_account_page_query_count(client, employee, django_assert_num_queries):
+    for _ in range(3):
+        services.token_create(user=employee)
+    client.force_login(employee)
+    # 1 session, 2 user, 3 the user's tokens; nav: 4 groups (roles), 5 panel membership,
+    # 6 unread notifications
+    with django_assert_num_queries(6):
+        assert client.get(reverse("accounts:account")).status_code == 200
+
+
+def test_the_token_list_query_count(employee, django_assert_num_queries):
+    from tests.conftest import api_as
+
+    for _ in range(3):
+        services.token_create(user=employee)
+    api = api_as(employee)
+    # 1 count of my tokens, 2 the page of them
+    with django_assert_num_queries(2):
+        assert len(api.get("/api/v1/auth/tokens/").json()["results"]) == 3
