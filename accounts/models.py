@@ -87,7 +87,7 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.CheckConstraint(
-                condition=models.Q(kind="staff") | models.Q(function=""),
+                condition=models.Q(kind=Kind.STAFF) | models.Q(function=""),
                 name="user_customer_has_no_function",
             ),
         ]

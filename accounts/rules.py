@@ -6,17 +6,17 @@ may import it). Group membership is cached per user object by django-rules.
 
 import rules
 
-from accounts.models import EXECUTIVES_GROUP, MANAGERS_GROUP
+from accounts.models import EXECUTIVES_GROUP, MANAGERS_GROUP, Kind
 
 
 @rules.predicate
 def is_customer(user) -> bool:
-    return bool(user and user.is_authenticated and user.kind == "customer")
+    return bool(user and user.is_authenticated and user.kind == Kind.CUSTOMER)
 
 
 @rules.predicate
 def is_employee(user) -> bool:
-    return bool(user and user.is_authenticated and user.kind == "staff")
+    return bool(user and user.is_authenticated and user.kind == Kind.STAFF)
 
 
 is_manager = rules.is_group_member(MANAGERS_GROUP) | rules.is_superuser

@@ -385,13 +385,12 @@ class Generator:
                     ts(closes) if closes else None,
                     ts(opens),
                     rng.choice(self.managers),
-                    1,
                 )
             )
             for stage in rng.sample(self.stages, 2):
                 targets.append(line(cid, stage))
         cols = ["id", "title", "slug", "brief", "audience", "opens_at", "closes_at", "created_at"]
-        cols += ["owner_id", "scorecard_id"]
+        cols += ["owner_id"]
         self.counts["campaigns"] = copy(cursor, "ideas_campaign", cols, iter(rows))
         copy(cursor, "ideas_campaign_target_stages", ["campaign_id", "stage_id"], iter(targets))
 

@@ -1,6 +1,6 @@
 """REST API of the budgets app, mounted under /api/v1/budgets/ by config.api.
 
-``fiscal-years/`` (+ ``{id}/summary/``), ``allocations/`` (+ ``{id}/release/``), ``spends/``.
+``fiscal-years/`` (its ``{id}/summary/`` is an insights read: ``insights.api``), ``allocations/`` (+ ``{id}/release/``), ``spends/``.
 Executives and managers read; only managers write; employees and customers get 403.
 Every write calls budgets.services; a budget conflict (overrun, idea not fundable, spend
 beyond the allocation) or a refused workflow move is a 409.
@@ -13,14 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from budgets import selectors, services
+from budgets import services
 from budgets.models import Allocation, FiscalYear, Spend
 from budgets.serializers import (
     AllocationCreateSerializer,
     AllocationSerializer,
     FiscalYearSerializer,
     SpendSerializer,
-    SummarySerializer,
 )
 from core.drf import RulesPermission
 
@@ -49,7 +48,6 @@ class FiscalYearViewSet(
     rules_permissions = {
         "list": "budgets.view_fiscalyear",
         "retrieve": "budgets.view_fiscalyear",
-        "summary": "budgets.view_fiscalyear",
         "create": "budgets.manage_fiscalyear",
         "partial_update": "budgets.manage_fiscalyear",
         "update": "budgets.manage_fiscalyear",
@@ -69,14 +67,6 @@ class FiscalYearViewSet(
             actor=self.request.user,
             **serializer.validated_data,
         )
-
-    @extend_schema(
-        summary="The dashboard's numbers for this fiscal year", responses=SummarySerializer
-    )
-    @action(detail=True, methods=["get"])
-    def summary(self, request: Request, pk=None) -> Response:
-        fiscal_year = self.get_object()
-        return Response(selectors.jsonable(selectors.fiscal_year_summary(fiscal_year)))
 
 
 @extend_schema_view(

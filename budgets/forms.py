@@ -6,8 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from budgets.models import Allocation, FiscalYear
-from budgets.services import FUNDABLE
-from ideas.models import Idea, Status
+from ideas.models import FUNDABLE_STATUSES, Idea, Status
 
 MONEY_WIDGET = forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"})
 
@@ -60,7 +59,7 @@ class AllocationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["idea"].queryset = Idea.objects.filter(status__in=FUNDABLE).order_by(
+        self.fields["idea"].queryset = Idea.objects.filter(status__in=FUNDABLE_STATUSES).order_by(
             "status", "title"
         )
 

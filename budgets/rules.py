@@ -7,8 +7,8 @@ from accounts.rules import is_executive, is_manager
 
 can_read_budgets = is_manager | is_executive
 
-# Executives and innovation managers read the dashboard, the summary and the lists.
-rules.add_perm("budgets.view_dashboard", can_read_budgets)
+# Executives and innovation managers read the fiscal years, allocations and spend (the
+# dashboard built on them is insights.view_dashboard).
 rules.add_perm("budgets.view_fiscalyear", can_read_budgets)
 rules.add_perm("budgets.view_allocation", can_read_budgets)
 rules.add_perm("budgets.view_spend", can_read_budgets)

@@ -37,13 +37,11 @@ from budgets.models import (
     Spend,
 )
 from core.exceptions import Conflict
-from ideas.models import Idea, Status
+from ideas.models import FUNDABLE_STATUSES, Idea, Status
 from ideas.services import idea_transition
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-# Statuses an allocation may go to: approved (first funding) or a top-up of a funded idea.
-FUNDABLE = {Status.APPROVED, Status.FUNDED, Status.IN_EXPERIMENT}
 
 
 class BudgetConflict(Conflict):
@@ -215,7 +213,8 @@ def allocation_create(
     # the truth until we commit.
     fy = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
     locked_idea = Idea.objects.select_for_update().get(pk=idea.pk)
-    if locked_idea.status not in FUNDABLE:
+    # An allocation goes to an approved idea (first funding) or tops up a funded one.
+    if locked_idea.status not in FUNDABLE_STATUSES:
         raise BudgetConflict(
             f"Only approved ideas can be funded (or funded ones topped up); "
             f"“{locked_idea.title}” is {Status(locked_idea.status).label.lower()}.",

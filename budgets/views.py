@@ -1,4 +1,5 @@
-"""HTML views of the budgets app: the executive dashboard and the manager's fiscal-year page.
+"""HTML views of the budgets app: the manager's fiscal-year pages. The executive dashboard
+(``/budgets/``), which adds ideas and scores to the money, is ``insights.views.dashboard``.
 
 Every write goes through budgets.services; rules are checked by name (budgets.rules).
 Bad input re-renders the page with status 400 and saves nothing; a budget conflict
@@ -7,68 +8,21 @@ Bad input re-renders the page with status 400 and saves nothing; a budget confli
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
-from budgets import selectors, services
+from budgets import services
 from budgets.forms import AllocationForm, FiscalYearForm, SpendForm
 from budgets.models import Allocation, FiscalYear
-from core.web import add_service_errors, csv_response
+from core.web import HtmxHttpRequest, add_service_errors, require_perm
 from ideas.workflow import TransitionError
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _check(request: HtmxHttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _fiscal_year_for(request: HtmxHttpRequest, pk: int, perm: str) -> FiscalYear:
     """The one access helper for a fiscal year: permission first (403), then 404."""
-    _check(request, perm)
+    require_perm(request.user, perm)
     return get_object_or_404(FiscalYear, pk=pk)
-
-
-@login_required
-@require_GET
-def dashboard(request: HtmxHttpRequest):
-    _check(request, "budgets.view_dashboard")
-    years = list(FiscalYear.objects.order_by("-starts_on"))
-    chosen = None
-    wanted = request.GET.get("fiscal_year")
-    if wanted and wanted.isdigit():
-        chosen = next((fy for fy in years if fy.pk == int(wanted)), None)
-    if chosen is None:
-        today = timezone.localdate()
-        chosen = next((fy for fy in years if fy.starts_on <= today <= fy.ends_on), None) or (
-            years[0] if years else None
-        )
-    summary = selectors.fiscal_year_summary(chosen) if chosen else None
-    return render(
-        request,
-        "budgets/dashboard.html",
-        {
-            "years": years,
-            "fiscal_year": chosen,
-            "summary": summary,
-            "summary_json": selectors.jsonable(summary) if summary else None,
-        },
-    )
-
-
-@login_required
-@require_GET
-def summary_csv(request: HtmxHttpRequest, pk: int):
-    fy = _fiscal_year_for(request, pk, "budgets.view_dashboard")
-    header, *rows = selectors.summary_csv_rows(selectors.fiscal_year_summary(fy))
-    return csv_response(f"budget-summary-{fy.pk}.csv", header, rows)
 
 
 def _fiscal_year_page(
@@ -137,7 +91,7 @@ def allocate(request: HtmxHttpRequest, pk: int):
 @login_required
 @require_POST
 def release(request: HtmxHttpRequest, pk: int):
-    _check(request, "budgets.release_allocation")
+    require_perm(request.user, "budgets.release_allocation")
     allocation = get_object_or_404(Allocation.objects.select_related("fiscal_year"), pk=pk)
     try:
         services.allocation_release(allocation=allocation, actor=request.user)
@@ -179,7 +133,7 @@ def spend(request: HtmxHttpRequest, pk: int):
 def fiscal_year_edit(request: HtmxHttpRequest, pk: int | None = None):
     fy = _fiscal_year_for(request, pk, "budgets.manage_fiscalyear") if pk else None
     if fy is None:
-        _check(request, "budgets.manage_fiscalyear")
+        require_perm(request.user, "budgets.manage_fiscalyear")
     form = FiscalYearForm(request.POST or None, instance=fy)
     status = 200
     if request.method == "POST":

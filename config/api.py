@@ -6,12 +6,15 @@ from accounts.api import api_urlpatterns as accounts_api
 from accounts.api import obtain_token
 from budgets.api import api_urlpatterns as budgets_api
 from ideas.api import api_urlpatterns as ideas_api
+from insights.api import api_urlpatterns as insights_api
 from journeys.api import api_urlpatterns as journeys_api
 from scoring.api import api_urlpatterns as scoring_api
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="token"),
     path("", include((accounts_api, "accounts"))),
+    # Before journeys and budgets: the map and the summary sit under their paths.
+    path("", include((insights_api, "insights"))),
     path("", include((journeys_api, "journeys"))),
     path("", include((ideas_api, "ideas"))),
     path("", include((scoring_api, "scoring"))),

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ideas",
     "scoring",
     "budgets",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/v1/", include(("config.api", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # insights serves pages under /journeys/ and /budgets/ (the map, the dashboard).
+    path("", include("insights.urls")),
     path("", include("journeys.urls")),
     path("", include("ideas.urls")),
     path("", include("scoring.urls")),

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -11,13 +10,10 @@ def home(request: HttpRequest) -> HttpResponse:
     ctx = {}
     if request.user.has_perm("accounts.view_dashboards"):
         from budgets.models import FiscalYear
+        from budgets.selectors import default_fiscal_year
 
-        # The fiscal year running today (else the latest): its target, not a fixed figure.
-        today = timezone.localdate()
-        ctx["fiscal_year"] = (
-            FiscalYear.objects.containing(today).order_by("-starts_on").first()
-            or FiscalYear.objects.order_by("-starts_on").first()
-        )
+        # The dashboard's fiscal year (today's, else the latest): its target, not a fixed one.
+        ctx["fiscal_year"] = default_fiscal_year(list(FiscalYear.objects.order_by("-starts_on")))
     return render(request, "home.html", ctx)
 
 

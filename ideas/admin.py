@@ -11,7 +11,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 @admin.register(Idea)
 class IdeaAdmin(admin.ModelAdmin):
-    # Status and counters change only through ideas.services (workflow log, F() counters).
+    # Status and counters change only through the services (workflow log, F() counters).
     list_display = ["id", "title", "status", "innovation_type", "origin", "campaign", "created_at"]
     list_filter = ["status", "innovation_type", "origin", "campaign"]
     search_fields = ["title", "customer_need"]

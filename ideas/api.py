@@ -1,6 +1,6 @@
 """REST API of the ideas app, mounted under /api/v1/ by config.api.
 
-Every write calls ideas.services; every read starts from ``Idea.objects.visible_to``, so an
+Every write calls a service (ideas.services, ideas.engagement); every read starts from ``Idea.objects.visible_to``, so an
 idea the caller may not see is a 404, never a 403 that would reveal it exists.
 """
 
@@ -18,10 +18,11 @@ from rest_framework.routers import SimpleRouter
 from accounts.throttle import limited_by
 from core.drf import RulesPermission
 from core.exceptions import Conflict
-from ideas import services
+from ideas import engagement, search, services
 from ideas.filters import IdeaFilter
-from ideas.models import Campaign, Comment, Idea, Status
+from ideas.models import Campaign, Idea, Status
 from ideas.pagination import EstimatedPageNumberPagination
+from ideas.selectors import visible_comments
 from ideas.serializers import (
     CampaignSerializer,
     CommentSerializer,
@@ -33,17 +34,6 @@ from ideas.serializers import (
     TransitionSerializer,
     TransitionWriteSerializer,
 )
-
-
-def visible_comments(idea: Idea, user):
-    """Comments of ``idea`` the user may read: internal ones only for employees; hidden
-    ones only for moderators (flagged), gone for everyone else."""
-    qs = Comment.objects.filter(idea=idea).select_related("author")
-    if not user.has_perm("ideas.view_internal_comments"):
-        qs = qs.filter(is_internal=False)
-    if not user.has_perm("ideas.moderate_comment"):
-        qs = qs.filter(is_hidden=False)
-    return qs
 
 
 @extend_schema_view(
@@ -123,7 +113,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         idea = self.get_object()
         supported = request.method == "POST"
         # The write returns the counters after it (one statement on PostgreSQL): no re-read.
-        state = services.support_set(idea=idea, user=request.user, supported=supported)
+        state = engagement.support_set(idea=idea, user=request.user, supported=supported)
         return Response(
             {
                 "supported": supported,
@@ -149,7 +139,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if request.method == "POST":
             data = CommentWriteSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            comment = services.comment_add(idea=idea, author=request.user, **data.validated_data)
+            comment = engagement.comment_add(idea=idea, author=request.user, **data.validated_data)
             return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(visible_comments(idea, request.user))
         return self.get_paginated_response(CommentSerializer(page, many=True).data)
@@ -200,7 +190,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def similar(self, request):
         q = request.query_params.get("q", "")
-        ideas = Idea.objects.visible_to(request.user).similar_to(q, limit=5)
+        ideas = search.similar_to(Idea.objects.visible_to(request.user), q, limit=5)
         return Response(SimilarIdeaSerializer(ideas, many=True).data)
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Kind, User
 from ideas.models import (
     Audience,
     Campaign,
@@ -439,8 +439,8 @@ def seed(stdout=None) -> None:
     from accounts.demo import DEMO_USERS
 
     users = {u.email: u for u in User.objects.filter(email__in=[row[0] for row in DEMO_USERS])}
-    staff = [u for u in users.values() if u.kind == "staff" and not u.is_superuser]
-    customers = [u for u in users.values() if u.kind == "customer"]
+    staff = [u for u in users.values() if u.kind == Kind.STAFF and not u.is_superuser]
+    customers = [u for u in users.values() if u.kind == Kind.CUSTOMER]
     if not staff or not customers:
         return
     staff.sort(key=lambda u: u.email)
@@ -530,7 +530,7 @@ def seed(stdout=None) -> None:
                 campaign=campaign,
                 author=author,
                 is_anonymous=i % 9 == 4,
-                origin=Origin.CUSTOMER if author.kind == "customer" else Origin.EMPLOYEE,
+                origin=Origin.CUSTOMER if author.kind == Kind.CUSTOMER else Origin.EMPLOYEE,
                 status=status,
                 owner=staff[(i * 3) % len(staff)] if owned else None,
                 estimated_cost=Decimal(15000 + (i * 7919) % 40 * 5000) if advanced else None,

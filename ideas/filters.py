@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import F
 
 from ideas.models import Campaign, Idea, InnovationType, Origin, Status
+from ideas.search import search
 
 MAX_ID = 2**63 - 1  # the largest primary key PostgreSQL's bigint and SQLite's INTEGER hold
 
@@ -50,7 +51,7 @@ class IdeaFilter(django_filters.FilterSet):
         return queryset.filter(campaign__slug=value)
 
     def filter_q(self, queryset, name, value):
-        return queryset.search(value)
+        return search(queryset, value)
 
     def filter_ordering(self, queryset, name, value):
         return order_ideas(queryset, value)
@@ -75,9 +76,7 @@ def order_ideas(queryset, value: str):
         ).order_by("-support_total", "-created_at", "-id")
     if value == "score":
         # Ideas never scored sort last on both databases.
-        return queryset.with_top_score().order_by(
-            F("top_score").desc(nulls_last=True), "-created_at", "-id"
-        )
+        return queryset.order_by(F("latest_score").desc(nulls_last=True), "-created_at", "-id")
     if value == "title":
         return queryset.order_by("title", "id")
     return queryset.order_by("-created_at", "-id")

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
-from accounts.models import MANAGERS_GROUP, User
+from accounts.models import MANAGERS_GROUP, Kind, User
 from ideas.models import Audience, Campaign, InnovationType, Status
 from ideas.uploads import ACCEPT_ATTR
 from journeys.models import Cycle, Moment, Stage
@@ -117,7 +117,7 @@ class IdeaForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.journey = journey
         self.fields["campaign"].queryset = Campaign.objects.accepting(user).order_by("title")
-        if user.kind == "customer":
+        if user.kind == Kind.CUSTOMER:
             del self.fields["estimated_cost"], self.fields["expected_value"]
         if not with_files:
             del self.fields["attachments"]
@@ -244,7 +244,7 @@ class OwnerForm(forms.Form):
     def candidates_for(idea) -> models.QuerySet:
         """Innovation managers and the idea's current owner: one small query."""
         return (
-            User.objects.filter(kind="staff", is_active=True)
+            User.objects.filter(kind=Kind.STAFF, is_active=True)
             .filter(Q(groups__name=MANAGERS_GROUP) | Q(pk=idea.owner_id))
             .distinct()
             .order_by("display_name", "id")[:MAX_OWNER_CANDIDATES]
@@ -254,7 +254,7 @@ class OwnerForm(forms.Form):
         email = self.cleaned_data["owner"]
         if not email:
             return None
-        owner = User.objects.filter(email__iexact=email, kind="staff", is_active=True).first()
+        owner = User.objects.filter(email__iexact=email, kind=Kind.STAFF, is_active=True).first()
         if owner is None:
             raise forms.ValidationError("No active employee has this e-mail address.")
         return owner

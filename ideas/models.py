@@ -5,9 +5,11 @@ import uuid
 import rules
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.db import connection, models
-from django.db.models import Case, F, IntegerField, Max, Q, Value, When
+from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
+
+from accounts.models import Kind
 
 
 class Audience(models.TextChoices):
@@ -44,7 +46,7 @@ class Status(models.TextChoices):
     MERGED = "merged", "Merged"
 
 
-# The stage-gate graph (DESIGN.md). ideas.workflow enforces it and the gates.
+# The stage-gate graph. ideas.workflow enforces it and the gates.
 FORWARD = {
     Status.DRAFT: Status.SUBMITTED,
     Status.SUBMITTED: Status.SCREENING,
@@ -58,9 +60,9 @@ FORWARD = {
 PARKABLE = {Status.SUBMITTED, Status.SCREENING, Status.IN_REVIEW, Status.SHORTLISTED}
 CLOSED = {Status.LAUNCHED, Status.REJECTED, Status.MERGED}
 OPEN = set(Status) - CLOSED
-# A "live" idea for the journey map and gap detection: submitted and on its way or launched
-# (not a draft, parked, rejected or merged).
-LIVE = {
+# A "live" idea (the journey map, gap detection): submitted and on its way, or launched;
+# not a draft, parked, rejected or merged. In workflow order.
+LIVE_STATUSES = (
     Status.SUBMITTED,
     Status.SCREENING,
     Status.IN_REVIEW,
@@ -69,7 +71,10 @@ LIVE = {
     Status.FUNDED,
     Status.IN_EXPERIMENT,
     Status.LAUNCHED,
-}
+)
+# Past the approval gate and not launched yet: budget may be allocated to these ideas, and
+# each of them must have one accountable owner.
+FUNDABLE_STATUSES = (Status.APPROVED, Status.FUNDED, Status.IN_EXPERIMENT)
 
 
 def allowed_targets(status: str) -> set[str]:
@@ -93,7 +98,7 @@ class CampaignQuerySet(models.QuerySet):
         )
 
     def for_audience_of(self, user):
-        if getattr(user, "kind", None) == "customer":
+        if getattr(user, "kind", None) == Kind.CUSTOMER:
             return self.filter(audience__in=[Audience.CUSTOMERS, Audience.EVERYONE])
         return self.filter(audience__in=[Audience.EMPLOYEES, Audience.EVERYONE])
 
@@ -102,7 +107,7 @@ class CampaignQuerySet(models.QuerySet):
         employees see every campaign; anonymous visitors none."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        if user.kind == "customer":
+        if user.kind == Kind.CUSTOMER:
             return self.filter(audience__in=CUSTOMER_AUDIENCES)
         return self
 
@@ -143,230 +148,15 @@ class IdeaQuerySet(models.QuerySet):
             return self.none()
         if _is_manager(user):
             return self
-        if user.kind == "customer":
+        if user.kind == Kind.CUSTOMER:
             return self.filter(
                 Q(author=user)
                 | (Q(campaign__audience__in=CUSTOMER_AUDIENCES) & ~Q(status=Status.DRAFT))
             )
         return self.filter(Q(author=user) | ~Q(status=Status.DRAFT))
 
-    def live(self):
-        return self.filter(status__in=LIVE)
-
-    def with_top_score(self):
-        """``top_score``: the best overall panel score the idea got in any round (scoring
-        writes IdeaScore; read through the relation path, never by importing scoring)."""
-        return self.annotate(top_score=Max("idea_scores__overall"))
-
     def for_list(self):
         return self.select_related("campaign", "stage", "moment", "author")
-
-    def search(self, q: str):
-        """Full-text search: PostgreSQL's search vector (GIN index, maintained by a trigger),
-        with the title's trigram index catching partial words; ``icontains`` on SQLite."""
-        q = (q or "").strip()
-        if not q:
-            return self
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery
-
-            query = SearchQuery(q, config="english", search_type="websearch")
-            return self.filter(Q(search_vector=query) | Q(title__icontains=q))
-        cond = Q()
-        for word in _words(q, minimum=1)[:8] or [q]:
-            cond &= (
-                Q(title__icontains=word)
-                | Q(customer_need__icontains=word)
-                | Q(proposal__icontains=word)
-            )
-        return self.filter(cond)
-
-    def similar_to(self, text: str, limit: int = 5) -> list:
-        """Up to ``limit`` possible duplicates of ``text`` (a title or a need), best first,
-        each annotated with ``similarity`` (a list). Drafts and merged ideas are never
-        suggested.
-
-        PostgreSQL: ``similarity`` = the greatest of the trigram similarity of the title, the
-        word similarity of the text in the title, and 0.8 x its word similarity in the need
-        (at least ``SIMILARITY_THRESHOLD``). Comparing the text with every idea took ~2 s at
-        100,000 ideas, so the candidates are bounded, exactly:
-
-        1. the ``SIMILAR_NEAREST`` nearest ideas by each title measure, read from the GiST
-           trigram index in distance order (KNN, ``ORDER BY … LIMIT``), scored in full. An idea
-           of the true top ``limit`` whose best measure is a title measure is among the
-           nearest by that measure (every idea nearer by it scores at least as high), so it
-           is found — except that among ideas of EQUAL similarity (identical titles) the ones
-           the index returns first are kept, not necessarily the newest;
-        2. only if a need could still beat the ``limit``-th score ``s`` found so far
-           (``s <= 0.8``): the ideas whose need word similarity is at least
-           ``max(threshold, s) / 0.8``, through the GIN index and the ``<%`` operator (its
-           threshold set for this transaction only, like ``SET LOCAL``).
-
-        Elsewhere: a word-overlap score computed in SQL (a title word counts 2, a need word
-        1) over ideas sharing at least one word.
-        """
-        text = (text or "").strip()[:300]
-        base = self.exclude(status__in=[Status.DRAFT, Status.MERGED])
-        if len(text) < 3:
-            return []
-        if connection.vendor == "postgresql":
-            return _similar_postgres(base, text, limit)
-        words = _words(text)[:10]
-        if not words:
-            return []
-        match = Q()
-        score = Value(0)
-        for word in words:
-            match |= Q(title__icontains=word) | Q(customer_need__icontains=word)
-            score = (
-                score
-                + Case(When(title__icontains=word, then=Value(2)), default=Value(0))
-                + Case(When(customer_need__icontains=word, then=Value(1)), default=Value(0))
-            )
-        # Normalised to 0..1 like pg_trgm's similarity (every word in title and need = 1).
-        return list(
-            base.filter(match)
-            .annotate(overlap=models.ExpressionWrapper(score, output_field=IntegerField()))
-            .filter(overlap__gte=2)
-            .annotate(
-                similarity=models.ExpressionWrapper(
-                    F("overlap") * Value(1.0) / Value(3.0 * len(words)),
-                    output_field=models.FloatField(),
-                )
-            )
-            .order_by("-overlap", "-created_at")[:limit]
-        )
-
-
-SIMILARITY_THRESHOLD = 0.3
-# The need's word similarity counts this much in ``similar_to``.
-NEED_WEIGHT = 0.8
-# Nearest ideas read per title measure (KNN): 4 x the usual 5 leaves room for ties.
-SIMILAR_NEAREST = 20
-
-
-def _similar_postgres(base, text: str, limit: int) -> list:
-    """``IdeaQuerySet.similar_to`` on PostgreSQL (see there)."""
-    from django.contrib.postgres.search import (
-        TrigramDistance,
-        TrigramSimilarity,
-        TrigramWordDistance,
-        TrigramWordSimilarity,
-    )
-    from django.db import transaction
-    from django.db.models.expressions import RawSQL
-    from django.db.models.functions import Greatest
-
-    def scored(qs):
-        return list(
-            qs.annotate(
-                similarity=Greatest(
-                    TrigramSimilarity("title", text),
-                    TrigramWordSimilarity(text, "title"),
-                    TrigramWordSimilarity(text, "customer_need") * Value(NEED_WEIGHT),
-                )
-            )
-            .filter(similarity__gte=SIMILARITY_THRESHOLD)
-            .order_by("-similarity", "-created_at")[:limit]
-        )
-
-    # 1. The nearest ideas by each title measure (KNN on the GiST index), scored.
-    nearest, params = [], []
-    for distance in (TrigramDistance("title", text), TrigramWordDistance(text, "title")):
-        sql, p = base.order_by(distance).values("pk")[:SIMILAR_NEAREST].query.sql_with_params()
-        nearest.append(f"({sql})")
-        params.extend(p)
-    union = RawSQL(f"SELECT n.pk FROM ({' UNION '.join(nearest)}) AS n", params)
-    found = scored(base.filter(pk__in=union))
-    bar = found[-1].similarity if len(found) == limit else SIMILARITY_THRESHOLD
-    if bar > NEED_WEIGHT:
-        return found  # no need can score more than NEED_WEIGHT: the titles settle it
-    # 2. Ideas whose need can reach the bar: q <% need (word_similarity(q, need) >= the
-    # threshold, GIN index), the threshold set for this transaction only (like SET LOCAL).
-    # A hair below the bar: the exact comparison is the >= in scored(); this only prunes.
-    need_min = max(bar, SIMILARITY_THRESHOLD) / NEED_WEIGHT - 1e-6
-    need = f'"{Idea._meta.db_table}"."customer_need"'
-    by_need = base.filter(RawSQL(f"%s <%% {need}", [text], output_field=models.BooleanField()))
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(need_min)]
-        )
-        more = scored(by_need)
-    best = {idea.pk: idea for idea in found + more}.values()
-    return sorted(best, key=lambda i: (-i.similarity, -i.created_at.timestamp()))[:limit]
-
-
-_STOPWORDS = set(
-    [
-        "the",
-        "and",
-        "for",
-        "with",
-        "that",
-        "this",
-        "from",
-        "have",
-        "into",
-        "when",
-        "they",
-        "their",
-        "them",
-        "our",
-        "your",
-        "are",
-        "was",
-        "were",
-        "will",
-        "would",
-        "could",
-        "should",
-        "about",
-        "after",
-        "before",
-        "than",
-        "then",
-        "there",
-        "what",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "how",
-        "can",
-        "not",
-        "but",
-        "all",
-        "any",
-        "each",
-        "more",
-        "most",
-        "some",
-        "such",
-        "only",
-        "own",
-        "same",
-        "very",
-        "just",
-        "also",
-        "customers",
-        "customer",
-        "need",
-        "needs",
-        "want",
-        "wants",
-    ]
-)
-
-
-def _words(text: str, minimum: int = 4) -> list[str]:
-    """Distinct lower-case words of ``text`` worth matching on, longest first."""
-    seen: dict[str, None] = {}
-    for word in re.findall(r"[\w'-]+", text.lower()):
-        word = word.strip("'-")
-        if len(word) >= minimum and word not in _STOPWORDS:
-            seen.setdefault(word, None)
-    return sorted(seen, key=len, reverse=True)
 
 
 class Campaign(models.Model):
@@ -376,13 +166,6 @@ class Campaign(models.Model):
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.EVERYONE)
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField(null=True, blank=True)
-    scorecard = models.ForeignKey(
-        "scoring.Scorecard",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="campaigns",
-    )
     target_stages = models.ManyToManyField("journeys.Stage", blank=True, related_name="campaigns")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -417,7 +200,9 @@ class Campaign(models.Model):
         if self.audience == Audience.EVERYONE:
             return True
         wanted = (
-            Audience.CUSTOMERS if getattr(user, "kind", None) == "customer" else Audience.EMPLOYEES
+            Audience.CUSTOMERS
+            if getattr(user, "kind", None) == Kind.CUSTOMER
+            else Audience.EMPLOYEES
         )
         return self.audience == wanted
 
@@ -467,6 +252,12 @@ class Idea(models.Model):
     supports_employees = models.PositiveIntegerField(default=0)
     supports_customers = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
+    # The overall of the idea's latest panel result (null: never scored). Written only by
+    # scoring: its aggregation, in the same transaction as the results it derives from, and
+    # its ``rebuild_latest_scores`` command.
+    latest_score = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, editable=False
+    )
     # Maintained by ideas.search on PostgreSQL (GIN index added by a vendor-conditional
     # migration); stays NULL on SQLite, where search falls back to icontains.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -498,14 +289,17 @@ class Idea(models.Model):
                 fields=["id", "stage", "status", "campaign", "innovation_type"],
                 name="idea_join_cover",
             ),
+            # The dashboard's top ideas: walk the scored ideas best first and stop after a page.
+            models.Index(
+                fields=["-latest_score", "id"],
+                condition=Q(latest_score__isnull=False),
+                name="idea_latest_score_top",
+            ),
             # Ideas past the approval gate without an accountable owner (a dashboard alert):
             # normally none, so the index is empty and the question costs nothing.
             models.Index(
                 fields=["id"],
-                condition=Q(
-                    owner__isnull=True,
-                    status__in=[Status.APPROVED, Status.FUNDED, Status.IN_EXPERIMENT],
-                ),
+                condition=Q(owner__isnull=True, status__in=list(FUNDABLE_STATUSES)),
                 name="idea_needs_owner",
             ),
         ]
@@ -534,10 +328,6 @@ class Idea(models.Model):
     def supports_total(self) -> int:
         return self.supports_employees + self.supports_customers
 
-    def can_transition_to(self, status: str) -> bool:
-        """Whether the graph allows the move (gates are checked by ideas.workflow)."""
-        return status in allowed_targets(self.status)
-
     def allowed_targets(self) -> list[str]:
         """Statuses the graph allows next, in workflow order (merge is its own action)."""
         targets = allowed_targets(self.status) - {Status.MERGED}
@@ -552,7 +342,7 @@ class Idea(models.Model):
             return True
         if self.status == Status.DRAFT:
             return False
-        if user.kind == "customer":
+        if user.kind == Kind.CUSTOMER:
             return self.campaign_id is not None and self.campaign.audience in CUSTOMER_AUDIENCES
         return True
 

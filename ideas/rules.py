@@ -8,6 +8,7 @@ answers "could this person do this to some object" (used for list pages and nav)
 
 import rules
 
+from accounts.models import Kind
 from accounts.rules import is_customer, is_employee, is_manager, is_signed_in
 from ideas.models import CUSTOMER_AUDIENCES, Attachment, Comment, Idea, Status
 
@@ -74,7 +75,7 @@ def is_transition_idea_author(user, transition) -> bool:
 def can_see_campaign(user, campaign) -> bool:
     if not (user and user.is_authenticated):
         return False
-    if campaign is None or user.kind != "customer":
+    if campaign is None or user.kind != Kind.CUSTOMER:
         return True
     return campaign.audience in CUSTOMER_AUDIENCES
 

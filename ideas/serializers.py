@@ -1,6 +1,6 @@
-"""JSON shapes of the ideas API (field names as in DESIGN.md, "HTTP surface").
+"""JSON shapes of the ideas API.
 
-Serializers only shape data; writes go through ideas.services.
+Serializers only shape data; writes go through the services (ideas.services, ideas.engagement).
 """
 
 from drf_spectacular.types import OpenApiTypes
@@ -202,7 +202,6 @@ class CampaignSerializer(serializers.ModelSerializer):
             "opens_at",
             "closes_at",
             "is_open",
-            "scorecard",
             "target_stages",
             "idea_count",
         ]

@@ -1,32 +1,30 @@
-"""Writes of the ideas app. HTML views, the API, commands, tasks and other apps call these.
+"""Writes of an idea itself: submit, edit, owner, merge, counters, attachments, and the
+workflow entry point ``idea_transition``. HTML views, the API, commands, tasks and other apps
+call these. Supports, follows and comments are in ``ideas.engagement``, notifications in
+``ideas.notifications``, campaigns in ``ideas.campaigns``.
 
-Conventions: keyword-only arguments; ``ValidationError`` (a dict keyed by field where a
-field is at fault) for bad input, ``PermissionDenied`` when the actor may not do this,
-``TransitionError`` when the workflow refuses. Nothing is written when any of them is raised.
-
-Counters on Idea (all maintained here with F() expressions and recomputable with
-``manage.py recount_ideas``):
-
-- ``supports_employees`` / ``supports_customers``: supports by the supporting person's kind;
-- ``comment_count``: **public, visible** comments only (not internal, not hidden by a
-  moderator), i.e. what every reader of the idea can see. Internal notes are not counted, so
-  the number never leaks that staff discussed an idea.
+Conventions (all of those modules): keyword-only arguments; ``ValidationError`` (a dict keyed
+by field where a field is at fault) for bad input, ``PermissionDenied`` when the actor may not
+do this, ``TransitionError`` when the workflow refuses. Nothing is written when any of them is
+raised.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import NamedTuple
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from accounts.models import Kind
+from core.web import require_perm
+from ideas.engagement import follow_set
 from ideas.models import (
     OPEN,
     Attachment,
@@ -35,112 +33,13 @@ from ideas.models import (
     Follow,
     Idea,
     IdeaTransition,
-    Notification,
     Origin,
     Status,
     Support,
 )
+from ideas.notifications import notify_followers
 from ideas.uploads import validate_upload
-from ideas.workflow import TransitionError
-from ideas.workflow import idea_transition as _workflow_transition
-
-__all__ = [
-    "TransitionError",
-    "attachment_add",
-    "campaign_create",
-    "campaign_update",
-    "comment_add",
-    "comment_hide",
-    "follow_set",
-    "follow_toggle",
-    "idea_merge",
-    "idea_recount",
-    "idea_set_owner",
-    "idea_submit",
-    "idea_transition",
-    "idea_update",
-    "notification_emails_send",
-    "notifications_mark_read",
-    "support_add",
-    "support_remove",
-    "support_set",
-    "support_toggle",
-]
-
-
-def _require(actor, perm: str, obj=None, message: str | None = None) -> None:
-    if actor is None or not actor.has_perm(perm, obj):
-        raise PermissionDenied(message or "You are not allowed to do that.")
-
-
-# --- Notifications ---------------------------------------------------------------------------
-
-
-def _notify_followers(
-    *, idea: Idea, verb: str, message: str, actor=None, user_ids: Iterable[int] | None = None
-) -> list[int]:
-    """Create in-app notifications for the idea's followers (or ``user_ids``), never for the
-    actor, and queue their e-mails once the transaction commits.
-
-    The in-app rows are written in the caller's transaction, so they exist exactly when the
-    change does; only the e-mail (slow, may fail) goes to Celery.
-    """
-    if user_ids is None:
-        user_ids = Follow.objects.filter(idea=idea).values_list("user_id", flat=True)
-    recipients = sorted({uid for uid in user_ids if actor is None or uid != actor.pk})
-    if not recipients:
-        return []
-    rows = Notification.objects.bulk_create(
-        [
-            Notification(user_id=uid, idea=idea, verb=verb, message=message[:300])
-            for uid in recipients
-        ]
-    )
-    ids = [row.pk for row in rows if row.pk is not None]
-    if ids:
-        from ideas.tasks import notify_task
-
-        transaction.on_commit(lambda: notify_task.delay(ids))
-    return ids
-
-
-def notification_emails_send(*, notification_ids: Iterable[int]) -> int:
-    """E-mail the given notifications to their users. Each row is claimed with a conditional
-    UPDATE first, so running the task twice sends each e-mail once. Returns how many went."""
-    from django.core.mail import send_mail
-
-    sent = 0
-    for pk in notification_ids:
-        claimed = Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
-        )
-        if not claimed:
-            continue
-        note = Notification.objects.select_related("user", "idea").get(pk=pk)
-        if not note.user.email or not note.user.is_active:
-            continue
-        try:
-            send_mail(
-                f"Juncture: {note.message}"[:150],
-                f"{note.message}\n\nSee the idea: /ideas/{note.idea_id}/\n\n"
-                "You get this because you follow the idea. Unfollow it on its page.",
-                None,
-                [note.user.email],
-            )
-        except Exception:
-            # Release the claim so the task's retry sends it.
-            Notification.objects.filter(pk=pk).update(emailed_at=None)
-            raise
-        sent += 1
-    return sent
-
-
-def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
-    qs = Notification.objects.filter(user=user, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())
-
+from ideas.workflow import TransitionError, transition_apply
 
 # --- Workflow ------------------------------------------------------------------------------
 
@@ -154,14 +53,15 @@ def idea_transition(
     override: bool = False,
     expected_from: str | None = None,
 ) -> IdeaTransition:
-    """Move an idea through the stage-gate workflow (see ideas.workflow.idea_transition).
+    """Move an idea through the stage-gate workflow (``ideas.workflow.transition_apply``
+    checks the graph and the gates and writes the log).
 
     This is the entry point every caller uses (views, API, scoring, budgets): it is where the
     side effects of a status change hang — followers get an in-app notification, and an
     e-mail queued on commit. Raises TransitionError (and changes nothing) when refused.
     """
     with transaction.atomic():
-        transition = _workflow_transition(
+        transition = transition_apply(
             idea=idea,
             to=to,
             actor=actor,
@@ -170,7 +70,7 @@ def idea_transition(
             expected_from=expected_from,
         )
         moved = transition.idea
-        _notify_followers(
+        notify_followers(
             idea=moved,
             verb="status_changed",
             message=(
@@ -253,7 +153,7 @@ def idea_submit(
     campaign must be open and its audience must include the author. Raises ValidationError
     keyed by field (nothing saved, no file written) when anything is wrong.
     """
-    _require(author, "ideas.add_idea")
+    require_perm(author, "ideas.add_idea")
     idea = Idea(
         title=(title or "").strip(),
         customer_need=(customer_need or "").strip(),
@@ -264,7 +164,7 @@ def idea_submit(
         campaign=campaign,
         author=author,
         is_anonymous=bool(is_anonymous),
-        origin=Origin.CUSTOMER if author.kind == "customer" else Origin.EMPLOYEE,
+        origin=Origin.CUSTOMER if author.kind == Kind.CUSTOMER else Origin.EMPLOYEE,
         status=Status.DRAFT,
         estimated_cost=estimated_cost,
         expected_value=expected_value,
@@ -299,7 +199,7 @@ def idea_submit(
 def idea_update(*, idea: Idea, actor, **changes) -> Idea:
     """Change an idea's content. Authors may while it is a draft or submitted; managers any
     time. Unknown fields are refused. A campaign change must be accepted for the author."""
-    _require(actor, "ideas.change_idea", idea, "You can no longer change this idea.")
+    require_perm(actor, "ideas.change_idea", idea, message="You can no longer change this idea.")
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise ValidationError({f: ["This field cannot be changed."] for f in sorted(unknown)})
@@ -325,8 +225,8 @@ def idea_update(*, idea: Idea, actor, **changes) -> Idea:
 @transaction.atomic
 def idea_set_owner(*, idea: Idea, owner, actor) -> Idea:
     """Name the one accountable person (an employee). The owner follows the idea."""
-    _require(actor, "ideas.set_owner", idea, "Only innovation managers set owners.")
-    if owner is not None and (owner.kind != "staff" or not owner.is_active):
+    require_perm(actor, "ideas.set_owner", idea, message="Only innovation managers set owners.")
+    if owner is not None and (owner.kind != Kind.STAFF or not owner.is_active):
         raise ValidationError({"owner": ["The accountable owner must be an active employee."]})
     Idea.objects.filter(pk=idea.pk).update(
         owner=owner, updated_at=timezone.now()
@@ -359,8 +259,8 @@ def idea_recount(*, ids: Iterable[int] | None = None) -> int:
     )
     qs = Idea.objects.all() if ids is None else Idea.objects.filter(pk__in=list(ids))
     return qs.update(
-        supports_employees=_supports("staff"),
-        supports_customers=_supports("customer"),
+        supports_employees=_supports(Kind.STAFF),
+        supports_customers=_supports(Kind.CUSTOMER),
         comment_count=Coalesce(Subquery(comments), 0),
     )
 
@@ -374,7 +274,7 @@ def idea_merge(*, source: Idea, target: Idea, actor, reason: str = "") -> IdeaTr
     page points to the target. The source goes to ``merged`` through the workflow (so it is
     logged) and both ideas' counters are recomputed from the rows.
     """
-    _require(actor, "ideas.merge_idea", source, "Only innovation managers merge ideas.")
+    require_perm(actor, "ideas.merge_idea", source, message="Only innovation managers merge ideas.")
     if source.pk == target.pk:
         raise ValidationError({"target": ["An idea cannot be merged into itself."]})
     # Lock both rows in id order so two merges touching the same pair cannot deadlock.
@@ -407,7 +307,7 @@ def idea_merge(*, source: Idea, target: Idea, actor, reason: str = "") -> IdeaTr
 
     src.merged_into = tgt
     src.save(update_fields=["merged_into", "updated_at"])
-    transition = _workflow_transition(
+    transition = transition_apply(
         idea=src, to=Status.MERGED, actor=actor, reason=reason or f"Duplicate of #{tgt.pk}."
     )
     idea_recount(ids=[src.pk, tgt.pk])
@@ -418,7 +318,7 @@ def idea_merge(*, source: Idea, target: Idea, actor, reason: str = "") -> IdeaTr
         summary=f"Idea #{src.pk} merged into #{tgt.pk}",
         data={"source": src.pk, "target": tgt.pk, "reason": reason},
     )
-    _notify_followers(
+    notify_followers(
         idea=tgt,
         verb="merged",
         message=f"“{src.title[:100]}” was merged into “{tgt.title[:100]}”.",
@@ -427,196 +327,6 @@ def idea_merge(*, source: Idea, target: Idea, actor, reason: str = "") -> IdeaTr
     )
     source.status, source.merged_into = Status.MERGED, tgt
     return transition
-
-
-# --- Supports and follows --------------------------------------------------------------------
-
-
-def _support_counter(user) -> str:
-    return "supports_customers" if user.kind == "customer" else "supports_employees"
-
-
-class SupportState(NamedTuple):
-    """The outcome of a support write: whether a row was added/removed now, and the idea's
-    counters right after it."""
-
-    changed: bool
-    supports_employees: int
-    supports_customers: int
-
-
-# PostgreSQL: the support row and its counter in ONE statement (one round trip, one commit):
-# the INSERT … ON CONFLICT DO NOTHING (or the DELETE) says whether a row really changed, the
-# UPDATE moves the counter only then (the row lock on the idea orders concurrent writers),
-# and the final SELECT returns the counters after it (the idea's row as it was when nothing
-# changed). Concurrent duplicates wait on the unique index and then change nothing.
-_SUPPORT_ADD_SQL = """
-WITH changed AS (
-    INSERT INTO {support} (idea_id, user_id, created_at) VALUES (%(idea)s, %(user)s, %(now)s)
-    ON CONFLICT (idea_id, user_id) DO NOTHING RETURNING idea_id
-), upd AS (
-    UPDATE {idea} SET {field} = {field} + 1 WHERE id IN (SELECT idea_id FROM changed)
-    RETURNING supports_employees, supports_customers
-)
-SELECT EXISTS (SELECT 1 FROM changed),
-       COALESCE(u.supports_employees, i.supports_employees),
-       COALESCE(u.supports_customers, i.supports_customers)
-FROM {idea} i LEFT JOIN upd u ON TRUE WHERE i.id = %(idea)s
-"""
-_SUPPORT_REMOVE_SQL = """
-WITH changed AS (
-    DELETE FROM {support} WHERE idea_id = %(idea)s AND user_id = %(user)s RETURNING idea_id
-), upd AS (
-    -- the guard keeps a PositiveIntegerField from going below zero if counters drifted
-    UPDATE {idea} SET {field} = {field} - 1
-    WHERE id IN (SELECT idea_id FROM changed) AND {field} > 0
-    RETURNING supports_employees, supports_customers
-)
-SELECT EXISTS (SELECT 1 FROM changed),
-       COALESCE(u.supports_employees, i.supports_employees),
-       COALESCE(u.supports_customers, i.supports_customers)
-FROM {idea} i LEFT JOIN upd u ON TRUE WHERE i.id = %(idea)s
-"""
-
-
-def _support_write_postgres(*, idea: Idea, user, add: bool) -> SupportState:
-    sql = (_SUPPORT_ADD_SQL if add else _SUPPORT_REMOVE_SQL).format(
-        support=Support._meta.db_table,
-        idea=Idea._meta.db_table,
-        field=_support_counter(user),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"idea": idea.pk, "user": user.pk, "now": timezone.now()})
-        row = cursor.fetchone()
-    if row is None:  # the idea itself is gone
-        return SupportState(False, 0, 0)
-    return SupportState(bool(row[0]), row[1], row[2])
-
-
-def support_set(*, idea: Idea, user, supported: bool, counters: bool = True) -> SupportState:
-    """Support ``idea`` or withdraw the support (both idempotent); returns whether a row
-    changed now and the counters afterwards (the API answers with them, no re-read).
-
-    PostgreSQL: one statement (above). Elsewhere the portable path: the unique constraint
-    decides races (of two concurrent inserts one fails with IntegrityError inside its
-    savepoint and changes nothing); the counter moves only with a row that was really
-    inserted or deleted, by an atomic ``F() ± 1``; then the counters are read (unless
-    ``counters`` is False: they are then returned as 0).
-    """
-    if supported:
-        _require(user, "ideas.support_idea", idea, "You cannot support this idea.")
-    if connection.vendor == "postgresql":
-        return _support_write_postgres(idea=idea, user=user, add=supported)
-    field = _support_counter(user)
-    with transaction.atomic():
-        if supported:
-            try:
-                with transaction.atomic():
-                    Support.objects.create(idea=idea, user=user)
-                changed = True
-            except IntegrityError:
-                changed = False
-            if changed:
-                Idea.objects.filter(pk=idea.pk).update(**{field: F(field) + 1})
-        else:
-            deleted, _ = Support.objects.filter(idea=idea, user=user).delete()
-            changed = bool(deleted)
-            if changed:
-                Idea.objects.filter(pk=idea.pk, **{f"{field}__gt": 0}).update(
-                    **{field: F(field) - 1}
-                )
-        values = counters and (
-            Idea.objects.filter(pk=idea.pk)
-            .values_list("supports_employees", "supports_customers")
-            .first()
-        )
-    return SupportState(changed, *(values or (0, 0)))
-
-
-def support_add(*, idea: Idea, user) -> bool:
-    """Support ``idea`` (idempotent). Returns True if a support was added now."""
-    return support_set(idea=idea, user=user, supported=True, counters=False).changed
-
-
-def support_remove(*, idea: Idea, user) -> bool:
-    """Withdraw a support (idempotent). Returns True if one was removed now."""
-    return support_set(idea=idea, user=user, supported=False, counters=False).changed
-
-
-def support_toggle(*, idea: Idea, user) -> bool:
-    """Flip the support; returns whether the user supports the idea afterwards."""
-    if Support.objects.filter(idea=idea, user=user).exists():
-        support_remove(idea=idea, user=user)
-        return False
-    support_add(idea=idea, user=user)
-    return True
-
-
-def follow_set(*, idea: Idea, user, following: bool) -> bool:
-    """Follow or unfollow (idempotent); returns whether the user follows afterwards."""
-    if not following:
-        Follow.objects.filter(idea=idea, user=user).delete()
-        return False
-    try:
-        with transaction.atomic():
-            Follow.objects.create(idea=idea, user=user)
-    except IntegrityError:
-        pass  # already following: a double click or a race, same outcome
-    return True
-
-
-def follow_toggle(*, idea: Idea, user) -> bool:
-    _require(user, "ideas.follow_idea", idea)
-    following = Follow.objects.filter(idea=idea, user=user).exists()
-    return follow_set(idea=idea, user=user, following=not following)
-
-
-# --- Comments ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def comment_add(*, idea: Idea, author, body: str, is_internal: bool = False) -> Comment:
-    """Add a comment. Internal comments are for employees only and notify nobody outside;
-    a public comment bumps ``comment_count`` and notifies the followers."""
-    _require(author, "ideas.comment_idea", idea, "You cannot comment on this idea.")
-    body = (body or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not body:
-        errors["body"] = ["Write something first."]
-    elif len(body) > 5000:
-        errors["body"] = ["Keep it under 5000 characters."]
-    if is_internal and not author.has_perm("ideas.add_internal_comment"):
-        errors["is_internal"] = ["Only employees can write internal comments."]
-    if errors:
-        raise ValidationError(errors)
-    comment = Comment.objects.create(idea=idea, author=author, body=body, is_internal=is_internal)
-    if not is_internal:
-        Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
-        _notify_followers(
-            idea=idea,
-            verb="commented",
-            message=f"{author} commented on “{idea.title[:150]}”.",
-            actor=author,
-        )
-    return comment
-
-
-@transaction.atomic
-def comment_hide(*, comment: Comment, actor, hidden: bool = True) -> Comment:
-    """Hide (or show again) a comment; managers only. Keeps ``comment_count`` exact."""
-    _require(actor, "ideas.moderate_comment", comment, "Only innovation managers moderate.")
-    changed = Comment.objects.filter(pk=comment.pk, is_hidden=not hidden).update(
-        is_hidden=hidden, hidden_by=actor if hidden else None
-    )
-    if changed and not comment.is_internal:
-        delta = -1 if hidden else 1
-        qs = Idea.objects.filter(pk=comment.idea_id)
-        if delta < 0:
-            qs = qs.filter(comment_count__gt=0)
-        qs.update(comment_count=F("comment_count") + delta)
-    comment.is_hidden = hidden
-    comment.hidden_by = actor if hidden else None
-    return comment
 
 
 # --- Attachments ---------------------------------------------------------------------------
@@ -639,7 +349,9 @@ def _attachment_save(*, idea: Idea, upload, name: str, content_type: str, by) ->
 @transaction.atomic
 def attachment_add(*, idea: Idea, uploaded_by, file: UploadedFile) -> Attachment:
     """Attach a file after checking its size, extension and actual content."""
-    _require(uploaded_by, "ideas.add_attachment", idea, "You cannot add files to this idea.")
+    require_perm(
+        uploaded_by, "ideas.add_attachment", idea, message="You cannot add files to this idea."
+    )
     try:
         name, content_type = validate_upload(file)
     except ValidationError as exc:
@@ -647,52 +359,3 @@ def attachment_add(*, idea: Idea, uploaded_by, file: UploadedFile) -> Attachment
     return _attachment_save(
         idea=idea, upload=file, name=name, content_type=content_type, by=uploaded_by
     )
-
-
-# --- Campaigns -----------------------------------------------------------------------------
-
-CAMPAIGN_FIELDS = {"title", "slug", "brief", "audience", "opens_at", "closes_at", "owner"}
-
-
-def _campaign_validate(campaign: Campaign) -> None:
-    errors: dict[str, list[str]] = {}
-    if campaign.opens_at and campaign.closes_at and campaign.closes_at <= campaign.opens_at:
-        errors["closes_at"] = ["The closing date must be after the opening date."]
-    try:
-        campaign.full_clean(exclude=["scorecard", "target_stages"], validate_constraints=False)
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def campaign_create(*, actor, target_stages: Iterable = (), scorecard=None, **fields) -> Campaign:
-    _require(actor, "ideas.manage_campaigns", None, "Only innovation managers run campaigns.")
-    unknown = set(fields) - CAMPAIGN_FIELDS
-    if unknown:
-        raise ValidationError({f: ["Unknown field."] for f in sorted(unknown)})
-    fields.setdefault("owner", actor)
-    campaign = Campaign(scorecard=scorecard, **fields)
-    _campaign_validate(campaign)
-    campaign.save()
-    campaign.target_stages.set(list(target_stages))
-    return campaign
-
-
-@transaction.atomic
-def campaign_update(
-    *, campaign: Campaign, actor, target_stages: Iterable | None = None, **fields
-) -> Campaign:
-    _require(actor, "ideas.manage_campaigns", campaign, "Only innovation managers run campaigns.")
-    unknown = set(fields) - CAMPAIGN_FIELDS - {"scorecard"}
-    if unknown:
-        raise ValidationError({f: ["Unknown field."] for f in sorted(unknown)})
-    for field, value in fields.items():
-        setattr(campaign, field, value)
-    _campaign_validate(campaign)
-    campaign.save()
-    if target_stages is not None:
-        campaign.target_stages.set(list(target_stages))
-    return campaign

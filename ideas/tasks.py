@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from ideas import services
+from ideas import notifications
 
 
 @shared_task(
@@ -13,4 +13,4 @@ from ideas import services
 )
 def notify_task(notification_ids: list[int]) -> int:
     """E-mail followers the in-app notifications already written by the services."""
-    return services.notification_emails_send(notification_ids=notification_ids)
+    return notifications.notification_emails_send(notification_ids=notification_ids)

@@ -1,26 +1,28 @@
 """HTML views of the ideas app (htmx-enhanced; every action also works as a plain form)."""
 
-import csv
-from collections.abc import Iterator
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 
 from accounts.throttle import limited_by
-from core.web import add_service_errors
-from ideas import services
-from ideas.api import visible_comments
+from core.web import (
+    HtmxHttpRequest,
+    add_service_errors,
+    csv_response,
+    is_partial,
+    paginate,
+    require_perm,
+    vary_on_htmx,
+)
+from ideas import campaigns as campaign_services
+from ideas import engagement, search, services
 from ideas.filters import SORTS, IdeaFilter, use_select_widgets
 from ideas.forms import (
     AttachmentForm,
@@ -33,26 +35,13 @@ from ideas.forms import (
     TransitionForm,
 )
 from ideas.models import Attachment, Campaign, Comment, Follow, Idea, Notification, Status, Support
+from ideas.notifications import notifications_mark_read
 from ideas.pagination import EstimatedCountPaginator
+from ideas.selectors import visible_comments
 from ideas.workflow import TransitionError
 from journeys.models import Stage
 
 PAGE_SIZE = 20
-
-
-class HtmxHttpRequest:  # typing helper only: django-htmx adds ``request.htmx``
-    htmx: HtmxDetails
-
-
-def _is_partial(request, target: str) -> bool:
-    """An htmx request swapping ``target`` (but not a history restore, which needs the page)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
-
-
-def _vary(response: HttpResponse) -> HttpResponse:
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _get_idea_for_user(request, pk: int, perm: str = "ideas.view_idea") -> Idea:
@@ -64,8 +53,8 @@ def _get_idea_for_user(request, pk: int, perm: str = "ideas.view_idea") -> Idea:
         ),
         pk=pk,
     )
-    if perm != "ideas.view_idea" and not request.user.has_perm(perm, idea):
-        raise PermissionDenied
+    if perm != "ideas.view_idea":
+        require_perm(request.user, perm, idea)
     return idea
 
 
@@ -80,10 +69,9 @@ def _board_filterset(request) -> IdeaFilter:
 @login_required
 @require_GET
 def board(request: HtmxHttpRequest) -> HttpResponse:
-    if not request.user.has_perm("ideas.view_board"):
-        raise PermissionDenied
+    require_perm(request.user, "ideas.view_board")
     filterset = _board_filterset(request)
-    page = EstimatedCountPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs, PAGE_SIZE, paginator_class=EstimatedCountPaginator)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -93,80 +81,64 @@ def board(request: HtmxHttpRequest) -> HttpResponse:
         "filtered": any(v for k, v in request.GET.items() if k not in {"page", "ordering"}),
         "sorts": SORTS,
     }
-    if _is_partial(request, "idea-list"):
-        return _vary(render(request, "ideas/board.html#idea-list", context))
+    if is_partial(request, "idea-list"):
+        return vary_on_htmx(render(request, "ideas/board.html#idea-list", context))
     use_select_widgets(filterset, request.user, Stage.objects.filter(journey__is_default=True))
-    return _vary(render(request, "ideas/board.html", context))
+    return vary_on_htmx(render(request, "ideas/board.html", context))
 
 
-class _Echo:
-    def write(self, value):
-        return value
+EXPORT_HEADER = [
+    "id",
+    "title",
+    "status",
+    "innovation_type",
+    "origin",
+    "campaign",
+    "stage",
+    "moment",
+    "author",
+    "is_anonymous",
+    "owner",
+    "supports_employees",
+    "supports_customers",
+    "comment_count",
+    "estimated_cost",
+    "expected_value",
+    "created_at",
+]
 
 
 @login_required
 @require_GET
 def export_csv(request) -> StreamingHttpResponse:
     """The filtered board as CSV, streamed row by row (managers only)."""
-    if not request.user.has_perm("ideas.export_ideas"):
-        raise PermissionDenied
+    require_perm(request.user, "ideas.export_ideas")
     ideas = _board_filterset(request).qs.select_related("owner")
     viewer = request.user
-    writer = csv.writer(_Echo())
-    header = [
-        "id",
-        "title",
-        "status",
-        "innovation_type",
-        "origin",
-        "campaign",
-        "stage",
-        "moment",
-        "author",
-        "is_anonymous",
-        "owner",
-        "supports_employees",
-        "supports_customers",
-        "comment_count",
-        "estimated_cost",
-        "expected_value",
-        "created_at",
-    ]
-
-    def rows() -> Iterator[str]:
-        yield writer.writerow(header)
-        for idea in ideas.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    idea.pk,
-                    _csv_safe(idea.title),
-                    idea.status,
-                    idea.innovation_type,
-                    idea.origin,
-                    idea.campaign.slug if idea.campaign else "",
-                    idea.stage.name if idea.stage else "",
-                    idea.moment.name if idea.moment else "",
-                    _csv_safe(idea.author_name_for(viewer)),
-                    "yes" if idea.is_anonymous else "no",
-                    _csv_safe(str(idea.owner)) if idea.owner else "",
-                    idea.supports_employees,
-                    idea.supports_customers,
-                    idea.comment_count,
-                    idea.estimated_cost if idea.estimated_cost is not None else "",
-                    idea.expected_value if idea.expected_value is not None else "",
-                    idea.created_at.isoformat(),
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    rows = (
+        [
+            idea.pk,
+            idea.title,
+            idea.status,
+            idea.innovation_type,
+            idea.origin,
+            idea.campaign.slug if idea.campaign else "",
+            idea.stage.name if idea.stage else "",
+            idea.moment.name if idea.moment else "",
+            idea.author_name_for(viewer),
+            "yes" if idea.is_anonymous else "no",
+            str(idea.owner) if idea.owner else "",
+            idea.supports_employees,
+            idea.supports_customers,
+            idea.comment_count,
+            idea.estimated_cost if idea.estimated_cost is not None else "",
+            idea.expected_value if idea.expected_value is not None else "",
+            idea.created_at.isoformat(),
+        ]
+        for idea in ideas.iterator(chunk_size=500)
+    )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="juncture-ideas-{stamp}.csv"'
-    return response
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is a formula in spreadsheets (CSV injection).
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+    return csv_response(f"juncture-ideas-{stamp}.csv", EXPORT_HEADER, rows)
 
 
 # --- Submit and edit -------------------------------------------------------------------------
@@ -189,8 +161,7 @@ def _prefill(request, journey: JourneyChoices) -> dict:
 @login_required
 @limited_by("idea_submit", method="POST")
 def idea_new(request: HtmxHttpRequest) -> HttpResponse:
-    if not request.user.has_perm("ideas.add_idea"):
-        raise PermissionDenied
+    require_perm(request.user, "ideas.add_idea")
     journey = JourneyChoices()
     form = IdeaForm(
         request.POST or None,
@@ -272,8 +243,8 @@ def similar(request: HtmxHttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip() or (
         title if len(title) >= 3 else request.GET.get("customer_need", "").strip()
     )
-    ideas = list(Idea.objects.visible_to(request.user).similar_to(text, limit=5))
-    return _vary(
+    ideas = search.similar_to(Idea.objects.visible_to(request.user), text, limit=5)
+    return vary_on_htmx(
         render(request, "ideas/idea_form.html#similar-ideas", {"similar": ideas, "text": text})
     )
 
@@ -281,35 +252,34 @@ def similar(request: HtmxHttpRequest) -> HttpResponse:
 # --- The idea page ---------------------------------------------------------------------------
 
 
-def _detail_context(request, idea: Idea, **extra) -> dict:
+def _idea_page_context(
+    request,
+    idea: Idea,
+    *,
+    full: bool = True,
+    comment_form: CommentForm | None = None,
+    attachment_form: AttachmentForm | None = None,
+) -> dict:
+    """The one builder of the idea page's context, for the page and for its re-render after a
+    failed comment or upload (pass the bound form with its errors). ``full=False`` leaves out
+    what only the whole page shows, for the htmx partials (comments, support, follow)."""
     user = request.user
+    if comment_form is None:
+        comment_form = CommentForm(can_internal=user.has_perm("ideas.add_internal_comment"))
     context = {
         "idea": idea,
         "author_name": idea.author_name_for(user),
         "supported": Support.objects.filter(idea=idea, user=user).exists(),
         "following": Follow.objects.filter(idea=idea, user=user).exists(),
         "comments": visible_comments(idea, user),
-        "comment_form": CommentForm(can_internal=user.has_perm("ideas.add_internal_comment")),
+        "comment_form": comment_form,
     }
-    context.update(extra)
-    return context
-
-
-@login_required
-@require_GET
-def idea_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    idea = _get_idea_for_user(request, pk)
-    if _is_partial(request, "comments"):
-        return _vary(
-            render(request, "ideas/idea_detail.html#comments", _detail_context(request, idea))
-        )
-    user = request.user
-    context = _detail_context(
-        request,
-        idea,
+    if not full:
+        return context
+    context.update(
         transitions=idea.transitions.select_related("actor"),
         attachments=idea.attachments.all(),
-        attachment_form=AttachmentForm(),
+        attachment_form=AttachmentForm() if attachment_form is None else attachment_form,
     )
     if user.has_perm("ideas.transition_idea", idea):
         context["transition_form"] = TransitionForm(idea=idea)
@@ -318,15 +288,26 @@ def idea_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             candidates=OwnerForm.candidates_for(idea),
         )
         context["merge_form"] = MergeForm()
-    return _vary(render(request, "ideas/idea_detail.html", context))
+    return context
+
+
+@login_required
+@require_GET
+def idea_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    idea = _get_idea_for_user(request, pk)
+    if is_partial(request, "comments"):
+        context = _idea_page_context(request, idea, full=False)
+        return vary_on_htmx(render(request, "ideas/idea_detail.html#comments", context))
+    return vary_on_htmx(
+        render(request, "ideas/idea_detail.html", _idea_page_context(request, idea))
+    )
 
 
 def _back_to(request, idea: Idea, partial: str) -> HttpResponse:
-    if _is_partial(request, partial):
+    if is_partial(request, partial):
         idea.refresh_from_db()
-        return _vary(
-            render(request, f"ideas/idea_detail.html#{partial}", _detail_context(request, idea))
-        )
+        context = _idea_page_context(request, idea, full=False)
+        return vary_on_htmx(render(request, f"ideas/idea_detail.html#{partial}", context))
     return redirect("ideas:detail", pk=idea.pk)
 
 
@@ -339,12 +320,12 @@ def support(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     idea = _get_idea_for_user(request, pk)
     try:
         if request.POST.get("action") == "remove":
-            services.support_remove(idea=idea, user=request.user)
+            engagement.support_remove(idea=idea, user=request.user)
         else:
-            services.support_add(idea=idea, user=request.user)
+            engagement.support_add(idea=idea, user=request.user)
     except PermissionDenied:
         messages.error(request, "You cannot support this idea.")
-        if _is_partial(request, "support"):
+        if is_partial(request, "support"):
             return HttpResponseClientRedirect(reverse("ideas:detail", args=[idea.pk]))
     return _back_to(request, idea, "support")
 
@@ -353,7 +334,7 @@ def support(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def follow(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     idea = _get_idea_for_user(request, pk, "ideas.follow_idea")
-    services.follow_set(
+    engagement.follow_set(
         idea=idea, user=request.user, following=request.POST.get("action") != "unfollow"
     )
     return _back_to(request, idea, "follow")
@@ -368,7 +349,7 @@ def comments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = CommentForm(request.POST, can_internal=user.has_perm("ideas.add_internal_comment"))
     if form.is_valid():
         try:
-            services.comment_add(
+            engagement.comment_add(
                 idea=idea,
                 author=user,
                 body=form.cleaned_data["body"],
@@ -379,17 +360,11 @@ def comments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
     if form.errors:
-        context = _detail_context(request, idea, comment_form=form)
-        template = "ideas/idea_detail.html#comments"
-        if not _is_partial(request, "comments"):
-            context.update(
-                transitions=idea.transitions.select_related("actor"),
-                attachments=idea.attachments.all(),
-                attachment_form=AttachmentForm(),
-            )
-            template = "ideas/idea_detail.html"
-        return _vary(render(request, template, context, status=400))
-    if not _is_partial(request, "comments"):
+        partial = is_partial(request, "comments")
+        context = _idea_page_context(request, idea, full=not partial, comment_form=form)
+        template = "ideas/idea_detail.html#comments" if partial else "ideas/idea_detail.html"
+        return vary_on_htmx(render(request, template, context, status=400))
+    if not is_partial(request, "comments"):
         messages.success(request, "Your comment is posted.")
     return _back_to(request, idea, "comments")
 
@@ -400,9 +375,8 @@ def comment_hide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("idea__campaign"), pk=pk)
     if not comment.idea.is_visible_to(request.user):
         raise Http404
-    if not request.user.has_perm("ideas.moderate_comment", comment):
-        raise PermissionDenied
-    services.comment_hide(
+    require_perm(request.user, "ideas.moderate_comment", comment)
+    engagement.comment_hide(
         comment=comment, actor=request.user, hidden=request.POST.get("action") != "show"
     )
     return _back_to(request, comment.idea, "comments")
@@ -493,13 +467,7 @@ def attachment_add(request, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
     if form.errors:
-        context = _detail_context(
-            request,
-            idea,
-            transitions=idea.transitions.select_related("actor"),
-            attachments=idea.attachments.all(),
-            attachment_form=form,
-        )
+        context = _idea_page_context(request, idea, attachment_form=form)
         return render(request, "ideas/idea_detail.html", context, status=400)
     messages.success(request, "The file is attached.")
     return redirect("ideas:detail", pk=idea.pk)
@@ -573,18 +541,17 @@ def campaign_detail(request, slug: str) -> HttpResponse:
 @login_required
 def campaign_form(request, slug: str | None = None) -> HttpResponse:
     campaign = get_object_or_404(Campaign, slug=slug) if slug else None
-    if not request.user.has_perm("ideas.manage_campaigns", campaign):
-        raise PermissionDenied
+    require_perm(request.user, "ideas.manage_campaigns", campaign)
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "target_stages"}
         try:
             if campaign is None:
-                campaign = services.campaign_create(
+                campaign = campaign_services.campaign_create(
                     actor=request.user, target_stages=form.cleaned_data["target_stages"], **fields
                 )
             else:
-                campaign = services.campaign_update(
+                campaign = campaign_services.campaign_update(
                     campaign=campaign,
                     actor=request.user,
                     target_stages=form.cleaned_data["target_stages"],
@@ -610,7 +577,7 @@ def campaign_form(request, slug: str | None = None) -> HttpResponse:
 @require_GET
 def notifications(request) -> HttpResponse:
     qs = Notification.objects.filter(user=request.user).select_related("idea")
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 30)
     return render(request, "ideas/notifications.html", {"page": page})
 
 
@@ -618,5 +585,5 @@ def notifications(request) -> HttpResponse:
 @require_POST
 def notifications_read(request) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
-    services.notifications_mark_read(user=request.user, ids=ids)
+    notifications_mark_read(user=request.user, ids=ids)
     return redirect("ideas:notifications")

@@ -1,4 +1,5 @@
-"""The stage-gate workflow: one service moves an idea, enforcing the graph and the gates.
+"""The stage-gate workflow: ``transition_apply`` moves an idea, enforcing the graph and the
+gates (``ideas.services.idea_transition`` is the entry point that wraps it).
 
 Gates that need facts owned by apps to the right of ``ideas`` (a review round, a panel
 score, a budget allocation) are registered by those apps in their ``AppConfig.ready()``
@@ -77,7 +78,7 @@ def gate_failures(ctx: GateContext) -> list[str]:
 
 
 @transaction.atomic
-def idea_transition(
+def transition_apply(
     *,
     idea: Idea,
     to: str,
@@ -86,7 +87,9 @@ def idea_transition(
     override: bool = False,
     expected_from: str | None = None,
 ) -> IdeaTransition:
-    """Move ``idea`` to ``to``, or raise TransitionError and change nothing.
+    """Move ``idea`` to ``to``, or raise TransitionError and change nothing. No side effects
+    beyond the status, the log and the audit record: callers use
+    ``ideas.services.idea_transition``, which also notifies the followers.
 
     The idea row is locked for the rest of the transaction, so two managers moving the same
     idea at once are serialised: the second sees the first one's status and, if the graph no
@@ -134,5 +137,4 @@ def idea_transition(
         + (" (gate overridden)" if override else ""),
         data={"from": from_status, "to": to, "reason": reason or "", "override": override},
     )
-    # Follower notifications hang on ideas.services.idea_transition, the public entry point.
     return transition

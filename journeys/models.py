@@ -23,27 +23,6 @@ class JourneyQuerySet(models.QuerySet):
         return self.filter(is_default=True).first()
 
 
-# The idea statuses that count as "live" on the map and for gap detection. journeys may not
-# import ideas (dependencies point one way), so this mirrors ideas.models.LIVE; a test in
-# tests/journeys checks the two stay equal. Buckets partition LIVE for the map's cells.
-LIVE_STATUSES = (
-    "submitted",
-    "screening",
-    "in_review",
-    "shortlisted",
-    "approved",
-    "funded",
-    "in_experiment",
-    "launched",
-)
-BUCKETS = {
-    "new": ("submitted", "screening"),
-    "in_review": ("in_review", "shortlisted"),
-    "approved": ("approved", "funded", "in_experiment"),
-    "launched": ("launched",),
-}
-
-
 class Journey(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)

@@ -5,9 +5,6 @@ from journeys import views
 app_name = "journeys"
 
 urlpatterns = [
-    path("journeys/", views.default_map, name="default"),
-    path("journeys/<int:pk>/", views.journey_map, name="map"),
-    path("journeys/<int:pk>/stages/<int:stage_pk>/ideas/", views.stage_ideas, name="cell"),
     path("journeys/moment-options/", views.moment_options, name="moment_options"),
     path("journeys/<int:pk>/edit/", views.journey_edit, name="edit"),
     path("journeys/<int:pk>/stages/add/", views.stage_add, name="stage_add"),

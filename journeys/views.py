@@ -1,133 +1,34 @@
-"""HTML views of the journeys app: the journey map (with its htmx cell panel), the moment
-options the idea form loads, and the managers' journey editor."""
+"""HTML views of the journeys app: the moment options the idea form loads and the managers'
+journey editor. The journey map, which shows ideas, scores and money on the stages, is
+``insights.views.journey_map``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
-from core.web import add_service_errors
+from core.web import add_service_errors, require_perm
 from journeys import selectors, services
-from journeys.forms import JourneyForm, MapFilterForm, MomentForm, StageForm
+from journeys.forms import JourneyForm, MomentForm, StageForm
 from journeys.models import Journey, Moment, Stage
-
-
-class HtmxHttpRequest(HttpRequest):  # typing only: django_htmx sets ``request.htmx``
-    htmx: HtmxDetails
 
 
 def _journey_for(request, pk: int, perm: str) -> Journey:
     """The journey ``pk`` if the user holds ``perm`` (403), or 404."""
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
+    require_perm(request.user, perm)
     return get_object_or_404(Journey, pk=pk)
 
 
 def _stage_for(request, pk: int, perm: str) -> Stage:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
+    require_perm(request.user, perm)
     return get_object_or_404(Stage.objects.select_related("journey"), pk=pk)
 
 
 def _moment_for(request, pk: int, perm: str) -> Moment:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
+    require_perm(request.user, perm)
     return get_object_or_404(Moment.objects.select_related("stage__journey"), pk=pk)
-
-
-# --- The map -----------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def default_map(request) -> HttpResponse:
-    """``/journeys/``: the map of the default journey (filters carried over)."""
-    if not request.user.has_perm("journeys.view_map"):
-        raise PermissionDenied
-    journey = selectors.default_journey()
-    if journey is None:
-        raise Http404("There is no default journey yet.")
-    url = reverse("journeys:map", args=[journey.pk])
-    query = request.GET.urlencode()
-    return HttpResponseRedirect(f"{url}?{query}" if query else url)
-
-
-def _map_context(request, journey: Journey) -> tuple[dict, int]:
-    can_see_money = request.user.has_perm("journeys.view_funding")
-    options = selectors.filter_options(journey, can_see_money=can_see_money)
-    form = MapFilterForm(request.GET, options=options, can_see_money=can_see_money)
-    if form.is_valid():
-        filters, status = form.cleaned_data, 200
-    else:
-        # Bad filters: say so and show the unfiltered map rather than nothing.
-        filters, status = {}, 400
-    data = selectors.journey_map(
-        journey=journey,
-        viewer=request.user,
-        campaign=filters.get("campaign"),
-        fiscal_year=filters.get("fiscal_year"),
-        metric=filters.get("metric") or "ideas",
-    )
-    return {
-        "journey": journey,
-        "map": data,
-        "form": form,
-        "campaign": filters.get("campaign"),
-        "can_manage": request.user.has_perm("journeys.manage_journey"),
-        "board_url": _url_or_empty("ideas:board"),
-        "new_idea_url": _url_or_empty("ideas:new"),
-    }, status
-
-
-def _url_or_empty(name: str) -> str:
-    # The ideas pages are another app's; the map degrades to plain text until they exist.
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
-
-
-@login_required
-@require_GET
-def journey_map(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    journey = _journey_for(request, pk, "journeys.view_map")
-    context, status = _map_context(request, journey)
-    template = "journeys/journey_map.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#map-grid"
-    response = render(request, template, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-@login_required
-@require_GET
-def stage_ideas(request: HtmxHttpRequest, pk: int, stage_pk: int) -> HttpResponse:
-    """The live ideas of one map cell: the panel for htmx, the whole map with the panel
-    filled in otherwise."""
-    journey = _journey_for(request, pk, "journeys.view_map")
-    stage = get_object_or_404(Stage, pk=stage_pk, journey=journey)
-    campaign = request.GET.get("campaign")
-    campaign = int(campaign) if campaign and campaign.isdigit() else None
-    panel = {
-        "stage": stage,
-        "ideas": list(selectors.stage_ideas(stage=stage, campaign=campaign)),
-        "board_url": _url_or_empty("ideas:board"),
-    }
-    if request.htmx:
-        response = render(request, "journeys/journey_map.html#cell-ideas", {"panel": panel})
-    else:
-        context, status = _map_context(request, journey)
-        response = render(
-            request, "journeys/journey_map.html", {**context, "panel": panel}, status=status
-        )
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 @login_required
@@ -135,8 +36,7 @@ def stage_ideas(request: HtmxHttpRequest, pk: int, stage_pk: int) -> HttpRespons
 def moment_options(request) -> HttpResponse:
     """``<option>``s of one stage's moments for the idea form (``?stage=<id>``; an optional
     ``moment=<id>`` is marked selected). A blank stage gives only the empty option."""
-    if not request.user.has_perm("journeys.choose_moment"):
-        raise PermissionDenied
+    require_perm(request.user, "journeys.choose_moment")
     raw = request.GET.get("stage", "").strip()
     selected = request.GET.get("moment", "").strip()
     moments: list = []

@@ -28,6 +28,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
+from scoring.latest import latest_scores_refresh
 from scoring.models import (
     Assignment,
     IdeaScore,
@@ -341,7 +342,11 @@ def aggregate(round_id: int) -> int:
         for sql in _statements(connection.vendor):
             cursor.execute(sql, params)
     # Every idea scored now carries computed_at = now; any other row of the round is stale.
-    IdeaScore.objects.filter(round=round).exclude(computed_at=now).delete()
+    stale = IdeaScore.objects.filter(round=round).exclude(computed_at=now)
+    unscored = list(stale.values_list("idea_id", flat=True))
+    stale.delete()
+    # Same transaction as the results: Idea.latest_score never disagrees with them.
+    latest_scores_refresh(round_id=round.pk, extra_idea_ids=unscored)
     if connection.vendor != "postgresql":
         _delete_stale_signal_results(round, signal_ids)
     ReviewRound.objects.filter(pk=round.pk).update(aggregated_at=now)

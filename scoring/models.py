@@ -254,6 +254,24 @@ class Score(models.Model):
         ]
 
 
+class IdeaScoreQuerySet(models.QuerySet):
+    def latest_per_idea(self):
+        """Each idea's latest result: the row no other row of the same idea is newer than
+        (``computed_at``, then ``id``). The one definition of "latest score"; its overall is
+        kept on ``Idea.latest_score`` (see ``scoring.latest``), so read that column when the
+        overall is all you need and this for the signals, gate or function means."""
+        newer = IdeaScore.objects.filter(idea=models.OuterRef("idea")).filter(
+            Q(computed_at__gt=models.OuterRef("computed_at"))
+            | Q(computed_at=models.OuterRef("computed_at"), id__gt=models.OuterRef("id"))
+        )
+        return self.filter(~models.Exists(newer))
+
+    def latest_overall_of(self, idea):
+        """The overall of the latest row of ``idea`` (an outer reference or an idea), as a
+        one-value subquery: the index "ideascore_idea_latest" is read newest first."""
+        return self.filter(idea=idea).order_by("-computed_at", "-id").values("overall")[:1]
+
+
 class IdeaScore(models.Model):
     """Aggregate for (round, idea). Written only by scoring.aggregate_round."""
 
@@ -277,6 +295,8 @@ class IdeaScore(models.Model):
     gate_reason = models.CharField(max_length=300, blank=True)
     contested_reason = models.CharField(max_length=300, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
+
+    objects = IdeaScoreQuerySet.as_manager()
 
     class Meta:
         ordering = ["round", "rank"]

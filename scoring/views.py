@@ -11,16 +11,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
-from django_htmx.middleware import HtmxDetails
 
 from accounts.models import User
-from core.web import csv_response
-from ideas.workflow import TransitionError
+from core.exceptions import Conflict
+from core.web import (
+    HtmxHttpRequest,
+    add_service_errors,
+    csv_response,
+    require_perm,
+    vary_on_htmx,
+)
 from scoring import services
 from scoring.forms import PanelForm, RoundForm
 from scoring.models import (
@@ -36,22 +40,6 @@ from scoring.models import (
 
 # Rows per page of the round's progress per idea and of its results.
 PAGE_SIZE = 50
-
-
-class HtmxHttpRequest(HttpRequest):
-    """Typing aid: django-htmx's middleware sets ``request.htmx``."""
-
-    htmx: HtmxDetails
-
-
-def _require(request, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
-def _vary(response: HttpResponse) -> HttpResponse:
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 # --- the reviewer's side -----------------------------------------------------------------
@@ -70,7 +58,7 @@ def _get_assignment_for_user(request, pk: int) -> Assignment:
 @login_required
 def queue(request: HtmxHttpRequest) -> HttpResponse:
     """My assignments, grouped by round, with a progress bar per round."""
-    _require(request, "scoring.review")
+    require_perm(request.user, "scoring.review")
     assignments = list(
         Assignment.objects.for_reviewer(request.user)
         .select_related("round", "idea")
@@ -132,7 +120,7 @@ def scorecard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             for message in exc.messages:
                 messages.error(request, message)
             status = 400
-        except services.ScoringConflict as exc:
+        except Conflict as exc:
             messages.error(request, exc.message)
             status = 409
     return render(request, "scoring/scorecard.html", _scorecard_context(assignment), status=status)
@@ -163,7 +151,7 @@ def score_signal(request: HtmxHttpRequest, pk: int, key: str) -> HttpResponse:
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
-        except services.ScoringConflict as exc:
+        except Conflict as exc:
             error = exc.message
     if not request.htmx:
         if error:
@@ -175,7 +163,7 @@ def score_signal(request: HtmxHttpRequest, pk: int, key: str) -> HttpResponse:
         raise Http404
     ctx.update(row=row, error=error, saved=not error, oob=True)
     # htmx swaps 2xx only; errors are shown inline, so answer 200 with the message.
-    return _vary(render(request, "scoring/scorecard.html#signal-row", ctx))
+    return vary_on_htmx(render(request, "scoring/scorecard.html#signal-row", ctx))
 
 
 # --- managers: panels and rounds --------------------------------------------------------
@@ -183,7 +171,7 @@ def score_signal(request: HtmxHttpRequest, pk: int, key: str) -> HttpResponse:
 
 @login_required
 def rounds(request: HtmxHttpRequest) -> HttpResponse:
-    _require(request, "scoring.manage_rounds")
+    require_perm(request.user, "scoring.manage_rounds")
     default = Scorecard.objects.filter(is_default=True).first()
     panels = Panel.objects.with_coverage().order_by("name")
     round_list = (
@@ -213,7 +201,7 @@ def _coverage(members, scorecard=None) -> dict:
 @login_required
 def panel_edit(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
     """Create or edit a panel; function coverage is recomputed live (htmx) as members change."""
-    _require(request, "scoring.manage_panels")
+    require_perm(request.user, "scoring.manage_panels")
     panel = get_object_or_404(Panel, pk=pk) if pk else None
     initial = {"name": panel.name, "members": panel.members.all()} if panel else None
     form = PanelForm(request.POST or None, initial=initial)
@@ -232,9 +220,8 @@ def panel_edit(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, f"Panel “{panel.name}” saved.")
             return redirect("scoring:rounds")
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
-        except services.ScoringConflict as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
             form.add_error(None, exc.message)
     if request.method == "POST":
         status = 400
@@ -251,16 +238,16 @@ def panel_edit(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def panel_coverage(request: HtmxHttpRequest) -> HttpResponse:
     """htmx: the coverage of the members ticked so far (nothing is saved)."""
-    _require(request, "scoring.manage_panels")
+    require_perm(request.user, "scoring.manage_panels")
     ids = [int(x) for x in request.POST.getlist("members") if x.isdigit()]
     members = list(User.objects.filter(pk__in=ids, kind="staff").only("function"))
     response = render(request, "scoring/panel_form.html#coverage", {"coverage": _coverage(members)})
-    return _vary(response)
+    return vary_on_htmx(response)
 
 
 @login_required
 def round_new(request: HtmxHttpRequest) -> HttpResponse:
-    _require(request, "scoring.manage_rounds")
+    require_perm(request.user, "scoring.manage_rounds")
     form = RoundForm(
         request.POST or None,
         initial={"scorecard": Scorecard.objects.filter(is_default=True).first()},
@@ -282,8 +269,7 @@ def round_new(request: HtmxHttpRequest) -> HttpResponse:
                 messages.success(request, "Round created as a draft: open it when ready.")
                 return redirect("scoring:round", pk=round.pk)
             except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
+                add_service_errors(form, exc)
     return render(request, "scoring/round_form.html", {"form": form}, status=status)
 
 
@@ -397,11 +383,11 @@ def round_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_open(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     round = get_object_or_404(ReviewRound, pk=pk)
-    _require(request, "scoring.manage_rounds", round)
+    require_perm(request.user, "scoring.manage_rounds", round)
     try:
         services.round_open(round=round, actor=request.user)
         messages.success(request, "The round is open: reviewers see their assignments now.")
-    except (services.ScoringConflict, TransitionError) as exc:
+    except Conflict as exc:
         messages.error(request, f"The round cannot open. {exc.message}")
     return redirect("scoring:round", pk=round.pk)
 
@@ -410,11 +396,11 @@ def round_open(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_close(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     round = get_object_or_404(ReviewRound, pk=pk)
-    _require(request, "scoring.manage_rounds", round)
+    require_perm(request.user, "scoring.manage_rounds", round)
     try:
         services.round_close(round=round, actor=request.user)
         messages.success(request, "The round is closed: scores are locked and results computed.")
-    except services.ScoringConflict as exc:
+    except Conflict as exc:
         messages.error(request, exc.message)
     return redirect("scoring:round", pk=round.pk)
 
@@ -423,12 +409,12 @@ def round_close(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_recompute(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     round = get_object_or_404(ReviewRound, pk=pk)
-    _require(request, "scoring.recompute", round)
+    require_perm(request.user, "scoring.recompute", round)
     task_id = services.round_recompute(round=round, actor=request.user)
     if not request.htmx:
         messages.success(request, "Recomputing the results.")
         return redirect("scoring:round", pk=round.pk)
-    return _vary(_progress(request, round, task_id))
+    return vary_on_htmx(_progress(request, round, task_id))
 
 
 def _progress(request, round: ReviewRound, task_id: str) -> HttpResponse:
@@ -446,14 +432,14 @@ def _progress(request, round: ReviewRound, task_id: str) -> HttpResponse:
 @login_required
 def recompute_status(request: HtmxHttpRequest, pk: int, task_id: str) -> HttpResponse:
     round = get_object_or_404(ReviewRound, pk=pk)
-    _require(request, "scoring.recompute", round)
-    return _vary(_progress(request, round, task_id))
+    require_perm(request.user, "scoring.recompute", round)
+    return vary_on_htmx(_progress(request, round, task_id))
 
 
 @login_required
 def results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     round = _get_round(request, pk)
-    _require(request, "scoring.view_results", round)
+    require_perm(request.user, "scoring.view_results", round)
     signals = list(Signal.objects.for_round(round))
     header = ["rank", "idea_id", "idea", "overall", "passes_gate", "gate_reason", "contested"]
     header += ["contested_reason", "reviewers", "functions"]

@@ -1,4 +1,4 @@
-"""Indexes for the board at 100,000 ideas (issue 8, bench/RESULTS.md).
+"""Indexes for the board at 100,000 ideas (bench/RESULTS.md).
 
 - btree indexes for the board's sorts (newest/oldest, most supported, title), so a page is
   read in index order;

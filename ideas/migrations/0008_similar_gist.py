@@ -1,6 +1,6 @@
-"""PostgreSQL only: a trigram GiST index on the title for duplicate suggestions (issue 8).
+"""PostgreSQL only: a trigram GiST index on the title for duplicate suggestions.
 
-``IdeaQuerySet.similar_to`` asks both title measures (similarity, and word similarity of the
+``ideas.search.similar_to`` asks both title measures (similarity, and word similarity of the
 text in the title) for their nearest ideas with a KNN scan (``ORDER BY title <-> q`` and
 ``q <<-> title`` … LIMIT k), which only a GiST trigram index can serve (the GIN index filters,
 it cannot order). The few nearest ideas of each measure contain the best ideas overall (see

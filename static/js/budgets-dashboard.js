@@ -1,5 +1,5 @@
 // Draws the budget dashboard's charts from the summary the page embeds with json_script
-// (one computation: budgets.selectors.fiscal_year_summary). Each chart has a data table
+// (one computation: insights.dashboard.executive_summary). Each chart has a data table
 // next to it in the page, so nothing here is the only way to read a number.
 (function () {
   "use strict";

@@ -5,7 +5,6 @@ import pytest
 import time_machine
 
 from budgets.models import Allocation
-from budgets.selectors import fiscal_year_summary, jsonable
 from tests import factories
 from tests.conftest import api_as
 
@@ -129,27 +128,6 @@ def test_a_bad_fiscal_year_is_a_400(manager):
     )
     assert response.status_code == 400
     assert {"ends_on", "marketing_budget"} <= set(response.json())
-
-
-def test_the_summary_is_the_selector_output(fy, executive):
-    factories.AllocationFactory(fiscal_year=fy, amount=Decimal("2500.00"))
-    body = api_as(executive).get(f"/api/v1/budgets/fiscal-years/{fy.pk}/summary/").json()
-    expected = jsonable(fiscal_year_summary(fy))
-    assert body == expected
-    assert body["committed"] == "2500.00" and body["committed_pct"] == "0.25"
-    for key in [
-        "marketing_budget",
-        "target_pct",
-        "innovation_budget",
-        "committed",
-        "spent",
-        "remaining",
-        "committed_pct",
-        "spent_pct",
-        "committed_new_only",
-        "committed_new_only_pct",
-    ]:
-        assert isinstance(body[key], str), key
 
 
 def test_the_allocation_list_filters_by_fiscal_year(fy, executive):

@@ -29,11 +29,11 @@ def test_it_seeds_an_idempotent_demo_budget(manager):
     today = timezone.localdate()
     assert fy.label == f"FY{today.year}" and fy.innovation_budget == Decimal("400000.00")
     # 70% of 400,000, split exactly.
-    s = fiscal_year_summary(fy)
-    assert s["committed"] == Decimal("280000.00") and s["committed_pct"] == Decimal("7.00")
+    s = fiscal_year_summary(fy).totals
+    assert s.committed == Decimal("280000.00") and s.committed_pct == Decimal("7.00")
     assert counts[0] == 12
     assert counts[2] == min(90, (today - fy.starts_on).days + 1)
-    assert s["spent"] > 0
+    assert s.spent > 0
 
 
 def test_it_tolerates_missing_ideas(db):
@@ -45,4 +45,4 @@ def test_the_full_demo_runs(transactional_db):
     call_command("seed_demo", "--quiet-logins")
     fy = FiscalYear.objects.get()
     assert Allocation.objects.filter(fiscal_year=fy).count() >= 12
-    assert fiscal_year_summary(fy)["committed_pct"] == Decimal("7.00")
+    assert fiscal_year_summary(fy).totals.committed_pct == Decimal("7.00")

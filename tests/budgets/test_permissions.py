@@ -40,9 +40,9 @@ def html_client(user) -> Client:
 
 # expected status per role: anonymous, customer, employee, manager, executive
 HTML_READS = {
-    "dashboard": (lambda w: reverse("budgets:dashboard"), [302, 403, 403, 200, 200]),
+    "dashboard": (lambda w: reverse("insights:dashboard"), [302, 403, 403, 200, 200]),
     "summary_csv": (
-        lambda w: reverse("budgets:summary_csv", args=[w["fy"].pk]),
+        lambda w: reverse("insights:summary_csv", args=[w["fy"].pk]),
         [302, 403, 403, 200, 200],
     ),
     "fiscal_year": (

@@ -12,7 +12,7 @@ from tests.conftest import api_as
 
 pytestmark = pytest.mark.django_db
 
-# The 6 queries of budgets.selectors.fiscal_year_summary, whatever the data size:
+# The 6 queries of insights.dashboard.executive_summary, whatever the data size:
 # committed allocations grouped by type x cycle x campaign, spent totals, funnel, top ideas,
 # ideas without owner, snapshots.
 SUMMARY = 6
@@ -27,6 +27,7 @@ def busy_year(fy, manager):
     stages = [factories.StageFactory(journey=journey, cycle=c) for c in ("buy", "own", "advocate")]
     campaigns = [factories.CampaignFactory() for _ in range(3)]
     rnd = closed_round()
+    from scoring.latest import latest_scores_rebuild
     from scoring.models import IdeaScore
 
     for i in range(12):
@@ -47,6 +48,7 @@ def busy_year(fy, manager):
             functions=3,
             rank=i + 1,
         )
+        latest_scores_rebuild(idea_ids=[idea.pk])  # as the aggregation would
         allocation = factories.AllocationFactory(
             fiscal_year=fy, idea=idea, amount=Decimal("1000"), allocated_by=manager
         )
@@ -57,10 +59,10 @@ def busy_year(fy, manager):
 
 def test_the_dashboard_query_count(client, executive, busy_year, django_assert_num_queries):
     client.force_login(executive)
-    # 1 session, 2 user, 3 user's groups (rules: budgets.view_dashboard, then cached),
+    # 1 session, 2 user, 3 user's groups (rules: insights.view_dashboard, then cached),
     # 4 fiscal years for the chooser, 5-10 the summary (SUMMARY), 11-14 the layout (LAYOUT)
     with django_assert_num_queries(4 + SUMMARY + LAYOUT):
-        response = client.get(reverse("budgets:dashboard"), {"fiscal_year": busy_year.pk})
+        response = client.get(reverse("insights:dashboard"), {"fiscal_year": busy_year.pk})
     assert response.status_code == 200
 
 

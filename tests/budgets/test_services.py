@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from budgets import services
 from budgets.models import Allocation, Spend
 from ideas.models import IdeaTransition
-from ideas.workflow import TransitionError, idea_transition
+from ideas.services import idea_transition
+from ideas.workflow import TransitionError
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ideas import services
+from ideas import engagement, services
 from tests.factories import PASSWORD, CampaignFactory, EmployeeFactory, ManagerFactory
 
 
@@ -51,10 +51,10 @@ def test_a_customer_signs_up_submits_supports_and_never_sees_internal_comments(
         innovation_type="optimization",
         campaign=campaign,
     )
-    services.comment_add(
+    engagement.comment_add(
         idea=other, author=staff, body="Legal must review the wording.", is_internal=True
     )
-    services.comment_add(idea=other, author=staff, body="Customers ask for this weekly.")
+    engagement.comment_add(idea=other, author=staff, body="Customers ask for this weekly.")
 
     page.goto(f"{live_server.url}/accounts/signup/")
     page.get_by_label("E-mail").fill("nora@example.com")

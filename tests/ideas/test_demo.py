@@ -5,7 +5,7 @@ import pytest
 
 from accounts import demo as accounts_demo
 from ideas import demo as ideas_demo
-from ideas.models import LIVE, Campaign, Idea, Status
+from ideas.models import LIVE_STATUSES, Campaign, Idea, Status
 from ideas.services import idea_recount
 from journeys import demo as journeys_demo
 
@@ -47,5 +47,7 @@ def test_it_seeds_consistent_demo_ideas_once():
         from journeys.demo import GAP_MOMENT_NAMES
     except ImportError:
         GAP_MOMENT_NAMES = []
-    assert not Idea.objects.filter(moment__name__in=GAP_MOMENT_NAMES, status__in=LIVE).exists()
+    assert not Idea.objects.filter(
+        moment__name__in=GAP_MOMENT_NAMES, status__in=LIVE_STATUSES
+    ).exists()
     assert not Idea.objects.filter(campaign__audience="employees", origin="customer").exists()

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from ideas import services
+from ideas import engagement, services
 from ideas.models import Comment, Idea, Support
 from tests.conftest import api_as
 from tests.factories import CampaignFactory, EmployeeFactory, IdeaFactory
@@ -191,8 +191,8 @@ class TestVisibility:
 
     def test_customers_never_see_internal_comments(self, client, customer, employee):
         idea = IdeaFactory(campaign=CampaignFactory(audience="everyone"))
-        services.comment_add(idea=idea, author=employee, body="Budget is tight", is_internal=True)
-        services.comment_add(idea=idea, author=employee, body="Nice idea")
+        engagement.comment_add(idea=idea, author=employee, body="Budget is tight", is_internal=True)
+        engagement.comment_add(idea=idea, author=employee, body="Nice idea")
         client.force_login(customer)
         page = client.get(reverse("ideas:detail", args=[idea.pk])).content.decode()
         assert "Nice idea" in page and "Budget is tight" not in page

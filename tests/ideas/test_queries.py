@@ -83,7 +83,7 @@ def test_the_similar_partial(client, employee, ideas, django_assert_num_queries)
     client.force_login(employee)
     # 1 session, 2 user, 3 groups, 4 the similar ideas (on PostgreSQL: the nearest titles;
     # they match well here, so the need is not searched — else a transaction, set_config
-    # and one query more: see IdeaQuerySet.similar_to)
+    # and one query more: see ideas.search.similar_to)
     with django_assert_num_queries(4):
         response = client.get("/ideas/similar/?title=mortgage+pre-approval")
     assert response.status_code == 200

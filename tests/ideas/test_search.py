@@ -5,8 +5,9 @@ import threading
 import pytest
 from django.db import close_old_connections, connection
 
-from ideas import services
+from ideas import engagement
 from ideas.models import Idea, Support
+from ideas.search import search, similar_to
 from tests.factories import CampaignFactory, CustomerFactory, EmployeeFactory, IdeaFactory
 from tests.services import require_postgres
 
@@ -31,23 +32,23 @@ def corpus(db):
 
 
 def test_search_finds_words_in_title_and_need(corpus):
-    assert set(Idea.objects.search("mortgage")) == {corpus["prefill"], corpus["draft"]}
-    assert list(Idea.objects.search("queues")) == [corpus["queue"]]
-    assert set(Idea.objects.search("")) == set(corpus.values())
+    assert set(search(Idea.objects.all(), "mortgage")) == {corpus["prefill"], corpus["draft"]}
+    assert list(search(Idea.objects.all(), "queues")) == [corpus["queue"]]
+    assert set(search(Idea.objects.all(), "")) == set(corpus.values())
 
 
 def test_similar_suggests_duplicates_best_first_without_drafts(corpus):
-    found = list(Idea.objects.similar_to("mortgage income pre-fill"))
+    found = list(similar_to(Idea.objects.all(), "mortgage income pre-fill"))
     assert found[0] == corpus["prefill"]
     assert corpus["draft"] not in found and corpus["lockout"] not in found
     assert 0 < found[0].similarity <= 1
-    assert list(Idea.objects.similar_to("ab")) == []
-    assert len(list(Idea.objects.similar_to("mortgage", limit=1))) <= 1
+    assert list(similar_to(Idea.objects.all(), "ab")) == []
+    assert len(list(similar_to(Idea.objects.all(), "mortgage", limit=1))) <= 1
 
 
 def test_similar_respects_visibility(corpus, customer):
     # none of the corpus ideas is in a campaign open to customers
-    assert list(Idea.objects.visible_to(customer).similar_to("mortgage income")) == []
+    assert list(similar_to(Idea.objects.visible_to(customer), "mortgage income")) == []
 
 
 def test_postgres_search_vector_is_maintained_by_the_trigger(corpus):
@@ -55,9 +56,9 @@ def test_postgres_search_vector_is_maintained_by_the_trigger(corpus):
     idea = corpus["lockout"]
     idea.title = "Biometric unlock"
     idea.save()  # save() writes NULL into search_vector; the trigger recomputes it
-    assert list(Idea.objects.search("biometric")) == [idea]
+    assert list(search(Idea.objects.all(), "biometric")) == [idea]
     # stemming: "queueing" finds "queues"
-    assert corpus["queue"] in Idea.objects.search("queue")
+    assert corpus["queue"] in search(Idea.objects.all(), "queue")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -72,11 +73,11 @@ def test_concurrent_support_toggles_keep_rows_and_counters_exact():
         try:
             barrier.wait()
             for _ in range(times):
-                services.support_toggle(idea=idea, user=user)
+                engagement.support_add(idea=idea, user=user)
                 # a double click: the same intent twice at once must not double count
-                services.support_add(idea=idea, user=user)
-                services.support_remove(idea=idea, user=user)
-            services.support_add(idea=idea, user=user)
+                engagement.support_add(idea=idea, user=user)
+                engagement.support_remove(idea=idea, user=user)
+            engagement.support_add(idea=idea, user=user)
         except Exception as exc:  # pragma: no cover - surfaced below
             errors.append(exc)
         finally:
@@ -105,7 +106,7 @@ def test_concurrent_double_clicks_by_one_person_count_once():
     def click():
         barrier.wait()
         for _ in range(10):
-            services.support_add(idea=idea, user=user)
+            engagement.support_add(idea=idea, user=user)
         connection.close()
 
     threads = [threading.Thread(target=click) for _ in range(8)]

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from ideas import services
+from ideas import campaigns as campaign_services
+from ideas import engagement, services
 from ideas.models import Comment, Follow, Idea, IdeaTransition, Support
 from ideas.workflow import TransitionError
 from tests.factories import (
@@ -94,26 +95,26 @@ class TestSupports:
         self, employee, customer, outsider
     ):
         idea = IdeaFactory(campaign=CampaignFactory())
-        assert services.support_add(idea=idea, user=employee) is True
-        assert services.support_add(idea=idea, user=employee) is False  # double click
-        assert services.support_toggle(idea=idea, user=customer) is True
-        assert services.support_toggle(idea=idea, user=outsider) is True
-        assert services.support_toggle(idea=idea, user=outsider) is False
+        assert engagement.support_add(idea=idea, user=employee) is True
+        assert engagement.support_add(idea=idea, user=employee) is False  # double click
+        assert engagement.support_add(idea=idea, user=customer) is True
+        assert engagement.support_add(idea=idea, user=outsider) is True
+        assert engagement.support_remove(idea=idea, user=outsider) is True
         idea.refresh_from_db()
         # 1 employee, 1 customer (the outsider withdrew)
         assert (idea.supports_employees, idea.supports_customers) == (1, 1)
-        assert services.support_remove(idea=idea, user=customer) is True
-        assert services.support_remove(idea=idea, user=customer) is False
+        assert engagement.support_remove(idea=idea, user=customer) is True
+        assert engagement.support_remove(idea=idea, user=customer) is False
         idea.refresh_from_db()
         assert (idea.supports_employees, idea.supports_customers) == (1, 0)
 
     def test_authors_cannot_support_their_own_idea_nor_drafts(self, employee, customer):
         idea = IdeaFactory(author=employee)
         with pytest.raises(PermissionDenied):
-            services.support_add(idea=idea, user=employee)
+            engagement.support_add(idea=idea, user=employee)
         draft = IdeaFactory(status="draft")
         with pytest.raises(PermissionDenied):
-            services.support_add(idea=draft, user=EmployeeFactory())
+            engagement.support_add(idea=draft, user=EmployeeFactory())
 
     def test_recount_repairs_drifted_counters(self, employee, customer):
         idea = IdeaFactory(campaign=CampaignFactory())
@@ -134,47 +135,49 @@ class TestSupports:
 class TestComments:
     def test_public_comments_count_internal_ones_do_not(self, employee, manager):
         idea = IdeaFactory()
-        services.comment_add(idea=idea, author=employee, body="Seen this in branch.")
-        services.comment_add(idea=idea, author=employee, body="Cost?", is_internal=True)
+        engagement.comment_add(idea=idea, author=employee, body="Seen this in branch.")
+        engagement.comment_add(idea=idea, author=employee, body="Cost?", is_internal=True)
         idea.refresh_from_db()
         assert idea.comment_count == 1
 
     def test_customers_cannot_write_internal_comments(self, customer):
         idea = IdeaFactory(campaign=CampaignFactory())
         with pytest.raises(ValidationError) as exc:
-            services.comment_add(idea=idea, author=customer, body="hi", is_internal=True)
+            engagement.comment_add(idea=idea, author=customer, body="hi", is_internal=True)
         assert "is_internal" in exc.value.message_dict
         assert not Comment.objects.exists()
 
     def test_a_manager_hides_and_shows_a_comment(self, employee, manager):
         idea = IdeaFactory()
-        comment = services.comment_add(idea=idea, author=employee, body="Off-topic rant")
+        comment = engagement.comment_add(idea=idea, author=employee, body="Off-topic rant")
         with pytest.raises(PermissionDenied):
-            services.comment_hide(comment=comment, actor=employee)
-        services.comment_hide(comment=comment, actor=manager)
-        services.comment_hide(comment=comment, actor=manager)  # twice: counted once
+            engagement.comment_hide(comment=comment, actor=employee)
+        engagement.comment_hide(comment=comment, actor=manager)
+        engagement.comment_hide(comment=comment, actor=manager)  # twice: counted once
         idea.refresh_from_db()
         assert idea.comment_count == 0
-        services.comment_hide(comment=comment, actor=manager, hidden=False)
+        engagement.comment_hide(comment=comment, actor=manager, hidden=False)
         idea.refresh_from_db()
         assert idea.comment_count == 1
 
     def test_followers_hear_about_public_comments_only(self, employee, manager):
         author = EmployeeFactory()
         idea = _submit(author)
-        services.comment_add(idea=idea, author=employee, body="Internal note", is_internal=True)
+        engagement.comment_add(idea=idea, author=employee, body="Internal note", is_internal=True)
         assert not author.notifications.exists()
-        services.comment_add(idea=idea, author=employee, body="Love it")
+        engagement.comment_add(idea=idea, author=employee, body="Love it")
         assert author.notifications.get().verb == "commented"
 
 
 class TestFollowAndOwner:
-    def test_follow_toggle(self, employee):
+    def test_follow_and_unfollow_are_idempotent(self, employee):
         idea = IdeaFactory()
-        assert services.follow_toggle(idea=idea, user=employee) is True
-        assert services.follow_toggle(idea=idea, user=employee) is False
-        assert services.follow_set(idea=idea, user=employee, following=True) is True
-        assert services.follow_set(idea=idea, user=employee, following=True) is True
+        assert engagement.follow_set(idea=idea, user=employee, following=True) is True
+        assert engagement.follow_set(idea=idea, user=employee, following=False) is False
+        assert engagement.follow_set(idea=idea, user=employee, following=False) is False
+        assert not Follow.objects.filter(idea=idea, user=employee).exists()
+        assert engagement.follow_set(idea=idea, user=employee, following=True) is True
+        assert engagement.follow_set(idea=idea, user=employee, following=True) is True
         assert Follow.objects.filter(idea=idea, user=employee).count() == 1
 
     def test_the_owner_must_be_an_employee_and_set_by_a_manager(self, manager, employee, customer):
@@ -200,15 +203,15 @@ class TestMerge:
         only_source_customer = CustomerFactory()
         only_target = CustomerFactory()
         for user in (both, only_source_staff, only_source_customer):
-            services.support_add(idea=source, user=user)
+            engagement.support_add(idea=source, user=user)
         for user in (both, only_target):
-            services.support_add(idea=target, user=user)
+            engagement.support_add(idea=target, user=user)
         # The target's author supported the source: they cannot support their own idea.
-        services.support_add(idea=source, user=target.author)
+        engagement.support_add(idea=source, user=target.author)
         follower = EmployeeFactory()
-        services.follow_set(idea=source, user=follower, following=True)
-        services.follow_set(idea=source, user=source.author, following=True)
-        services.comment_add(idea=source, author=follower, body="Same as the other one")
+        engagement.follow_set(idea=source, user=follower, following=True)
+        engagement.follow_set(idea=source, user=source.author, following=True)
+        engagement.comment_add(idea=source, author=follower, body="Same as the other one")
 
         services.idea_merge(source=source, target=target, actor=manager, reason="Duplicate")
 
@@ -253,12 +256,14 @@ class TestCampaigns:
             "closes_at": now + timedelta(days=30),
         }
         with pytest.raises(PermissionDenied):
-            services.campaign_create(actor=employee, **fields)
+            campaign_services.campaign_create(actor=employee, **fields)
         with pytest.raises(ValidationError) as exc:
-            services.campaign_create(actor=manager, **{**fields, "closes_at": now})
+            campaign_services.campaign_create(actor=manager, **{**fields, "closes_at": now})
         assert "closes_at" in exc.value.message_dict
-        campaign = services.campaign_create(actor=manager, **fields)
+        campaign = campaign_services.campaign_create(actor=manager, **fields)
         assert campaign.owner == manager and campaign.is_open()
-        services.campaign_update(campaign=campaign, actor=manager, closes_at=now + timedelta(1))
+        campaign_services.campaign_update(
+            campaign=campaign, actor=manager, closes_at=now + timedelta(1)
+        )
         with pytest.raises(ValidationError):
-            services.campaign_create(actor=manager, **fields)  # slug taken
+            campaign_services.campaign_create(actor=manager, **fields)  # slug taken

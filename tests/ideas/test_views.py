@@ -120,6 +120,7 @@ def test_transition_errors_are_shown_not_raised(client, manager, gates):
     assert "Not possible yet" in page
     response = api_as(manager).post(f"/api/v1/ideas/{idea.pk}/transitions/", {"to": "in_review"})
     assert response.status_code == 409 and "review round" in response.json()["detail"]
+    assert response.json()["code"] == "gate"
 
 
 def test_manager_merges_from_the_page(client, manager, gates):
@@ -152,6 +153,19 @@ def test_support_and_comment_with_htmx(client, customer, campaign):
     assert response.status_code == 400
     response = client.post(reverse("ideas:comments", args=[idea.pk]), {"body": "Me too"}, **hx)
     assert "Me too" in response.content.decode()
+
+
+@pytest.mark.parametrize("action", ["comments", "attachment_add"])
+def test_the_page_re_rendered_after_a_failed_comment_or_upload_keeps_the_manage_panel(
+    client, manager, action
+):
+    idea = IdeaFactory(status="submitted")
+    client.force_login(manager)
+    response = client.post(reverse(f"ideas:{action}", args=[idea.pk]), {"body": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    # the status, owner and merge forms of the Manage panel
+    assert 'name="to"' in page and 'name="owner"' in page and 'name="target"' in page
 
 
 @pytest.mark.django_db

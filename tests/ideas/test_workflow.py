@@ -4,12 +4,12 @@ import itertools
 
 import pytest
 
-from ideas import services, workflow
+from ideas import notifications, services, workflow
 from ideas.models import FORWARD, OPEN, PARKABLE, IdeaTransition, Status
 from ideas.workflow import TransitionError
 from tests.factories import EmployeeFactory, IdeaFactory
 
-# The graph written out by hand from DESIGN.md (not derived from the code).
+# The graph written out by hand from the design (not derived from the code).
 EXPECTED_ALLOWED = {
     ("draft", "submitted"),
     ("submitted", "screening"),
@@ -171,7 +171,7 @@ def test_followers_are_notified_and_emailed_on_commit(
     assert note.emailed_at is not None
     assert [m.to for m in mailoutbox] == [["author@example.com"]]
     # The task is safe to run twice: the claim stops a second e-mail.
-    assert services.notification_emails_send(notification_ids=[note.pk]) == 0
+    assert notifications.notification_emails_send(notification_ids=[note.pk]) == 0
     assert len(mailoutbox) == 1
     # The actor is never notified of their own move.
     assert not manager.notifications.exists()

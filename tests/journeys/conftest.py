@@ -19,6 +19,7 @@ import pytest
 from django.utils import timezone
 
 from budgets.models import Allocation, FiscalYear
+from scoring.latest import latest_scores_rebuild
 from scoring.models import IdeaScore, Panel, ReviewRound, Scorecard
 from tests.factories import (
     CampaignFactory,
@@ -50,6 +51,8 @@ def score(idea, overall: float, round_: ReviewRound, *, at=None) -> IdeaScore:
     )
     if at is not None:  # computed_at is auto_now: set it explicitly to order the rounds
         IdeaScore.objects.filter(pk=row.pk).update(computed_at=at)
+    # Rows made by hand, not by the aggregation: keep Idea.latest_score as it would.
+    latest_scores_rebuild(idea_ids=[idea.pk])
     return row
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from insights.selectors import journey_map
 from journeys.models import Journey
-from journeys.selectors import journey_map
 from tests.conftest import api_as
 
 pytestmark = pytest.mark.django_db

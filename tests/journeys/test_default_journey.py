@@ -1,13 +1,11 @@
-"""The default journey of the data migration, the selectors the idea form uses, and the
-LIVE mirror."""
+"""The default journey of the data migration, and the selectors the idea form uses."""
 
 import importlib
 
 import pytest
 from django.apps import apps
 
-from ideas.models import LIVE
-from journeys.models import BUCKETS, LIVE_STATUSES, Journey, Stage
+from journeys.models import Journey, Stage
 from journeys.selectors import stage_choices_grouped
 
 pytestmark = pytest.mark.django_db
@@ -79,11 +77,3 @@ def test_it_offers_stage_choices_grouped_by_cycle(django_assert_num_queries):
             ],
         ),
     ]
-
-
-def test_it_mirrors_the_live_statuses_of_ideas():
-    # journeys cannot import ideas at runtime; this test keeps the copy honest.
-    assert set(LIVE_STATUSES) == {str(status) for status in LIVE}
-    # The buckets partition the live set.
-    flat = [status for statuses in BUCKETS.values() for status in statuses]
-    assert sorted(flat) == sorted(LIVE_STATUSES)

@@ -59,18 +59,19 @@ def test_it_applies_the_permission_matrix(client, user_for, role):
 
     results = {
         "map_page": allowed_page(
-            _status(client, "get", reverse("journeys:map", args=[journey.pk])), (200,)
+            _status(client, "get", reverse("insights:journey_map", args=[journey.pk])), (200,)
         ),
-        "default_map": _status(client, "get", reverse("journeys:default")) == 302
+        "default_map": _status(client, "get", reverse("insights:journey_default")) == 302
         and user is not None
-        and client.get(reverse("journeys:default")).url.startswith("/journeys/"),
+        and client.get(reverse("insights:journey_default")).url.startswith("/journeys/"),
         "cell_panel": allowed_page(
-            _status(client, "get", reverse("journeys:cell", args=[journey.pk, stage.pk])), (200,)
+            _status(client, "get", reverse("insights:journey_cell", args=[journey.pk, stage.pk])),
+            (200,),
         ),
         "moment_options": allowed_page(
             _status(client, "get", reverse("journeys:moment_options"), {"stage": stage.pk}), (200,)
         ),
-        "see_money": user is not None and user.has_perm("journeys.view_funding"),
+        "see_money": user is not None and user.has_perm("insights.view_funding"),
         "edit_page": allowed_page(
             _status(client, "get", reverse("journeys:edit", args=[journey.pk])), (200,)
         ),

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
+from insights.selectors import journey_map
 from journeys.models import Journey, Stage
-from journeys.selectors import journey_map
 from tests.conftest import api_as
 from tests.factories import IdeaFactory, MomentFactory
 
@@ -42,8 +42,8 @@ def test_it_computes_the_map_in_a_fixed_number_of_queries(
     fill, manager, employee, django_assert_num_queries
 ):
     journey = fill(2)
-    manager.has_perm("journeys.view_funding")  # warm the group cache
-    employee.has_perm("journeys.view_funding")
+    manager.has_perm("insights.view_funding")  # warm the group cache
+    employee.has_perm("insights.view_funding")
     # 1 stages with bucket counts, 2 latest scores per stage, 3 allocations, 4 gaps
     with django_assert_num_queries(4):
         journey_map(journey=journey, viewer=manager)
@@ -55,7 +55,7 @@ def test_it_computes_the_map_in_a_fixed_number_of_queries(
 def test_it_does_not_grow_with_the_number_of_ideas(fill, client, manager):
     client.force_login(manager)
     journey = fill(2)
-    url = reverse("journeys:map", args=[journey.pk])
+    url = reverse("insights:journey_map", args=[journey.pk])
     api_url = f"/api/v1/journeys/{journey.pk}/map/"
 
     def api_get():
@@ -71,7 +71,7 @@ def test_it_does_not_grow_with_the_number_of_ideas(fill, client, manager):
 def test_it_renders_the_page_in_a_known_number_of_queries(fill, client, manager):
     journey = fill(20)
     client.force_login(manager)
-    url = reverse("journeys:map", args=[journey.pk])
+    url = reverse("insights:journey_map", args=[journey.pk])
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     # The shared layout (session, user, groups, the nav's permissions, the bell) belongs to
@@ -88,7 +88,7 @@ def test_it_renders_the_cell_panel_in_a_known_number_of_queries(
     journey = fill(20)
     client.force_login(employee)
     stage = Stage.objects.get(journey=journey, order=1)
-    url = reverse("journeys:cell", args=[journey.pk, stage.pk])
+    url = reverse("insights:journey_cell", args=[journey.pk, stage.pk])
     # 1 session, 2 user, 3 journey, 4 stage, 5 the stage's live ideas with their moments
     # (an employee passes journeys.view_map without a groups query)
     with django_assert_num_queries(5):

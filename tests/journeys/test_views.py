@@ -12,15 +12,15 @@ pytestmark = pytest.mark.django_db
 def test_it_redirects_the_default_map_url_to_the_default_journey(client, employee):
     client.force_login(employee)
     journey = Journey.objects.get(is_default=True)
-    response = client.get(reverse("journeys:default") + "?metric=score")
+    response = client.get(reverse("insights:journey_default") + "?metric=score")
     assert response.status_code == 302
-    assert response.url == reverse("journeys:map", args=[journey.pk]) + "?metric=score"
+    assert response.url == reverse("insights:journey_map", args=[journey.pk]) + "?metric=score"
 
 
 def test_it_shows_the_map_with_cycles_junctures_heat_and_gaps(client, manager, small_map):
     client.force_login(manager)
     a, b, _ = small_map["stages"]
-    response = client.get(reverse("journeys:map", args=[small_map["journey"].pk]))
+    response = client.get(reverse("insights:journey_map", args=[small_map["journey"].pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
@@ -34,7 +34,9 @@ def test_it_shows_the_map_with_cycles_junctures_heat_and_gaps(client, manager, s
         assert f"{new_url}?stage={a.pk}&amp;moment={gap.pk}" in html
     assert "mA2" in html and "⚠ Gap" in html
     # The cell links to the ideas board without JS and loads the panel with htmx.
-    assert f'hx-get="{reverse("journeys:cell", args=[small_map["journey"].pk, b.pk])}"' in html
+    assert (
+        f'hx-get="{reverse("insights:journey_cell", args=[small_map["journey"].pk, b.pk])}"' in html
+    )
 
 
 def _has(name: str) -> bool:
@@ -49,7 +51,7 @@ def _has(name: str) -> bool:
 
 def test_it_hides_money_from_employees_on_the_page(client, employee, small_map):
     client.force_login(employee)
-    url = reverse("journeys:map", args=[small_map["journey"].pk])
+    url = reverse("insights:journey_map", args=[small_map["journey"].pk])
     html = client.get(url).content.decode()
     assert "Allocated" not in html and "2,100.00" not in html
     assert "Money allocated" not in html  # no funding metric to choose
@@ -61,7 +63,7 @@ def test_it_hides_money_from_employees_on_the_page(client, employee, small_map):
 
 def test_it_answers_bad_filters_with_400_and_the_unfiltered_map(client, manager, small_map):
     client.force_login(manager)
-    url = reverse("journeys:map", args=[small_map["journey"].pk])
+    url = reverse("insights:journey_map", args=[small_map["journey"].pk])
     response = client.get(url + "?campaign=abc&metric=colour")
     assert response.status_code == 400
     html = response.content.decode()
@@ -71,7 +73,7 @@ def test_it_answers_bad_filters_with_400_and_the_unfiltered_map(client, manager,
 
 def test_it_filters_the_page_by_campaign(client, manager, small_map):
     client.force_login(manager)
-    url = reverse("journeys:map", args=[small_map["journey"].pk])
+    url = reverse("insights:journey_map", args=[small_map["journey"].pk])
     response = client.get(
         url, {"campaign": small_map["campaign"].pk}, headers={"HX-Request": "true"}
     )
@@ -84,7 +86,7 @@ def test_it_filters_the_page_by_campaign(client, manager, small_map):
 def test_it_lists_a_cells_ideas_in_the_panel(client, employee, small_map):
     client.force_login(employee)
     a = small_map["stages"][0]
-    url = reverse("journeys:cell", args=[small_map["journey"].pk, a.pk])
+    url = reverse("insights:journey_cell", args=[small_map["journey"].pk, a.pk])
     response = client.get(url, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from ideas import engagement
 from ideas import services as idea_services
 from ideas.models import Notification
 from tests.reliability.test_permission_matrix import build_world
@@ -43,11 +44,11 @@ def world(customer, employee, panelist, manager, executive, django_capture_on_co
         is_anonymous=True,
     )
     for follower in (customer, employee, panelist, executive, manager):
-        idea_services.follow_set(idea=w.idea_new, user=follower, following=True)
+        engagement.follow_set(idea=w.idea_new, user=follower, following=True)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         idea_services.idea_transition(idea=w.idea_new, to="screening", actor=manager)
-        idea_services.comment_add(idea=w.idea_new, author=employee, body="Seen this at branches.")
+        engagement.comment_add(idea=w.idea_new, author=employee, body="Seen this at branches.")
     return w
 
 
@@ -78,8 +79,8 @@ def _html_urls(w, role: str) -> list[str]:
     ]
     if role != "customer":  # the map is staff-only (the matrix proves customers are denied)
         urls += [
-            reverse("journeys:map", args=[w.journey.pk]),
-            reverse("journeys:cell", args=[w.journey.pk, w.stage.pk]),
+            reverse("insights:journey_map", args=[w.journey.pk]),
+            reverse("insights:journey_cell", args=[w.journey.pk, w.stage.pk]),
         ]
     if role == "panelist":
         urls += [
@@ -88,7 +89,7 @@ def _html_urls(w, role: str) -> list[str]:
             reverse("scoring:round", args=[w.closed_round.pk]),
         ]
     if role == "executive":
-        urls += [reverse("budgets:dashboard")]
+        urls += [reverse("insights:dashboard")]
     return urls
 
 
@@ -124,7 +125,7 @@ def _csv_urls(w, role: str) -> list[str]:
     if role == "panelist":
         urls.append(reverse("scoring:results_csv", args=[w.closed_round.pk]))
     if role == "executive":
-        urls.append(reverse("budgets:summary_csv", args=[w.fiscal_year.pk]))
+        urls.append(reverse("insights:summary_csv", args=[w.fiscal_year.pk]))
     return urls
 
 

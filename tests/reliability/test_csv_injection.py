@@ -34,7 +34,7 @@ def test_it_neutralises_a_formula_title_in_every_export(evil_world, client, mana
     exports = {
         "board": reverse("ideas:export"),
         "round results": reverse("scoring:results_csv", args=[evil_world["round"].pk]),
-        "budget summary": reverse("budgets:summary_csv", args=[evil_world["fy"].pk]),
+        "budget summary": reverse("insights:summary_csv", args=[evil_world["fy"].pk]),
     }
     for name, url in exports.items():
         response = client.get(url)

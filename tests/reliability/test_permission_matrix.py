@@ -283,9 +283,9 @@ MATRIX: list[Row] = [
     H("ideas:notifications", SIGNED_IN),
     H("ideas:notifications_read", SIGNED_IN, "post"),
     # --- journeys ---------------------------------------------------------------------------
-    H("journeys:default", STAFF, note="customers never see the journey map"),
-    H("journeys:map", STAFF, args=lambda w: [w.journey.pk]),
-    H("journeys:cell", STAFF, args=lambda w: [w.journey.pk, w.stage.pk]),
+    H("insights:journey_default", STAFF, note="customers never see the journey map"),
+    H("insights:journey_map", STAFF, args=lambda w: [w.journey.pk]),
+    H("insights:journey_cell", STAFF, args=lambda w: [w.journey.pk, w.stage.pk]),
     H("journeys:moment_options", SIGNED_IN, data=lambda w: {"stage": w.stage.pk}),
     H("journeys:edit", MANAGER, args=lambda w: [w.journey.pk]),
     H("journeys:stage_add", MANAGER, "post", args=lambda w: [w.journey.pk]),
@@ -324,13 +324,13 @@ MATRIX: list[Row] = [
     H("scoring:panel_edit", MANAGER, args=lambda w: [w.panel.pk]),
     H("scoring:panel_coverage", MANAGER, "post"),
     # --- budgets ----------------------------------------------------------------------------
-    H("budgets:dashboard", READERS),
+    H("insights:dashboard", READERS),
     H("budgets:fiscal_year_new", MANAGER),
     H("budgets:fiscal_year", MANAGER, args=lambda w: [w.fiscal_year.pk], note="management page"),
     H("budgets:fiscal_year_edit", MANAGER, args=lambda w: [w.fiscal_year.pk]),
     H("budgets:allocate", MANAGER, "post", args=lambda w: [w.fiscal_year.pk]),
     H("budgets:spend", MANAGER, "post", args=lambda w: [w.fiscal_year.pk]),
-    H("budgets:summary_csv", READERS, args=lambda w: [w.fiscal_year.pk]),
+    H("insights:summary_csv", READERS, args=lambda w: [w.fiscal_year.pk]),
     H("budgets:release", MANAGER, "post", args=lambda w: [w.allocation.pk]),
     # --- API: accounts ----------------------------------------------------------------------
     A("token", EVERYONE, "post", data={}, note="400 without credentials, for anyone"),
@@ -339,7 +339,7 @@ MATRIX: list[Row] = [
     # --- API: journeys ----------------------------------------------------------------------
     A("journeys:journey-list", STAFF),
     A("journeys:journey-detail", STAFF, args=lambda w: [w.journey.pk]),
-    A("journeys:journey-map", STAFF, args=lambda w: [w.journey.pk]),
+    A("insights:journey-map", STAFF, args=lambda w: [w.journey.pk]),
     # --- API: ideas -------------------------------------------------------------------------
     A("ideas:idea-list", SIGNED_IN),
     A("ideas:idea-list", SIGNED_IN, "post", data={}, note="400: understood, data refused"),
@@ -397,7 +397,7 @@ MATRIX: list[Row] = [
     A("budgets:fiscal-year-list", MANAGER, "post", data={}),
     A("budgets:fiscal-year-detail", READERS, args=lambda w: [w.fiscal_year.pk]),
     A("budgets:fiscal-year-detail", MANAGER, "patch", args=lambda w: [w.fiscal_year.pk], data={}),
-    A("budgets:fiscal-year-summary", READERS, args=lambda w: [w.fiscal_year.pk]),
+    A("insights:fiscal-year-summary", READERS, args=lambda w: [w.fiscal_year.pk]),
     A("budgets:allocation-list", READERS),
     A("budgets:allocation-list", MANAGER, "post", data={}),
     A("budgets:allocation-detail", READERS, args=lambda w: [w.allocation.pk]),

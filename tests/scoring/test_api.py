@@ -63,6 +63,7 @@ def test_opening_a_single_function_panel_is_a_409_with_the_reason(manager):
     res = api_as(manager).post(f"/api/v1/rounds/{round.pk}/open/")
     assert res.status_code == 409
     assert "spans 1 distinct function" in res.json()["detail"]
+    assert res.json()["code"] == "coverage"
 
 
 def test_a_round_over_ideas_not_in_screening_is_a_400(manager, members):
@@ -114,7 +115,7 @@ def test_a_closed_round_is_a_409(open_round, members, manager):
     a = Assignment.objects.filter(reviewer=members[0]).first()
     assert api_as(manager).post(f"/api/v1/rounds/{open_round.pk}/close/").status_code == 200
     res = api_as(members[0]).put(f"/api/v1/assignments/{a.pk}/scores/", body(), format="json")
-    assert res.status_code == 409
+    assert res.status_code == 409 and res.json()["code"] == "closed"
     assert not Score.objects.exists()
 
 

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from ideas.workflow import TransitionError, idea_transition
+from ideas.services import idea_transition
+from ideas.workflow import TransitionError
 from scoring import services
 from scoring.models import Assignment, ReviewRound, Score
 from tests.factories import (

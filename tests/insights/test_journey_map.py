@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from journeys.selectors import journey_map
+from ideas.models import LIVE_STATUSES
+from insights.selectors import BUCKETS, journey_map
 
 
 def by_name(data):
@@ -131,3 +132,8 @@ def test_it_groups_consecutive_stages_by_cycle(small_map, employee):
         ("Buy", ["A", "B"]),
         ("Own", ["C"]),
     ]
+
+
+def test_the_buckets_partition_the_live_statuses_of_ideas():
+    flat = [status for statuses in BUCKETS.values() for status in statuses]
+    assert sorted(flat) == sorted(LIVE_STATUSES)

@@ -1,0 +1,200 @@
+"""Engagement with an idea: supports, follows and comments.
+
+Conventions as in ``ideas.services``. The counters on Idea are maintained here with F()
+expressions (``ideas.services.idea_recount`` recomputes them from the rows):
+
+- ``supports_employees`` / ``supports_customers``: supports by the supporting person's kind;
+- ``comment_count``: **public, visible** comments only (not internal, not hidden by a
+  moderator), i.e. what every reader of the idea can see. Internal notes are not counted, so
+  the number never leaks that staff discussed an idea.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Kind
+from core.web import require_perm
+from ideas.models import Comment, Follow, Idea, Support
+from ideas.notifications import notify_followers
+
+# --- Supports and follows --------------------------------------------------------------------
+
+
+def _support_counter(user) -> str:
+    return "supports_customers" if user.kind == Kind.CUSTOMER else "supports_employees"
+
+
+class SupportState(NamedTuple):
+    """The outcome of a support write: whether a row was added/removed now, and the idea's
+    counters right after it."""
+
+    changed: bool
+    supports_employees: int
+    supports_customers: int
+
+
+# PostgreSQL: the support row and its counter in ONE statement (one round trip, one commit):
+# the INSERT … ON CONFLICT DO NOTHING (or the DELETE) says whether a row really changed, the
+# UPDATE moves the counter only then (the row lock on the idea orders concurrent writers),
+# and the final SELECT returns the counters after it (the idea's row as it was when nothing
+# changed). Concurrent duplicates wait on the unique index and then change nothing.
+_SUPPORT_ADD_SQL = """
+WITH changed AS (
+    INSERT INTO {support} (idea_id, user_id, created_at) VALUES (%(idea)s, %(user)s, %(now)s)
+    ON CONFLICT (idea_id, user_id) DO NOTHING RETURNING idea_id
+), upd AS (
+    UPDATE {idea} SET {field} = {field} + 1 WHERE id IN (SELECT idea_id FROM changed)
+    RETURNING supports_employees, supports_customers
+)
+SELECT EXISTS (SELECT 1 FROM changed),
+       COALESCE(u.supports_employees, i.supports_employees),
+       COALESCE(u.supports_customers, i.supports_customers)
+FROM {idea} i LEFT JOIN upd u ON TRUE WHERE i.id = %(idea)s
+"""
+_SUPPORT_REMOVE_SQL = """
+WITH changed AS (
+    DELETE FROM {support} WHERE idea_id = %(idea)s AND user_id = %(user)s RETURNING idea_id
+), upd AS (
+    -- the guard keeps a PositiveIntegerField from going below zero if counters drifted
+    UPDATE {idea} SET {field} = {field} - 1
+    WHERE id IN (SELECT idea_id FROM changed) AND {field} > 0
+    RETURNING supports_employees, supports_customers
+)
+SELECT EXISTS (SELECT 1 FROM changed),
+       COALESCE(u.supports_employees, i.supports_employees),
+       COALESCE(u.supports_customers, i.supports_customers)
+FROM {idea} i LEFT JOIN upd u ON TRUE WHERE i.id = %(idea)s
+"""
+
+
+def _support_write_postgres(*, idea: Idea, user, add: bool) -> SupportState:
+    sql = (_SUPPORT_ADD_SQL if add else _SUPPORT_REMOVE_SQL).format(
+        support=Support._meta.db_table,
+        idea=Idea._meta.db_table,
+        field=_support_counter(user),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"idea": idea.pk, "user": user.pk, "now": timezone.now()})
+        row = cursor.fetchone()
+    if row is None:  # the idea itself is gone
+        return SupportState(False, 0, 0)
+    return SupportState(bool(row[0]), row[1], row[2])
+
+
+def support_set(*, idea: Idea, user, supported: bool, counters: bool = True) -> SupportState:
+    """Support ``idea`` or withdraw the support (both idempotent); returns whether a row
+    changed now and the counters afterwards (the API answers with them, no re-read).
+
+    PostgreSQL: one statement (above). Elsewhere the portable path: the unique constraint
+    decides races (of two concurrent inserts one fails with IntegrityError inside its
+    savepoint and changes nothing); the counter moves only with a row that was really
+    inserted or deleted, by an atomic ``F() ± 1``; then the counters are read (unless
+    ``counters`` is False: they are then returned as 0).
+    """
+    if supported:
+        require_perm(user, "ideas.support_idea", idea, message="You cannot support this idea.")
+    if connection.vendor == "postgresql":
+        return _support_write_postgres(idea=idea, user=user, add=supported)
+    field = _support_counter(user)
+    with transaction.atomic():
+        if supported:
+            try:
+                with transaction.atomic():
+                    Support.objects.create(idea=idea, user=user)
+                changed = True
+            except IntegrityError:
+                changed = False
+            if changed:
+                Idea.objects.filter(pk=idea.pk).update(**{field: F(field) + 1})
+        else:
+            deleted, _ = Support.objects.filter(idea=idea, user=user).delete()
+            changed = bool(deleted)
+            if changed:
+                Idea.objects.filter(pk=idea.pk, **{f"{field}__gt": 0}).update(
+                    **{field: F(field) - 1}
+                )
+        values = counters and (
+            Idea.objects.filter(pk=idea.pk)
+            .values_list("supports_employees", "supports_customers")
+            .first()
+        )
+    return SupportState(changed, *(values or (0, 0)))
+
+
+def support_add(*, idea: Idea, user) -> bool:
+    """Support ``idea`` (idempotent). Returns True if a support was added now."""
+    return support_set(idea=idea, user=user, supported=True, counters=False).changed
+
+
+def support_remove(*, idea: Idea, user) -> bool:
+    """Withdraw a support (idempotent). Returns True if one was removed now."""
+    return support_set(idea=idea, user=user, supported=False, counters=False).changed
+
+
+def follow_set(*, idea: Idea, user, following: bool) -> bool:
+    """Follow or unfollow (idempotent); returns whether the user follows afterwards."""
+    if not following:
+        Follow.objects.filter(idea=idea, user=user).delete()
+        return False
+    try:
+        with transaction.atomic():
+            Follow.objects.create(idea=idea, user=user)
+    except IntegrityError:
+        pass  # already following: a double click or a race, same outcome
+    return True
+
+
+# --- Comments ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_add(*, idea: Idea, author, body: str, is_internal: bool = False) -> Comment:
+    """Add a comment. Internal comments are for employees only and notify nobody outside;
+    a public comment bumps ``comment_count`` and notifies the followers."""
+    require_perm(author, "ideas.comment_idea", idea, message="You cannot comment on this idea.")
+    body = (body or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not body:
+        errors["body"] = ["Write something first."]
+    elif len(body) > 5000:
+        errors["body"] = ["Keep it under 5000 characters."]
+    if is_internal and not author.has_perm("ideas.add_internal_comment"):
+        errors["is_internal"] = ["Only employees can write internal comments."]
+    if errors:
+        raise ValidationError(errors)
+    comment = Comment.objects.create(idea=idea, author=author, body=body, is_internal=is_internal)
+    if not is_internal:
+        Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
+        notify_followers(
+            idea=idea,
+            verb="commented",
+            message=f"{author} commented on “{idea.title[:150]}”.",
+            actor=author,
+        )
+    return comment
+
+
+@transaction.atomic
+def comment_hide(*, comment: Comment, actor, hidden: bool = True) -> Comment:
+    """Hide (or show again) a comment; managers only. Keeps ``comment_count`` exact."""
+    require_perm(
+        actor, "ideas.moderate_comment", comment, message="Only innovation managers moderate."
+    )
+    changed = Comment.objects.filter(pk=comment.pk, is_hidden=not hidden).update(
+        is_hidden=hidden, hidden_by=actor if hidden else None
+    )
+    if changed and not comment.is_internal:
+        delta = -1 if hidden else 1
+        qs = Idea.objects.filter(pk=comment.idea_id)
+        if delta < 0:
+            qs = qs.filter(comment_count__gt=0)
+        qs.update(comment_count=F("comment_count") + delta)
+    comment.is_hidden = hidden
+    comment.hidden_by = actor if hidden else None
+    return comment

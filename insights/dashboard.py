@@ -1,0 +1,226 @@
+"""The executive dashboard: a fiscal year's money (``budgets.selectors``) together with the
+parts that read other apps: the pipeline funnel (ideas), the top ideas by their latest panel
+score (scoring's ``Idea.latest_score``) with the money committed to each, and approved ideas
+without an accountable owner.
+
+:func:`executive_summary` is the ONE computation behind the dashboard page, its CSV export
+and ``GET /api/v1/budgets/fiscal-years/{id}/summary/``; :meth:`ExecutiveSummary.as_dict`
+gives the API's field names.
+"""
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from budgets.models import Allocation, FiscalYear
+from budgets.selectors import ZERO, Alert, BudgetSummary, fiscal_year_summary, jsonable, money
+from ideas.models import Idea, Status
+
+TOP_IDEAS = 10
+# The funnel, in workflow order (closed side-exits last).
+FUNNEL_ORDER = [
+    Status.SUBMITTED,
+    Status.SCREENING,
+    Status.IN_REVIEW,
+    Status.SHORTLISTED,
+    Status.APPROVED,
+    Status.FUNDED,
+    Status.IN_EXPERIMENT,
+    Status.LAUNCHED,
+    Status.PARKED,
+    Status.REJECTED,
+]
+# Ideas past the approval gate must each have one accountable owner.
+NEEDS_OWNER = [Status.APPROVED, Status.FUNDED, Status.IN_EXPERIMENT]
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    status: str
+    label: str
+    ideas: int
+
+
+@dataclass(frozen=True)
+class TopIdea:
+    id: int
+    title: str
+    status: str
+    status_label: str
+    owner: str | None
+    score: float
+    allocated: Decimal
+
+
+@dataclass(frozen=True)
+class IdeaRef:
+    id: int
+    title: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ExecutiveSummary:
+    budget: BudgetSummary
+    funnel: list[FunnelRow] = field(default_factory=list)
+    top_ideas: list[TopIdea] = field(default_factory=list)
+    ideas_without_owner: list[IdeaRef] = field(default_factory=list)
+
+    @property
+    def alerts(self) -> list[Alert]:
+        out = list(self.budget.alerts)
+        if self.ideas_without_owner:
+            n = len(self.ideas_without_owner)
+            out.append(
+                Alert(
+                    code="no_owner",
+                    level="warn",
+                    message=f"{n} approved idea(s) have no accountable owner.",
+                )
+            )
+        return out
+
+    def as_dict(self) -> dict:
+        """The API's fields, Decimals and dates as they are (``jsonable`` makes strings)."""
+        data = self.budget.as_dict()
+        series, fc = data.pop("spend_over_time"), data.pop("forecast")
+        data.pop("alerts")
+        return {
+            **data,
+            "funnel": [asdict(r) for r in self.funnel],
+            "top_ideas": [asdict(r) for r in self.top_ideas],
+            "ideas_without_owner": [asdict(r) for r in self.ideas_without_owner],
+            "alerts": [asdict(a) for a in self.alerts],
+            "spend_over_time": series,
+            "forecast": fc,
+        }
+
+
+def funnel() -> list[FunnelRow]:
+    """Ideas per status, in workflow order. One query."""
+    counts = dict(
+        Idea.objects.order_by()
+        .values_list("status")
+        # COUNT(*), not COUNT(id): PostgreSQL then counts from a narrow index alone
+        .annotate(n=Count("*"))
+        .values_list("status", "n")
+    )
+    return [
+        FunnelRow(status=s.value, label=s.label, ideas=counts.get(s.value, 0)) for s in FUNNEL_ORDER
+    ]
+
+
+def top_ideas(fy: FiscalYear, *, limit: int = TOP_IDEAS) -> list[TopIdea]:
+    """The best ideas by their latest panel score, with the money committed to each in
+    ``fy``. One query: the maintained ``latest_score`` column, read best first from its
+    index, instead of finding each idea's latest result in the score history."""
+    allocated = (
+        Allocation.objects.filter(fiscal_year=fy, idea=OuterRef("pk"))
+        .committed()
+        .order_by()
+        .values("idea")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    rows = (
+        Idea.objects.filter(latest_score__isnull=False)
+        .exclude(status__in=[Status.DRAFT, Status.MERGED])
+        .annotate(allocated=Coalesce(Subquery(allocated, output_field=MONEY_FIELD), Value(ZERO)))
+        .select_related("owner")
+        .only("id", "title", "status", "latest_score", "owner__display_name")
+        .order_by("-latest_score", "id")[:limit]
+    )
+    return [
+        TopIdea(
+            id=idea.pk,
+            title=idea.title,
+            status=idea.status,
+            status_label=idea.get_status_display(),
+            owner=idea.owner.display_name if idea.owner else None,
+            score=float(round(idea.latest_score, 2)),
+            allocated=money(idea.allocated),
+        )
+        for idea in rows
+    ]
+
+
+def ideas_without_owner(limit: int = 50) -> list[IdeaRef]:
+    """Ideas past the approval gate with no accountable owner. One query."""
+    return [
+        IdeaRef(**row)
+        for row in Idea.objects.filter(status__in=NEEDS_OWNER, owner__isnull=True)
+        .order_by("id")
+        .values("id", "title", "status")[:limit]
+    ]
+
+
+def executive_summary(fiscal_year: FiscalYear, *, today: date | None = None) -> ExecutiveSummary:
+    """Everything the dashboard and the summary API show for ``fiscal_year``. 6 queries:
+    the 3 of ``budgets.selectors.fiscal_year_summary``, funnel, top ideas, ideas without an
+    owner."""
+    return ExecutiveSummary(
+        budget=fiscal_year_summary(fiscal_year, today=today),
+        funnel=funnel(),
+        top_ideas=top_ideas(fiscal_year),
+        ideas_without_owner=ideas_without_owner(),
+    )
+
+
+SUMMARY_CSV_FIELDS = [
+    "marketing_budget",
+    "target_pct",
+    "innovation_budget",
+    "committed",
+    "committed_pct",
+    "committed_new_only",
+    "committed_new_only_pct",
+    "spent",
+    "spent_pct",
+    "spent_new_only",
+    "spent_new_only_pct",
+    "remaining",
+    "remaining_new_only",
+    "spent_of_innovation_pct",
+    "elapsed_pct",
+]
+SUMMARY_CSV_HEADER = ["section", "key", "label", "amount_or_value", "pct"]
+
+
+def summary_csv_rows(summary: ExecutiveSummary) -> list[list]:
+    """The summary as CSV rows (after ``SUMMARY_CSV_HEADER``): section, key, label, value,
+    extra."""
+    # Money stays a Decimal (not jsonable's string) so the CSV writer's formula guard
+    # leaves a negative amount as the number it is.
+    data = summary.as_dict()
+    rows = []
+    for name in SUMMARY_CSV_FIELDS:
+        rows.append(["totals", name, name.replace("_", " "), data[name], ""])
+    for section in ("by_innovation_type", "by_cycle", "by_campaign"):
+        for row in data[section]:
+            rows.append([section, row["key"], row["label"], row["amount"], row["share_pct"]])
+    for row in data["funnel"]:
+        rows.append(["funnel", row["status"], row["label"], row["ideas"], ""])
+    for row in data["top_ideas"]:
+        rows.append(["top_ideas", row["id"], row["title"], row["allocated"], row["score"]])
+    for row in data["ideas_without_owner"]:
+        rows.append(["ideas_without_owner", row["id"], row["title"], row["status"], ""])
+    for row in data["alerts"]:
+        rows.append(["alerts", row["code"], row["message"], "", ""])
+    if data["forecast"]:
+        forecast = data["forecast"]
+        rows.append(
+            ["forecast", "year_end_spent", forecast["method"], forecast["year_end_spent"], ""]
+        )
+    return [[_cell(value) for value in row] for row in rows]
+
+
+def _cell(value):
+    if isinstance(value, Decimal):
+        return Decimal(jsonable(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,246 @@
+"""Reads across apps behind the journey map: live ideas (ideas), their latest panel score
+(scoring's ``Idea.latest_score``) and committed money (budgets) per stage of a journey
+(journeys), and the value-destroying moments no live idea addresses.
+
+:func:`journey_map` is the ONE computation behind the map page and
+``GET /api/v1/journeys/{id}/map/``.
+"""
+
+import math
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+
+from budgets.models import AllocationStatus
+from ideas.models import LIVE_STATUSES, Idea, Status
+from journeys.models import Cycle, Effect, Journey, Moment, Stage
+
+METRICS = ("ideas", "score", "funding")
+HEAT_LEVELS = 5
+CENTS = Decimal("0.01")
+# The map's buckets partition the live statuses (a test checks they do).
+BUCKETS = {
+    "new": (Status.SUBMITTED, Status.SCREENING),
+    "in_review": (Status.IN_REVIEW, Status.SHORTLISTED),
+    "approved": (Status.APPROVED, Status.FUNDED, Status.IN_EXPERIMENT),
+    "launched": (Status.LAUNCHED,),
+}
+
+
+def _scope(prefix: str, campaign: int | None) -> Q:
+    """Live ideas (optionally of one campaign) seen through the relation ``prefix``."""
+    q = Q(**{f"{prefix}status__in": LIVE_STATUSES})
+    if campaign is not None:
+        q &= Q(**{f"{prefix}campaign": campaign})
+    return q
+
+
+def heat_level(value, maximum) -> int:
+    """0 for nothing, else 1..5 in proportion to the largest value on the map."""
+    if not value or not maximum:
+        return 0
+    return max(1, min(HEAT_LEVELS, math.ceil(float(value) / float(maximum) * HEAT_LEVELS)))
+
+
+def score_heat(mean: float | None) -> int:
+    # Scores live on an absolute 1-5 scale, so the heat is the rounded score itself rather
+    # than a share of the best stage (a map of mediocre ideas should not glow).
+    if mean is None:
+        return 0
+    # Half up (3.5 -> 4, 2.5 -> 3), not Python's round-half-even.
+    return max(1, min(HEAT_LEVELS, math.floor(mean + 0.5)))
+
+
+def journey_map(
+    *,
+    journey: Journey,
+    viewer,
+    campaign: int | None = None,
+    fiscal_year: int | None = None,
+    metric: str = "ideas",
+) -> dict:
+    """The journey map in the shape of the API (``GET /api/v1/journeys/{id}/map/``), plus
+    what the page needs (``heat``, ``gap_moments``, ``metric``, ``can_see_money``).
+
+    Per stage, over the *live* ideas (``LIVE_STATUSES``), optionally of one ``campaign``:
+    - ``ideas``: counts per bucket (``BUCKETS``) and ``total``;
+    - ``mean_score``: mean of each live idea's latest panel score (``Idea.latest_score``,
+      kept by scoring; ideas never scored do not count), ``None`` when no idea is scored;
+    - ``allocated``: sum of *committed* allocations of the stage's ideas whatever their status
+      (money committed stays committed, as on the budget dashboard), only in ``fiscal_year``
+      when given; ``None`` for viewers without ``insights.view_funding``;
+    - ``gaps``: ids of value-destroying moments with no live idea (in the campaign, if given).
+
+    Four queries whatever the number of ideas (three when the viewer may not see money).
+    Each relation is aggregated in its own query: counting ideas and summing allocations in
+    one join would multiply every idea by its allocations (and by its scores).
+    """
+    can_see_money = bool(viewer.has_perm("insights.view_funding"))
+    if metric not in METRICS or (metric == "funding" and not can_see_money):
+        metric = "ideas"
+
+    # Query 1: live ideas counted per (stage, status): one plain COUNT per group over the
+    # (stage, status) index (index-only scan), the buckets summed here rather than five
+    # FILTERed counts per idea (each an IN over statuses), which made the GROUP BY itself
+    # the slow part. COUNT(status) inside a FILTER keeps the LEFT JOIN, so every stage has
+    # a row.
+    stage_fields = ("id", "cycle", "kind", "name", "order")
+    per_status = (
+        Stage.objects.of_journey(journey)
+        .values(*stage_fields, "ideas__status")
+        .annotate(n=Count("ideas__status", filter=_scope("ideas__", campaign)))
+        .order_by()
+    )
+    stages_by_id: dict[int, dict] = {}
+    for row in per_status:
+        stage = stages_by_id.setdefault(
+            row["id"],
+            {f: row[f] for f in stage_fields} | {"total": 0} | {b: 0 for b in BUCKETS},
+        )
+        stage["total"] += row["n"]
+        for bucket, statuses in BUCKETS.items():
+            if row["ideas__status"] in statuses:
+                stage[bucket] += row["n"]
+    stages = [
+        SimpleNamespace(**stage)
+        for stage in sorted(stages_by_id.values(), key=lambda st: (st["order"], st["id"]))
+    ]
+
+    # Query 2: mean of the latest score per live idea, grouped by the idea's stage.
+    means = {
+        stage: float(mean)
+        for stage, mean in Idea.objects.filter(
+            _scope("", campaign), stage__journey=journey, latest_score__isnull=False
+        )
+        .values_list("stage")
+        .annotate(mean=Avg("latest_score"))
+        .values_list("stage", "mean")
+        .order_by()
+    }
+
+    # Query 3 (money viewers only): committed allocations per stage, in its own GROUP BY.
+    allocated: dict[int, Decimal] = {}
+    if can_see_money:
+        # Filter before annotating: inner joins that start from the (few) committed
+        # allocations, instead of LEFT JOINs from every idea of the journey. Stages without
+        # money are absent and read as 0 below.
+        money = Q(ideas__allocations__status=AllocationStatus.COMMITTED)
+        if campaign is not None:
+            money &= Q(ideas__campaign=campaign)
+        if fiscal_year is not None:
+            money &= Q(ideas__allocations__fiscal_year=fiscal_year)
+        allocated = dict(
+            Stage.objects.filter(money, journey=journey)
+            .values_list("id")
+            .annotate(amount=Sum("ideas__allocations__amount"))
+            .values_list("id", "amount")
+            .order_by()
+        )
+
+    # Query 4: value-destroying moments without a live idea. NOT EXISTS, not a LEFT JOIN +
+    # COUNT: each moment stops at its first live idea (index on moment), instead of every
+    # idea with a moment being joined and counted.
+    live_idea = Idea.objects.filter(_scope("", campaign), moment=OuterRef("pk"))
+    gap_rows = (
+        Moment.objects.filter(stage__journey=journey, effect=Effect.DESTROYS_VALUE)
+        .filter(~Exists(live_idea))
+        .order_by("stage__order", "-severity", "name", "id")
+        .values("id", "name", "severity", "stage_id")
+    )
+    gaps: dict[int, list[dict]] = {}
+    for row in gap_rows:
+        gaps.setdefault(row["stage_id"], []).append(row)
+
+    rows = []
+    for stage in stages:
+        mean = means.get(stage.id)
+        amount = (allocated.get(stage.id) or Decimal(0)).quantize(CENTS) if can_see_money else None
+        rows.append(
+            {
+                "id": stage.id,
+                "name": stage.name,
+                "cycle": stage.cycle,
+                "kind": stage.kind,
+                "order": stage.order,
+                "ideas": {
+                    "new": stage.new,
+                    "in_review": stage.in_review,
+                    "approved": stage.approved,
+                    "launched": stage.launched,
+                    "total": stage.total,
+                },
+                "mean_score": round(mean, 2) if mean is not None else None,
+                "allocated": amount,
+                "gaps": [gap["id"] for gap in gaps.get(stage.id, [])],
+                "gap_moments": gaps.get(stage.id, []),
+            }
+        )
+
+    _add_heat(rows, metric)
+    return {
+        "journey": journey.id,
+        "name": journey.name,
+        "metric": metric,
+        "can_see_money": can_see_money,
+        "campaign": campaign,
+        "fiscal_year": fiscal_year,
+        "stages": rows,
+        "cycles": _group_by_cycle(rows),
+    }
+
+
+def _add_heat(rows: list[dict], metric: str) -> None:
+    if metric == "score":
+        for row in rows:
+            row["heat"] = score_heat(row["mean_score"])
+            row["heat_value"] = row["mean_score"]
+        return
+    values = [
+        (row["allocated"] or Decimal(0)) if metric == "funding" else row["ideas"]["total"]
+        for row in rows
+    ]
+    maximum = max(values, default=0)
+    for row, value in zip(rows, values, strict=True):
+        row["heat"] = heat_level(value, maximum)
+        row["heat_value"] = value
+
+
+def _group_by_cycle(rows: list[dict]) -> list[dict]:
+    """Consecutive stages of one cycle, for the page's cycle headers."""
+    groups: list[dict] = []
+    for row in rows:
+        if not groups or groups[-1]["cycle"] != row["cycle"]:
+            groups.append({"cycle": row["cycle"], "label": Cycle(row["cycle"]).label, "stages": []})
+        groups[-1]["stages"].append(row)
+    return groups
+
+
+def filter_options(journey: Journey, *, can_see_money: bool) -> dict[str, list]:
+    """Campaigns and fiscal years worth filtering by: those with ideas (allocations) on this
+    journey. Two queries (one without money)."""
+    campaigns = list(
+        Stage.objects.filter(journey=journey, ideas__campaign__isnull=False)
+        .values_list("ideas__campaign", "ideas__campaign__title")
+        .distinct()
+        .order_by("ideas__campaign__title", "ideas__campaign")
+    )
+    fiscal_years: list = []
+    if can_see_money:
+        fiscal_years = list(
+            Stage.objects.filter(journey=journey, ideas__allocations__isnull=False)
+            .values_list(
+                "ideas__allocations__fiscal_year", "ideas__allocations__fiscal_year__label"
+            )
+            .distinct()
+            .order_by("ideas__allocations__fiscal_year__label")
+        )
+    return {"campaigns": campaigns, "fiscal_years": fiscal_years}
+
+
+def stage_ideas(*, stage: Stage, campaign: int | None = None, limit: int = 50):
+    """The live ideas of one stage (the map cell's panel), newest first. One query."""
+    ideas = Idea.objects.filter(stage=stage, status__in=LIVE_STATUSES)
+    if campaign is not None:
+        ideas = ideas.filter(campaign=campaign)
+    return ideas.select_related("moment").order_by("-created_at", "-id")[:limit]

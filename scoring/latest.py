@@ -1,0 +1,42 @@
+"""``Idea.latest_score``: the overall of each idea's latest panel result, kept by scoring.
+
+The column belongs to ideas (it is read by the board, the API, the journey map and the
+dashboard without joining the score history); only this module writes it. The aggregation
+calls :func:`latest_scores_refresh` for the ideas of the round it just wrote, inside the same
+transaction, and ``manage.py rebuild_latest_scores`` recomputes it from the results.
+"""
+
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from ideas.models import Idea
+from scoring.models import IdeaScore
+
+
+def _set_latest(ideas: QuerySet) -> int:
+    return ideas.update(latest_score=Subquery(IdeaScore.objects.latest_overall_of(OuterRef("pk"))))
+
+
+def latest_scores_refresh(*, round_id: int, extra_idea_ids=()) -> int:
+    """Recompute ``latest_score`` of the ideas with a result in round ``round_id`` plus
+    ``extra_idea_ids`` (ideas whose result in that round was just deleted). Set-based: one
+    UPDATE. Returns the number of ideas updated."""
+    touched = Q(idea_scores__round_id=round_id)
+    if extra_idea_ids:
+        touched |= Q(pk__in=list(extra_idea_ids))
+    ideas = Idea.objects.filter(pk__in=Subquery(Idea.objects.filter(touched).values("pk")))
+    if connection.vendor == "postgresql":
+        # Two rounds aggregated at once may share ideas. Lock the ideas first (in id order,
+        # so the two runs queue instead of deadlocking): the UPDATE below then starts after
+        # the other run committed, and its snapshot sees that run's results too. (SQLite
+        # writes one transaction at a time.)
+        list(ideas.order_by("pk").select_for_update().values_list("pk", flat=True))
+    return _set_latest(ideas)
+
+
+def latest_scores_rebuild(*, idea_ids=None) -> int:
+    """Recompute ``latest_score`` of every idea (or of ``idea_ids``) from the results."""
+    ideas = Idea.objects.all()
+    if idea_ids:
+        ideas = ideas.filter(pk__in=idea_ids)
+    return _set_latest(ideas)
