@@ -18,6 +18,16 @@ SORTS = [
 ]
 
 
+def sorts_for(user) -> list[tuple[str, str]]:
+    if user is not None and user.has_perm(SCORE_PERM):
+        return SORTS
+    return [(key, label) for key, label in SORTS if key != "score"]
+
+
+# Who may see panel scores, and so sort by them.
+SCORE_PERM = "ideas.view_internal"
+
+
 class IdeaFilter(django_filters.FilterSet):
     campaign = django_filters.CharFilter(method="filter_campaign", label="Campaign")
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
@@ -41,6 +51,12 @@ class IdeaFilter(django_filters.FilterSet):
     class Meta:
         model = Idea
         fields = ["campaign", "status", "innovation_type", "stage", "origin", "q", "ordering"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Sorting by panel score would leak the scores' order: offered only to those who may
+        # see scores (customers may not); for them "score" is not a valid choice.
+        self.filters["ordering"].extra["choices"] = sorts_for(getattr(self.request, "user", None))
 
     def filter_campaign(self, queryset, name, value):
         # Either the campaign's slug (HTML links) or its id (API clients).

@@ -360,6 +360,21 @@ class Idea(models.Model):
         author = self.author_for(viewer)
         return str(author) if author is not None else "Anonymous"
 
+    def comment_author_for(self, comment, viewer):
+        """Who wrote ``comment`` (on this idea) as ``viewer`` may know: None for the
+        author's own comments when the author is hidden from the viewer."""
+        if comment.author_id == self.author_id and self.author_for(viewer) is None:
+            return None
+        return comment.author
+
+    def comment_author_name_for(self, comment, viewer) -> str:
+        author = self.comment_author_for(comment, viewer)
+        return str(author) if author is not None else ANONYMOUS_AUTHOR
+
+
+# How an anonymous idea's author signs their comments to those who may not know them.
+ANONYMOUS_AUTHOR = "Author (anonymous)"
+
 
 class IdeaTransition(models.Model):
     """Append-only log of status changes. Never updated or deleted by the application."""

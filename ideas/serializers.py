@@ -125,15 +125,27 @@ class IdeaWriteSerializer(serializers.Serializer):
 
 class CommentSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
+    author_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Comment
-        fields = ["id", "body", "is_internal", "is_hidden", "author", "created_at"]
-        read_only_fields = ["id", "is_hidden", "author", "created_at"]
+        fields = ["id", "body", "is_internal", "is_hidden", "author", "author_name", "created_at"]
+        read_only_fields = ["id", "is_hidden", "author", "author_name", "created_at"]
 
-    @extend_schema_field(PersonSerializer)
+    @extend_schema_field(PersonSerializer(allow_null=True))
     def get_author(self, comment):
-        return _person(comment.author)
+        # The author of an anonymous idea is hidden in their own comments too: null, and
+        # ``author_name`` says "Author (anonymous)".
+        idea, viewer = self._idea_and_viewer(comment)
+        return _person(idea.comment_author_for(comment, viewer))
+
+    def get_author_name(self, comment) -> str:
+        idea, viewer = self._idea_and_viewer(comment)
+        return idea.comment_author_name_for(comment, viewer)
+
+    def _idea_and_viewer(self, comment):
+        request = self.context.get("request")
+        return self.context.get("idea") or comment.idea, getattr(request, "user", None)
 
 
 class CommentWriteSerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from core.exceptions import Conflict
+from core.web import require_perm
 from ideas.models import Idea, IdeaTransition, Status, allowed_targets
 
 
@@ -97,6 +98,9 @@ def transition_apply(
     """
     if to not in Status.values:
         raise TransitionError(f"Unknown status {to!r}.", code="invalid")
+    if override:
+        # Checked before anything is written: no "gate overridden" line from anyone else.
+        require_perm(actor, "ideas.override_gate", message="Only innovation managers override.")
     locked = Idea.objects.select_for_update().get(pk=idea.pk)
     if expected_from is not None and locked.status != expected_from:
         raise TransitionError(
