@@ -259,7 +259,9 @@ def allocation_create(
             idea=locked_idea,
             to=Status.FUNDED,
             actor=actor,
-            reason=f"Allocated {amount} {fy.currency} from {fy.label}.",
+            # Money never goes in the public message: the amount is staff-only.
+            reason="Funded from the innovation budget.",
+            internal_note=f"Allocated {amount} {fy.currency} from {fy.label}.",
         )
         idea.status = locked_idea.status
     return allocation

@@ -181,6 +181,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             to=to,
             actor=user,
             reason=data.validated_data["reason"],
+            internal_note=data.validated_data["internal_note"],
             override=data.validated_data["override"],
         )
         return Response(

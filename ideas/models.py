@@ -385,7 +385,10 @@ class IdeaTransition(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # ``reason`` is the public message (everyone who sees the idea reads it, customers too);
+    # ``internal_note`` is for staff only (amounts, outcome notes, internal reasoning).
     reason = models.TextField(blank=True)
+    internal_note = models.TextField(blank=True)
     override = models.BooleanField(default=False, help_text="A manager passed a gate by override.")
     at = models.DateTimeField(default=timezone.now)
 

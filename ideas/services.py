@@ -53,6 +53,7 @@ def idea_transition(
     reason: str = "",
     override: bool = False,
     expected_from: str | None = None,
+    internal_note: str = "",
 ) -> IdeaTransition:
     """Move an idea through the stage-gate workflow (``ideas.workflow.transition_apply``
     checks the graph and the gates and writes the log).
@@ -69,6 +70,7 @@ def idea_transition(
             reason=reason,
             override=override,
             expected_from=expected_from,
+            internal_note=internal_note,
         )
         moved = transition.idea
         notify_followers(

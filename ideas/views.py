@@ -398,6 +398,7 @@ def transition(request, pk: int) -> HttpResponse:
             to=to,
             actor=user,
             reason=request.POST.get("reason", "").strip(),
+            internal_note=request.POST.get("internal_note", "").strip(),
             override=request.POST.get("override") == "on",
         )
     except TransitionError as exc:
