@@ -18,14 +18,15 @@ SORTS = [
 ]
 
 
+# Who may see panel scores, and so sort by them.
+SCORE_PERM = "ideas.view_internal"
+
+
 def sorts_for(user) -> list[tuple[str, str]]:
+    """The board's sorts ``user`` is offered: "Top score" only to those who see scores."""
     if user is not None and user.has_perm(SCORE_PERM):
         return SORTS
     return [(key, label) for key, label in SORTS if key != "score"]
-
-
-# Who may see panel scores, and so sort by them.
-SCORE_PERM = "ideas.view_internal"
 
 
 class IdeaFilter(django_filters.FilterSet):
