@@ -14,13 +14,14 @@ PYTHON ?= $(shell for p in $(PY_CANDIDATES); do \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; raise SystemExit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    command -v $$p; break; fi; done)
 
-.PHONY: help run test test-pg lint format venv migrate demo clean bench
+.PHONY: help run test test-pg lint format venv migrate demo clean bench screenshots
 
 help:
 	@echo "make run     set up .venv, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test    set up .venv and run the test suite"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  apply ruff's fixes and formatting"
+	@echo "make screenshots  every page x role at 390 and 1366 px into screenshots/"
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -63,6 +64,10 @@ format: venv
 
 bench: venv
 	$(BIN)/python bench/run.py
+
+# Every page as every demo role at phone and laptop widths (needs /usr/bin/chromium).
+screenshots: venv
+	$(BIN)/python scripts/screenshots.py $(SCREENSHOTS_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .test-db* db.sqlite3*

@@ -8,7 +8,19 @@ class EmailBackend(ModelBackend):
     per-model permission tables are unused, and the admin is for superusers, who pass every
     check without them. Without this, each page whose navigation asks a rule that says "no"
     would fall through to two permission-table queries.
+
+    A password is refused for an address whose identity provider has switched local
+    passwords off: the one check behind the login page, the admin and the API token endpoint.
     """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None:
+            from accounts.sso import sso_only_route
+
+            if sso_only_route(user.email, request) is not None:
+                return None
+        return user
 
     def get_user_permissions(self, user_obj, obj=None) -> set:
         return set()

@@ -19,6 +19,31 @@ def is_employee(user) -> bool:
     return bool(user and user.is_authenticated and user.kind == Kind.STAFF)
 
 
+def email_verification_pending(user) -> bool:
+    """True while a self-signed-up person has not confirmed any of their addresses.
+
+    Sign-up records the address as unverified; confirming the e-mailed link verifies it.
+    People created by a manager, an invitation, an identity provider or before sign-up
+    verification existed have no pending address. Cached on the user object (one query per
+    request at most)."""
+    cached = getattr(user, "_email_verification_pending", None)
+    if cached is None:
+        from allauth.account.models import EmailAddress
+
+        states = list(EmailAddress.objects.filter(user=user).values_list("verified", flat=True))
+        cached = bool(states) and not any(states)
+        user._email_verification_pending = cached
+    return cached
+
+
+@rules.predicate
+def is_verified_or_staff(user) -> bool:
+    """Employees always; customers once their e-mail address is verified."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.kind == "staff" or not email_verification_pending(user)
+
+
 is_manager = rules.is_group_member(MANAGERS_GROUP) | rules.is_superuser
 is_executive = rules.is_group_member(EXECUTIVES_GROUP)
 is_signed_in = rules.is_authenticated
@@ -26,6 +51,11 @@ is_signed_in = rules.is_authenticated
 rules.add_perm("accounts.manage_innovation", is_manager)
 rules.add_perm("accounts.view_dashboards", is_manager | is_executive)
 rules.add_perm("accounts.view_audit_log", is_manager)
+rules.add_perm("accounts.manage_people", is_manager)
+# Everyone manages their own account: download their data, delete it.
+rules.add_perm("accounts.manage_own_account", is_signed_in)
+# The style guide shows the interface's components to the people who build and review it.
+rules.add_perm("accounts.view_styleguide", is_employee)
 
 
 @rules.predicate

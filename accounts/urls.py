@@ -1,4 +1,6 @@
-from django.contrib.auth import views as auth_views
+"""Juncture's own account pages. Sign-in, sign-up, e-mail, password and two-factor pages
+are django-allauth's (``allauth.urls`` under /accounts/, names ``account_*`` and ``mfa_*``)."""
+
 from django.urls import path
 
 from accounts import views
@@ -6,18 +8,16 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "password/done/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name="accounts/password_change_done.html"
-        ),
-        name="password_change_done",
-    ),
-    path("signup/", views.signup, name="signup"),
-    path("audit/", views.audit_log, name="audit"),
-    path("", views.account, name="account"),
-    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("accounts/", views.account, name="account"),
+    path("accounts/sso/", views.sso_route, name="sso_route"),
+    path("accounts/verify/resend/", views.verification_resend, name="verification_resend"),
+    path("accounts/data/", views.data_export, name="data_export"),
+    path("accounts/delete/", views.account_delete, name="delete"),
+    path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("accounts/invitation/<str:token>/", views.invitation, name="invitation"),
+    path("accounts/audit/", views.audit_log, name="audit"),
+    path("people/", views.people, name="people"),
+    path("people/invite/", views.invite, name="invite"),
+    path("people/<int:pk>/", views.person, name="person"),
+    path("people/<int:pk>/active/", views.person_active, name="person_active"),
 ]

@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> None:
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": SECRET,
+        "FEEDBACK_PEPPER": SECRET,
         "SECURE_SSL_REDIRECT": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "RATELIMIT_ENABLE": "false",

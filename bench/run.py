@@ -51,6 +51,7 @@ def configure(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["DEBUG"] = "false"
     os.environ["SECRET_KEY"] = SECRET
+    os.environ["FEEDBACK_PEPPER"] = SECRET
     os.environ["SECURE_SSL_REDIRECT"] = "false"
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
     os.environ["RATELIMIT_ENABLE"] = "false"
@@ -368,6 +369,7 @@ def bench_toggles(total: int, threads: int, max_seconds: float) -> dict:
         "DATABASE_URL": os.environ["DATABASE_URL"],
         "DEBUG": "false",
         "SECRET_KEY": SECRET,
+        "FEEDBACK_PEPPER": SECRET,
         "SECURE_SSL_REDIRECT": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "RATELIMIT_ENABLE": "false",

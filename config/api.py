@@ -5,9 +5,11 @@ from django.urls import include, path
 from accounts.api import api_urlpatterns as accounts_api
 from accounts.api import obtain_token
 from budgets.api import api_urlpatterns as budgets_api
+from feedback.api import api_urlpatterns as feedback_api
 from ideas.api import api_urlpatterns as ideas_api
 from insights.api import api_urlpatterns as insights_api
 from journeys.api import api_urlpatterns as journeys_api
+from outcomes.api import api_urlpatterns as outcomes_api
 from scoring.api import api_urlpatterns as scoring_api
 
 urlpatterns = [
@@ -17,6 +19,8 @@ urlpatterns = [
     path("", include((insights_api, "insights"))),
     path("", include((journeys_api, "journeys"))),
     path("", include((ideas_api, "ideas"))),
+    path("", include((feedback_api, "feedback"))),
     path("", include((scoring_api, "scoring"))),
     path("budgets/", include((budgets_api, "budgets"))),
+    path("", include((outcomes_api, "outcomes"))),
 ]

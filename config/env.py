@@ -4,6 +4,7 @@ Each one fails loudly on a value it cannot parse, so a typo in a deployment
 never silently turns into a default (healthchecks' ``envbool`` idea).
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -51,3 +52,14 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw).expanduser().resolve() if raw else default
+
+
+def env_json(name: str, default=None):
+    """A JSON document (a list or an object); unset or empty gives ``default``."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be valid JSON: {exc}") from None

@@ -13,7 +13,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.env import env_bool, env_int, env_list, env_path, env_str
+from config.env import env_bool, env_int, env_json, env_list, env_path, env_str
+from config.sso import socialaccount_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
     "django_filters",
@@ -57,24 +59,37 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
+    "core",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "accounts",
     "journeys",
     "ideas",
+    "feedback",
     "scoring",
     "budgets",
+    "outcomes",
     "insights",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "accounts.middleware.SSOFormActionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "config.middleware.BadInputMiddleware",
@@ -94,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.verification",
             ],
             "builtins": ["rules.templatetags.rules"],
         },
@@ -122,10 +138,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": env_str("TEST_DATABASE_NAME") or str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")
     }
 else:
+    # A connection that died between requests (database restarted, failover) is replaced at
+    # the start of the next request, so the app recovers without a restart.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env_str("TEST_DATABASE_NAME"):
         DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+# Bounds any one statement, so a runaway query (or a long lock wait) cannot hold a web or
+# worker process; 0 turns it off (e.g. for a one-off migration of a very large table).
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
+if DATABASE_STATEMENT_TIMEOUT_MS < 0:
+    raise ImproperlyConfigured("DATABASE_STATEMENT_TIMEOUT_MS must be 0 (off) or more.")
+if IS_POSTGRES:
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    )
+    # A database host that does not answer fails the connection quickly (a 503), instead of
+    # holding the request for the operating system's TCP timeout.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -141,9 +172,55 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "accounts.backends.EmailBackend",
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# django-allauth: e-mail is the login (no username); self sign-up makes customers, who may
+# sign in before verifying their address but not take part until they have (the rules'
+# ``is_verified_or_staff``). Failed logins are counted by accounts.throttle, not allauth.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Juncture] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_SESSION_REMEMBER = None
+# allauth's own limits are off: Juncture's (accounts.throttle) cover login failures, sign-up,
+# password-reset requests and confirmation resends, and fail closed when the cache is down.
+ACCOUNT_RATE_LIMITS = False
+# Invitations to employees (the people admin) stay valid this many days.
+INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+
+MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Juncture")
+# WebAuthn needs https except on localhost during development.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Roles ("manager", "executive") whose members must set up MFA before doing anything else.
+REQUIRE_MFA_FOR_ROLES = env_list("REQUIRE_MFA_FOR_ROLES", [])
+if set(REQUIRE_MFA_FOR_ROLES) - {"manager", "executive"}:
+    raise ImproperlyConfigured(
+        f"REQUIRE_MFA_FOR_ROLES takes manager and/or executive; got {REQUIRE_MFA_FOR_ROLES!r}"
+    )
+
+# Enterprise SSO (OpenID Connect and SAML 2.0): providers from SSO_PROVIDERS (JSON, see
+# config/sso.py and docs/deployment.md) and/or SocialApps added in the admin.
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = socialaccount_providers(env_json("SSO_PROVIDERS", []))
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SSO_REQUESTS_TIMEOUT", 10)
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -181,6 +258,9 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         "username": env_str("EMAIL_HOST_USER"),
         "password": env_str("EMAIL_HOST_PASSWORD"),
         "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+        # E-mail goes out from Celery workers; a mail server that hangs costs a worker this
+        # long per attempt, and the task retries with backoff.
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
     }
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Juncture <juncture@localhost>")
@@ -235,10 +315,43 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# A broker that is down must never hold a web request: connections give up quickly, and
+# publishes outside the outbox (beat) retry briefly; the outbox relay retries the rest.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 2,
+    # Above the worker's 1 s blocking pop, so only a broker that stopped answering trips it.
+    "socket_timeout": 5,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# Transactional outbox (core.outbox): the inline publish after a commit gives up after this,
+# and is skipped for a while once the broker has failed; the relay runs every
+# OUTBOX_RELAY_INTERVAL seconds under beat.
+OUTBOX_PUBLISH_TIMEOUT_SECONDS = 1.0
+OUTBOX_BROKER_RETRY_AFTER_SECONDS = 10
+OUTBOX_RELAY_INTERVAL = env_int("OUTBOX_RELAY_INTERVAL", 5)
 # Periodic jobs (run `celery -A config beat`). Apps add their entries below when their
 # tasks exist; names are the tasks' explicit `name=`.
 CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {
+        "task": "core.relay_outbox",
+        "schedule": float(OUTBOX_RELAY_INTERVAL),
+        # A relay run that waited in the queue longer than a few intervals is pointless.
+        "options": {"expires": max(OUTBOX_RELAY_INTERVAL * 3, 10)},
+    },
+    "outbox-prune-daily": {"task": "core.prune_outbox", "schedule": crontab(hour=3, minute=30)},
+    "notification-emails-sweep": {
+        "task": "ideas.notify_sweep",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
     "aggregate-open-rounds-nightly": {
         "task": "scoring.aggregate_open_rounds",
         "schedule": crontab(hour=2, minute=15),
@@ -246,6 +359,10 @@ CELERY_BEAT_SCHEDULE = {
     "budget-snapshots-daily": {
         "task": "budgets.snapshot_all",
         "schedule": crontab(hour=23, minute=55),
+    },
+    "feedback-retention-purge-nightly": {
+        "task": "feedback.purge_expired",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 
@@ -261,6 +378,23 @@ RATELIMIT_IP_META_KEY = "core.web.client_ip"
 
 # --- API tokens ----------------------------------------------------------------------------
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90)
+
+# --- Feedback (voice of the customer) ------------------------------------------------------
+# The secret mixed into every pseudonymous customer_ref (HMAC-SHA256 of the source's customer
+# id). Changing it breaks the link between old and new items of the same customer, so it is
+# set once per deployment; required when DEBUG is off.
+_DEV_FEEDBACK_PEPPER = "dev-only-feedback-pepper-7d1c5e9a3b2f4068"
+FEEDBACK_PEPPER = env_str("FEEDBACK_PEPPER")
+if not FEEDBACK_PEPPER:
+    if not DEBUG:
+        raise ImproperlyConfigured("FEEDBACK_PEPPER is required when DEBUG is off.")
+    FEEDBACK_PEPPER = _DEV_FEEDBACK_PEPPER
+# Items received longer ago than this are purged nightly (0 keeps them forever).
+FEEDBACK_RETENTION_MONTHS = env_int("FEEDBACK_RETENTION_MONTHS", 24)
+if FEEDBACK_RETENTION_MONTHS < 0:
+    raise ImproperlyConfigured("FEEDBACK_RETENTION_MONTHS must be 0 (keep) or a number of months.")
+# Largest feedback file accepted for import (bytes).
+FEEDBACK_MAX_UPLOAD_BYTES = env_int("FEEDBACK_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -313,6 +447,8 @@ JUNCTURE_RATES = {
     "support": env_str("RATE_SUPPORT", "60/m"),
     "comment": env_str("RATE_COMMENT", "30/h"),
     "attachment": env_str("RATE_ATTACHMENT", "20/h"),
+    "verification_resend": env_str("RATE_VERIFICATION_RESEND", "5/h"),
+    "password_reset": env_str("RATE_PASSWORD_RESET", "5/h"),
 }
 # At most this many attachments on one idea (checked in the service, under a row lock).
 ATTACHMENTS_PER_IDEA = env_int("ATTACHMENTS_PER_IDEA", 20)
@@ -327,6 +463,9 @@ if env_str("CACHE_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env_str("CACHE_URL"),
+            # A cache that is down must cost a request little: rate limits then fail open
+            # or closed (accounts.throttle), nothing else depends on the cache.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 

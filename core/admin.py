@@ -1,6 +1,8 @@
-"""Admin helpers shared by every app."""
+"""Admin helpers shared by every app, and the admin of core's own models."""
 
 from django.contrib import admin
+
+from core.models import OutboxMessage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -18,3 +20,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """Read-only: operators look at what is pending; the relay is the only writer."""
+
+    list_display = ["id", "task_name", "task_id", "created_at", "attempts", "sent_at"]
+    list_filter = ["task_name", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["task_id", "task_name"]

@@ -2,7 +2,8 @@
 409 for every ``core.exceptions.Conflict`` and one error body shape.
 
 Error bodies: 400 -> ``{"field": ["message", ...], "non_field_errors": [...]}``;
-every other error -> ``{"detail": "message", "code": "machine_code"}``.
+every other error -> ``{"detail": "message", "code": "machine_code"}``; a database outage is a
+503 with ``code: database_unavailable`` and ``Retry-After``.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.exceptions import Conflict
+from core.web import DATABASE_UNAVAILABLE_ERRORS, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE
 
 
 class ConflictError(exceptions.APIException):
@@ -24,6 +26,14 @@ class ConflictError(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state."
     default_code = "conflict"
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    """The database is down or too slow: 503, try again later."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = UNAVAILABLE_MESSAGE
+    default_code = "database_unavailable"
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -47,6 +57,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             {api_settings.NON_FIELD_ERRORS_KEY: ["A value is out of range."]}
         )
+    elif isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
+        exc = DatabaseUnavailable()
     elif isinstance(exc, Conflict):
         exc = ConflictError(detail=exc.message, code=exc.code)
     elif isinstance(exc, Ratelimited):
@@ -70,7 +82,10 @@ def exception_handler(exc, context):
     body = {"detail": str(detail), "code": code}
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         body["retry_after_seconds"] = int(exc.wait)
-    return Response(body, status=response.status_code, headers=response.headers)
+    headers = dict(response.headers)
+    if isinstance(exc, DatabaseUnavailable):
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return Response(body, status=response.status_code, headers=headers)
 
 
 class RulesPermission(permissions.BasePermission):

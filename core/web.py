@@ -1,4 +1,4 @@
-"""Web helpers shared by every app's function views."""
+"""Web helpers shared by every app's function views, and the one 503 for a database outage."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
 from django_htmx.middleware import HtmxDetails
 
@@ -124,3 +127,48 @@ def add_service_errors(form: forms.BaseForm, exc: forms.ValidationError) -> None
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+# --- Database outages ------------------------------------------------------------------------
+
+# What a database that is down, restarting or too slow looks like from Django: refused or
+# dropped connections, a closed connection, a statement timeout. Other database errors
+# (a bad query, an integrity error) are bugs or conflicts, not outages.
+DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE_MESSAGE = (
+    "Juncture cannot reach its database just now. Nothing you saved is lost; "
+    "please try again in a minute."
+)
+
+
+def unavailable_response(request: HttpRequest | None) -> HttpResponse:
+    """503 with ``Retry-After``: JSON ``{detail, code}`` under ``/api/``, otherwise the
+    standalone 503 page. Renders without a request context, so it needs no database (the
+    site layout reads the user and their permissions)."""
+    if request is not None and request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"detail": UNAVAILABLE_MESSAGE, "code": "database_unavailable"}, status=503
+        )
+    else:
+        html = render_to_string(
+            "503.html",
+            {
+                "message": UNAVAILABLE_MESSAGE,
+                "retry_after": RETRY_AFTER_SECONDS,
+                "stylesheet": _stylesheet_url(),
+            },
+        )
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _stylesheet_url() -> str:
+    # The hashed name when collectstatic has run; the plain one (also served) otherwise, so
+    # the outage page never fails on a missing manifest entry.
+    try:
+        return static("css/juncture.css")
+    except ValueError:
+        return f"{settings.STATIC_URL}css/juncture.css"

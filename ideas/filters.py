@@ -57,7 +57,11 @@ class IdeaFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Sorting by panel score would leak the scores' order: offered only to those who may
         # see scores (customers may not); for them "score" is not a valid choice.
-        self.filters["ordering"].extra["choices"] = sorts_for(getattr(self.request, "user", None))
+        ordering = self.filters["ordering"]
+        ordering.extra["choices"] = sorts_for(getattr(self.request, "user", None))
+        # A form field built earlier on the class's filter (the API schema builds one) is
+        # copied along with it: drop it so the field is built with these choices.
+        ordering.__dict__.pop("_field", None)
 
     def filter_campaign(self, queryset, name, value):
         # Either the campaign's slug (HTML links) or its id (API clients).

@@ -85,6 +85,10 @@ def allowed_targets(status: str) -> set[str]:
         targets |= {Status.PARKED, Status.REJECTED}
     if status == Status.PARKED:
         targets.add(Status.SCREENING)  # a parked idea can be picked up again
+    if status == Status.IN_EXPERIMENT:
+        # An experiment decided "stop" or "iterate" parks its idea (the gate is registered
+        # by the app that owns experiments, as is the gate into in_experiment).
+        targets.add(Status.PARKED)
     if status in OPEN:
         targets.add(Status.MERGED)
     return targets

@@ -1,15 +1,18 @@
 """Notifications: in-app rows for an idea's followers, and their e-mails.
 
 The services that change an idea call ``notify_followers`` inside their transaction; the
-e-mails go out from a Celery task queued on commit (``ideas.tasks.notify_task``).
+e-mails go out from a Celery task (``ideas.tasks.notify_task``) queued through the outbox in
+the same transaction and published after the commit (``core.outbox``). Each notification stays
+unsent (``emailed_at`` empty) until its e-mail is accepted; ``ideas.tasks.notify_sweep_task``
+re-sends what the task's retries did not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +26,7 @@ def notify_followers(
     *, idea: Idea, verb: str, message: str, actor=None, user_ids: Iterable[int] | None = None
 ) -> list[int]:
     """Create in-app notifications for the idea's followers (or ``user_ids``), never for the
-    actor, and queue their e-mails once the transaction commits.
+    actor, and queue their e-mails in the outbox (published once the transaction commits).
 
     The in-app rows are written in the caller's transaction, so they exist exactly when the
     change does; only the e-mail (slow, may fail) goes to Celery.
@@ -41,12 +44,13 @@ def notify_followers(
     )
     ids = [row.pk for row in rows if row.pk is not None]
     if ids:
+        from core.outbox import enqueue
         from ideas.tasks import notify_task
 
         # Comment e-mails wait for the batch window, so a burst of comments makes one e-mail
         # per follower (the first run claims the whole batch); the rest go at once.
-        delay = settings.COMMENT_EMAIL_BATCH_MINUTES * 60 if verb == COMMENTED else 0
-        transaction.on_commit(lambda: notify_task.apply_async(args=[ids], countdown=delay))
+        minutes = settings.COMMENT_EMAIL_BATCH_MINUTES if verb == COMMENTED else 0
+        enqueue(notify_task, args=[ids], delay=timedelta(minutes=minutes) if minutes else None)
     return ids
 
 

@@ -9,7 +9,13 @@ answers "could this person do this to some object" (used for list pages and nav)
 import rules
 
 from accounts.models import Kind
-from accounts.rules import is_customer, is_employee, is_manager, is_signed_in
+from accounts.rules import (
+    is_customer,
+    is_employee,
+    is_manager,
+    is_signed_in,
+    is_verified_or_staff,
+)
 from ideas.models import CUSTOMER_AUDIENCES, Attachment, Comment, Idea, Status
 
 EDITABLE = {Status.DRAFT, Status.SUBMITTED}
@@ -98,7 +104,7 @@ rules.add_perm(
 )
 
 # Writing ideas
-rules.add_perm("ideas.add_idea", is_customer | is_employee)
+rules.add_perm("ideas.add_idea", (is_customer | is_employee) & is_verified_or_staff)
 rules.add_perm("ideas.change_idea", is_manager | (is_idea_author & is_editable))
 rules.add_perm("ideas.add_attachment", is_manager | (is_idea_author & is_editable))
 rules.add_perm("ideas.submit_draft", is_idea_author & is_draft)
@@ -110,8 +116,11 @@ rules.add_perm("ideas.set_owner", is_manager)
 rules.add_perm("ideas.merge_idea", is_manager)
 
 # Taking part. Executives are employees too; read-only applies to money, not to opinions.
-rules.add_perm("ideas.support_idea", can_see_idea & is_engageable & ~is_idea_author)
-rules.add_perm("ideas.comment_idea", can_see_idea & is_engageable)
+# Customers take part once their e-mail address is verified.
+rules.add_perm(
+    "ideas.support_idea", can_see_idea & is_engageable & ~is_idea_author & is_verified_or_staff
+)
+rules.add_perm("ideas.comment_idea", can_see_idea & is_engageable & is_verified_or_staff)
 rules.add_perm("ideas.add_internal_comment", is_employee | is_manager)
 rules.add_perm("ideas.follow_idea", can_see_idea)
 rules.add_perm("ideas.moderate_comment", is_manager)

@@ -42,6 +42,8 @@ EXTERNAL_GATES = {
     Status.IN_REVIEW: "the idea must be in an open review round",
     Status.SHORTLISTED: "the idea needs an aggregated panel score that passes the signal gate",
     Status.FUNDED: "the idea needs a committed budget allocation",
+    Status.IN_EXPERIMENT: "the idea needs an experiment with hypothesis, metric, baseline and target",
+    Status.LAUNCHED: "the idea's experiment needs the decision to scale",
 }
 REASON_REQUIRED = {Status.PARKED, Status.REJECTED}
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import User
+from core import outbox
 from core.exceptions import Conflict
 from ideas.models import Idea, Status
 from ideas.services import idea_transition
@@ -293,7 +294,8 @@ def assignment_submit(*, assignment: Assignment, actor: User) -> Assignment:
 
 
 def request_aggregation(*, round_id: int, force: bool = False) -> str | None:
-    """Queue ``scoring.aggregate_round`` once the transaction commits, coalesced.
+    """Queue ``scoring.aggregate_round`` in the outbox, published once the caller commits;
+    coalesced.
 
     A conditional UPDATE claims the "pending" marker: only the caller that turns
     ``aggregation_requested_at`` from empty (or stale) to now queues a task, so there is at
@@ -314,10 +316,8 @@ def request_aggregation(*, round_id: int, force: bool = False) -> str | None:
     claimed = pending.update(aggregation_requested_at=now, aggregation_task_id=task_id)
     if not claimed:
         return None
-    transaction.on_commit(
-        lambda: aggregate_round_task.apply_async(args=[round_id], task_id=task_id)
-    )
-    return task_id
+    # Through the outbox: written with the claim above, published once the caller commits.
+    return outbox.enqueue(aggregate_round_task, args=[round_id], task_id=task_id)
 
 
 def round_recompute(*, round: ReviewRound, actor: User) -> str:

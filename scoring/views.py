@@ -1,6 +1,7 @@
 """HTML views of the scoring app: the reviewer's queue and scorecard, managers' panels and
 rounds, round progress and results (with CSV export) and the recompute progress."""
 
+import contextlib
 from collections import defaultdict
 
 from celery.result import AsyncResult
@@ -15,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from redis.exceptions import RedisError
 
 from accounts.models import User
 from core.exceptions import Conflict
@@ -421,7 +423,11 @@ def _progress(request, round: ReviewRound, task_id: str) -> HttpResponse:
     round.refresh_from_db(fields=["aggregation_requested_at", "aggregated_at"])
     # Eager mode stores no result: the round's own bookkeeping says whether the run is done.
     eager = settings.CELERY_TASK_ALWAYS_EAGER
-    state = AsyncResult(task_id).state if task_id and not eager else "PENDING"
+    state = "PENDING"
+    # A result backend (Redis) that is down leaves PENDING: the round's bookkeeping still tells.
+    if task_id and not eager:
+        with contextlib.suppress(RedisError, OSError):
+            state = AsyncResult(task_id).state
     if state == "PENDING" and round.aggregation_requested_at is None and round.aggregated_at:
         state = "SUCCESS"
     done = state in {"SUCCESS", "FAILURE"}

@@ -1,6 +1,7 @@
 """Skip-or-fail for tests that need an outside service.
 
-A test that needs PostgreSQL, Redis or Chromium calls ``require(name, reason)``. Without the
+A test that needs PostgreSQL, Redis or Chromium calls ``require(name, reason)`` (or one of the
+``require_*`` helpers below). Without the
 service it is skipped with the reason, unless JUNCTURE_REQUIRE_SERVICES names it
 (``1``/``all`` for every service, or a comma list such as ``chromium,redis``): then it fails,
 so CI never passes by skipping.
@@ -89,3 +90,14 @@ def chromium_skip_marker() -> pytest.MarkDecorator | None:
 
 def require_chromium() -> None:
     require("chromium", chromium_available(), _CHROMIUM_REASON)
+
+
+def require_redis_server() -> str:
+    """The path of ``redis-server``, for tests that start (and stop) their own Redis."""
+    path = shutil.which("redis-server")
+    require(
+        "redis",
+        path is not None,
+        "this test starts its own redis-server; install it (apt-get install redis-server)",
+    )
+    return path or ""

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _login(client, email, password):
-    return client.post(reverse("accounts:login"), {"username": email, "password": password})
+    return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
 def test_it_throttles_repeated_failed_logins_even_with_the_right_password_after(
@@ -30,13 +30,13 @@ def test_it_counts_failures_per_email_across_addresses(client, employee, setting
     settings.JUNCTURE_RATES = {**settings.JUNCTURE_RATES, "login_failures": "2/15m"}
     for n in range(2):
         client.post(
-            reverse("accounts:login"),
-            {"username": employee.email, "password": "x"},
+            reverse("account_login"),
+            {"login": employee.email, "password": "x"},
             REMOTE_ADDR=f"10.0.0.{n + 1}",
         )
     response = client.post(
-        reverse("accounts:login"),
-        {"username": employee.email, "password": PASSWORD},
+        reverse("account_login"),
+        {"login": employee.email, "password": PASSWORD},
         REMOTE_ADDR="10.0.0.9",
     )
     assert response.status_code == 429
@@ -46,17 +46,17 @@ def test_successful_logins_do_not_count(client, employee, settings):
     settings.JUNCTURE_RATES = {**settings.JUNCTURE_RATES, "login_failures": "2/15m"}
     for _ in range(4):
         assert _login(client, employee.email, PASSWORD).status_code == 302
-        client.post(reverse("accounts:logout"))
+        client.post(reverse("account_logout"))
 
 
 def test_it_throttles_signups_per_address_and_creates_nothing_beyond(client, settings):
     settings.JUNCTURE_RATES = {**settings.JUNCTURE_RATES, "signup": "2/h"}
     statuses = []
     for n in range(3):
-        client.post(reverse("accounts:logout"))
+        client.post(reverse("account_logout"))
         statuses.append(
             client.post(
-                reverse("accounts:signup"),
+                reverse("account_signup"),
                 {
                     "email": f"p{n}@example.com",
                     "display_name": f"P {n}",
@@ -67,3 +67,13 @@ def test_it_throttles_signups_per_address_and_creates_nothing_beyond(client, set
         )
     assert statuses == [302, 302, 429]
     assert User.objects.count() == 2
+
+
+def test_it_limits_password_reset_requests_per_address(client, employee, settings, mailoutbox):
+    settings.JUNCTURE_RATES = {**settings.JUNCTURE_RATES, "password_reset": "2/h"}
+    statuses = [
+        client.post(reverse("account_reset_password"), {"email": employee.email}).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    assert len(mailoutbox) == 2

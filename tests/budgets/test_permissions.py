@@ -64,7 +64,7 @@ def test_it_guards_each_page(request, world, role, page):
     response = html_client(user_for(request, role)).get(url(world))
     assert response.status_code == expected[ROLES.index(role)]
     if role == "anonymous":
-        assert response["Location"].startswith(reverse("accounts:login"))
+        assert response["Location"].startswith(reverse("account_login"))
 
 
 @time_machine.travel(date(2026, 6, 15))

@@ -8,8 +8,8 @@ pytestmark = pytest.mark.django_db
 
 def test_home_invites_anonymous_visitors_to_sign_up_or_log_in(client):
     html = client.get(reverse("home")).content.decode()
-    assert reverse("accounts:signup") in html
-    assert reverse("accounts:login") in html
+    assert reverse("account_signup") in html
+    assert reverse("account_login") in html
 
 
 def test_every_page_has_a_nonce_csp_without_unsafe_inline(client):

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DEBUG": "False",
     "SECRET_KEY": "x8#kq2!v7zPp0rLw4sT9uYb3nHc6mJd1fGa5eRk8oQi2lZx7wVt4",
+    "FEEDBACK_PEPPER": "r4Tq8wZp1nVx6cLm0sKd3hJb9yGf2eUa",
     "ALLOWED_HOSTS": "juncture.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://juncture.example.com",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -23,7 +24,7 @@ def _manage(*args: str, extra_env: dict) -> subprocess.CompletedProcess:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k not in {"DEBUG", "SECRET_KEY", "FEEDBACK_PEPPER", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(extra_env)
     return subprocess.run(
@@ -68,6 +69,13 @@ def test_it_refuses_the_committed_development_key_when_debug_is_off():
 def test_make_run_turns_debug_on_explicitly():
     makefile = (ROOT / "Makefile").read_text()
     assert "migrate demo run: export DEBUG = true" in makefile
+
+
+def test_it_refuses_to_start_without_a_feedback_pepper_when_debug_is_off():
+    env = {**PRODUCTION_ENV, "FEEDBACK_PEPPER": ""}
+    result = _manage("check", extra_env=env)
+    assert result.returncode != 0
+    assert "FEEDBACK_PEPPER is required when DEBUG is off" in result.stderr
 
 
 def test_it_refuses_a_malformed_boolean_loudly():

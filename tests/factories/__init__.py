@@ -5,4 +5,5 @@ from tests.factories.accounts import *  # noqa: F403
 from tests.factories.budgets import *  # noqa: F403
 from tests.factories.ideas import *  # noqa: F403
 from tests.factories.journeys import *  # noqa: F403
+from tests.factories.outcomes import *  # noqa: F403
 from tests.factories.scoring import *  # noqa: F403

@@ -11,8 +11,10 @@ from django.urls import reverse
 from budgets import services as budgets
 from ideas import services
 from ideas.models import Follow
+from outcomes import services as outcomes
 from tests.conftest import api_as
 from tests.factories import FiscalYearFactory, IdeaFactory
+from tests.factories.outcomes import ExperimentFactory, MeasurementFactory
 
 pytestmark = pytest.mark.django_db
 SECRET = "Internal: NPS +42 in the pilot"
@@ -30,7 +32,10 @@ def test_no_amount_or_internal_note_reaches_a_customer(
         budgets.allocation_create(
             fiscal_year=fy, idea=idea, amount=Decimal("12345.67"), actor=manager
         )
+        experiment = ExperimentFactory(idea=idea)
+        MeasurementFactory(experiment=experiment)
         services.idea_transition(idea=idea, to="in_experiment", actor=manager)
+        outcomes.experiment_decide(experiment=experiment, decision="scale", actor=manager)
         services.idea_transition(
             idea=idea, to="launched", actor=manager, reason="Launched.", internal_note=SECRET
         )

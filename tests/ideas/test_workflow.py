@@ -20,6 +20,7 @@ EXPECTED_ALLOWED = {
     ("funded", "in_experiment"),
     ("in_experiment", "launched"),
     ("parked", "screening"),
+    ("in_experiment", "parked"),  # an experiment decided stop or iterate
     *{
         (s, t)
         for s in ("submitted", "screening", "in_review", "shortlisted")

@@ -12,7 +12,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 # Reverse dependency order: budgets -> scoring -> ideas -> journeys -> accounts.
-APPS_RIGHT_TO_LEFT = ["budgets", "scoring", "ideas", "journeys"]
+APPS_RIGHT_TO_LEFT = ["outcomes", "budgets", "scoring", "ideas", "journeys"]
 
 
 def _manage(database_url: str, *args: str) -> subprocess.CompletedProcess:

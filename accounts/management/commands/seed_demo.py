@@ -18,16 +18,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        # Apps are visited in INSTALLED_APPS order, which follows the dependency
-        # direction (accounts <- journeys <- ideas <- scoring <- budgets). Each app's
-        # demo module is discovered, not imported by name, so no app reaches rightwards.
+        # Apps are visited in INSTALLED_APPS order, which follows the dependency direction
+        # (accounts <- journeys <- ideas <- feedback <- scoring <- budgets <- outcomes). Each
+        # app's demo module is discovered, not imported by name, so no app reaches rightwards.
         for config in apps.get_app_configs():
             if config.name.split(".")[0] not in {
                 "accounts",
                 "journeys",
                 "ideas",
+                "feedback",
                 "scoring",
                 "budgets",
+                "outcomes",
             }:
                 continue
             try:

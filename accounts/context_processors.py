@@ -1,0 +1,12 @@
+from django.utils.functional import SimpleLazyObject
+
+from accounts.rules import email_verification_pending
+
+
+def verification(request) -> dict:
+    """``email_pending`` for the banner that offers a new confirmation link: evaluated only
+    for customers (employees' addresses are vouched for), and shares the rules' cache."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.kind != "customer":
+        return {"email_pending": False}
+    return {"email_pending": SimpleLazyObject(lambda: email_verification_pending(user))}

@@ -1,0 +1,134 @@
+"""Reads of the feedback app that other pages (the idea page, insights) include."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from feedback.models import FeedbackDay, FeedbackItem, FeedbackLink, RetainedCount
+from ideas.models import LIVE_STATUSES, Idea
+from journeys.models import Effect, Moment
+
+
+def linked_items(idea):
+    """Items linked to ``idea`` (newest first) with their stage and moment; staff only —
+    check ``feedback.view_feedback`` before showing them."""
+    return (
+        FeedbackItem.objects.filter(links__idea=idea)
+        .select_related("stage", "moment")
+        .order_by("-received_on", "-id")
+    )
+
+
+def customers_affected(idea) -> int:
+    """Distinct pseudonymous customers behind the feedback linked to ``idea``, plus those of
+    linked items the retention purge removed. (The idea's manual evidence figures are added
+    by the idea page, which owns them.)"""
+    live = (
+        FeedbackLink.objects.filter(idea=idea)
+        .exclude(item__customer_ref="")
+        .aggregate(n=Count("item__customer_ref", distinct=True))["n"]
+    )
+    retained = RetainedCount.objects.filter(idea=idea).values_list("customers", flat=True)
+    return live + sum(retained)
+
+
+def top_verbatims(idea, limit: int = 3):
+    """The most recent negative linked items first, for panelists scoring the idea."""
+    return linked_items(idea).order_by("-is_negative", "-received_on", "-id")[:limit]
+
+
+def customer_items(customer_ref: str):
+    """One pseudonymous customer's items across channels, in time order."""
+    return (
+        FeedbackItem.objects.filter(customer_ref=customer_ref)
+        .select_related("stage", "moment")
+        .prefetch_related("links")
+        .order_by("received_on", "id")
+    )
+
+
+def periods(days: int, today: date | None = None) -> tuple[date, date, date]:
+    """(start of the previous period, start of the current period, today)."""
+    today = today or timezone.localdate()
+    current = today - timedelta(days=days - 1)
+    return current - timedelta(days=days), current, today
+
+
+def journey_overlay(journey, *, days: int = 90, today: date | None = None) -> dict:
+    """Per stage and per moment of ``journey``: volume in the current period, the share
+    negative and the trend against the previous period of the same length; plus the
+    "pain without an idea" list. Two aggregate queries, whatever the number of items; on
+    PostgreSQL the first reads the daily roll-up (``FeedbackDay``), elsewhere the items."""
+    previous, current, today = periods(days, today)
+    if connection.vendor == "postgresql":
+        # The roll-up the triggers keep (one row per stage, moment and day), not the items.
+        now_q = Q(day__gte=current)
+        rows = (
+            FeedbackDay.objects.filter(stage__journey=journey, day__gte=previous, day__lte=today)
+            .values("stage_id", "moment_key")
+            .annotate(
+                now_volume=Coalesce(Sum("volume", filter=now_q), 0),
+                now_negative=Coalesce(Sum("negative", filter=now_q), 0),
+                before_volume=Coalesce(Sum("volume", filter=~now_q), 0),
+            )
+        )
+        rows = [
+            {
+                "stage_id": r["stage_id"],
+                "moment_id": r["moment_key"] or None,
+                "volume": r["now_volume"],
+                "negative": r["now_negative"],
+                "before": r["before_volume"],
+            }
+            for r in rows
+        ]
+    else:
+        now_q = Q(received_on__gte=current)
+        rows = (
+            FeedbackItem.objects.filter(
+                stage__journey=journey, received_on__gte=previous, received_on__lte=today
+            )
+            .values("stage_id", "moment_id")
+            .annotate(
+                volume=Count("id", filter=now_q),
+                negative=Count("id", filter=now_q & Q(is_negative=True)),
+                before=Count("id", filter=~now_q),
+            )
+        )
+    stages: dict[int, dict] = {}
+    moments: dict[int, dict] = {}
+    for row in rows:
+        for table, key in ((stages, row["stage_id"]), (moments, row["moment_id"])):
+            if key is None:
+                continue
+            cell = table.setdefault(key, {"volume": 0, "negative": 0, "before": 0})
+            for f in ("volume", "negative", "before"):
+                cell[f] += row[f]
+    for cell in [*stages.values(), *moments.values()]:
+        cell["negative_share"] = cell["negative"] / cell["volume"] if cell["volume"] else None
+        cell["trend"] = (
+            (cell["volume"] - cell["before"]) / cell["before"] if cell["before"] else None
+        )
+    live_idea = Idea.objects.filter(status__in=LIVE_STATUSES, moment=OuterRef("pk"))
+    pain = []
+    for moment in (
+        Moment.objects.filter(stage__journey=journey, effect=Effect.DESTROYS_VALUE)
+        .annotate(has_idea=Exists(live_idea))
+        .filter(has_idea=False)
+        .select_related("stage")
+    ):
+        cell = moments.get(moment.pk)
+        if cell and cell["negative"]:
+            pain.append({"moment": moment, **cell})
+    pain.sort(key=lambda p: (-p["negative"], -p["moment"].severity, p["moment"].pk))
+    return {
+        "stages": stages,
+        "moments": moments,
+        "pain": pain,
+        "period": {"previous": previous, "current": current, "today": today, "days": days},
+    }

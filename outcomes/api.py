@@ -1,0 +1,205 @@
+"""REST API of the outcomes app, mounted under /api/v1/ by config.api.
+
+``ideas/{id}/experiments/`` GET · POST, ``experiments/{id}/`` GET · PATCH,
+``experiments/{id}/measurements/`` GET · POST, ``experiments/{id}/decide/`` POST,
+``ideas/{id}/value/`` GET · POST.
+
+Every action names its rule (outcomes.rules) for core.drf.RulesPermission, checked on the
+idea or the experiment. An idea the caller may not see, or whose experiments or value they
+may not read, is a 404 (nothing confirms it exists); a reader who may not write gets 403.
+Every write calls outcomes.services; a state conflict is a 409.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.drf import RulesPermission
+from ideas.models import Idea
+from outcomes import services
+from outcomes.models import Experiment, Measurement, ValueRecord
+from outcomes.serializers import (
+    DecideSerializer,
+    ExperimentSerializer,
+    MeasurementSerializer,
+    ValueRecordSerializer,
+)
+
+CONFLICT = OpenApiResponse(description="Conflict with the experiment's or idea's state.")
+
+
+def idea_for(request: Request, pk: int, read_perm: str) -> Idea:
+    """The idea the caller may see and read ``read_perm`` on, else 404."""
+    idea = get_object_or_404(
+        Idea.objects.visible_to(request.user).select_related("campaign"), pk=pk
+    )
+    if not request.user.has_perm(read_perm, idea):
+        raise Http404
+    return idea
+
+
+def experiment_for(request: Request, pk: int) -> Experiment:
+    """The experiment (with its attainment) if the caller may read it, else 404."""
+    experiment = get_object_or_404(
+        Experiment.objects.with_attainment().select_related("idea__campaign"), pk=pk
+    )
+    if not request.user.has_perm("outcomes.view_experiment", experiment):
+        raise Http404
+    return experiment
+
+
+class _RulesView(generics.GenericAPIView):
+    permission_classes = [RulesPermission]
+    filter_backends: list = []
+
+
+class IdeaExperiments(_RulesView):
+    serializer_class = ExperimentSerializer
+    rules_permissions = {"get": "outcomes.view_experiment", "post": "outcomes.add_experiment"}
+
+    @extend_schema(summary="Experiments of an idea, newest first")
+    def get(self, request: Request, pk: int) -> Response:
+        idea = idea_for(request, pk, "outcomes.view_experiment")
+        self.check_object_permissions(request, idea)
+        page = self.paginate_queryset(
+            Experiment.objects.filter(idea=idea).with_attainment().order_by("-created_at", "-id")
+        )
+        return self.get_paginated_response(ExperimentSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Draft an experiment (the idea's owner or a manager)",
+        responses={201: ExperimentSerializer, 409: CONFLICT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        idea = idea_for(request, pk, "outcomes.view_experiment")
+        self.check_object_permissions(request, idea)
+        incoming = ExperimentSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        experiment = services.experiment_create(
+            idea=idea, actor=request.user, **incoming.validated_data
+        )
+        experiment = Experiment.objects.with_attainment().get(pk=experiment.pk)
+        return Response(ExperimentSerializer(experiment).data, status=status.HTTP_201_CREATED)
+
+
+class ExperimentDetail(_RulesView):
+    serializer_class = ExperimentSerializer
+    rules_permissions = {"get": "outcomes.view_experiment", "patch": "outcomes.change_experiment"}
+
+    @extend_schema(summary="One experiment with its attainment")
+    def get(self, request: Request, pk: int) -> Response:
+        experiment = experiment_for(request, pk)
+        self.check_object_permissions(request, experiment)
+        return Response(ExperimentSerializer(experiment).data)
+
+    @extend_schema(
+        summary="Change a pending experiment (attainment and decision are read-only)",
+        responses={200: ExperimentSerializer, 409: CONFLICT},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        experiment = experiment_for(request, pk)
+        self.check_object_permissions(request, experiment)
+        incoming = ExperimentSerializer(experiment, data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        services.experiment_update(
+            experiment=experiment, actor=request.user, **incoming.validated_data
+        )
+        experiment = Experiment.objects.with_attainment().get(pk=experiment.pk)
+        return Response(ExperimentSerializer(experiment).data)
+
+
+class ExperimentMeasurements(_RulesView):
+    serializer_class = MeasurementSerializer
+    rules_permissions = {"get": "outcomes.view_experiment", "post": "outcomes.add_measurement"}
+
+    @extend_schema(summary="Measurements of an experiment, by day")
+    def get(self, request: Request, pk: int) -> Response:
+        experiment = experiment_for(request, pk)
+        self.check_object_permissions(request, experiment)
+        page = self.paginate_queryset(
+            Measurement.objects.filter(experiment=experiment).order_by("measured_on", "id")
+        )
+        return self.get_paginated_response(MeasurementSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Record one measurement (the idea's owner or a manager)",
+        responses={201: MeasurementSerializer, 409: CONFLICT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        experiment = experiment_for(request, pk)
+        self.check_object_permissions(request, experiment)
+        incoming = MeasurementSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        measurement = services.measurement_add(
+            experiment=experiment, actor=request.user, **incoming.validated_data
+        )
+        return Response(MeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
+
+
+class ExperimentDecide(_RulesView):
+    serializer_class = DecideSerializer
+    rules_permissions = {"post": "outcomes.decide_experiment"}
+
+    @extend_schema(
+        summary="Decide: scale, iterate or stop (the idea's owner or a manager; once)",
+        request=DecideSerializer,
+        responses={200: ExperimentSerializer, 409: CONFLICT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        experiment = experiment_for(request, pk)
+        self.check_object_permissions(request, experiment)
+        incoming = DecideSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        services.experiment_decide(
+            experiment=experiment,
+            decision=incoming.validated_data["decision"],
+            note=incoming.validated_data["note"],
+            actor=request.user,
+        )
+        experiment = Experiment.objects.with_attainment().get(pk=experiment.pk)
+        return Response(ExperimentSerializer(experiment).data)
+
+
+class IdeaValue(_RulesView):
+    serializer_class = ValueRecordSerializer
+    rules_permissions = {"get": "outcomes.view_value", "post": "outcomes.add_value"}
+
+    @extend_schema(summary="Realised value records of an idea, by period")
+    def get(self, request: Request, pk: int) -> Response:
+        idea = idea_for(request, pk, "outcomes.view_value")
+        self.check_object_permissions(request, idea)
+        page = self.paginate_queryset(
+            ValueRecord.objects.filter(idea=idea).order_by("period_start", "id")
+        )
+        return self.get_paginated_response(ValueRecordSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Record realised value for a period (the idea's owner or a manager)",
+        responses={201: ValueRecordSerializer, 409: CONFLICT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        idea = idea_for(request, pk, "outcomes.view_value")
+        self.check_object_permissions(request, idea)
+        incoming = ValueRecordSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        record = services.value_record_create(
+            idea=idea, actor=request.user, **incoming.validated_data
+        )
+        return Response(ValueRecordSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+api_urlpatterns = [
+    path("ideas/<int:pk>/experiments/", IdeaExperiments.as_view(), name="idea-experiments"),
+    path("ideas/<int:pk>/value/", IdeaValue.as_view(), name="idea-value"),
+    path("experiments/<int:pk>/", ExperimentDetail.as_view(), name="experiment-detail"),
+    path(
+        "experiments/<int:pk>/measurements/",
+        ExperimentMeasurements.as_view(),
+        name="experiment-measurements",
+    ),
+    path("experiments/<int:pk>/decide/", ExperimentDecide.as_view(), name="experiment-decide"),
+]

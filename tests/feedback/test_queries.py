@@ -1,0 +1,148 @@
+"""Query counts of every feedback list page, htmx partial and list endpoint.
+
+Each page is rendered with several items, links and moments, so an N+1 would show. The
+permission lookups (the user's groups, for the role rules) are cached on the user object for
+the request.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+
+from feedback.models import FeedbackItem, FeedbackLink, ImportBatch, ImportRejection
+from feedback.privacy import customer_ref
+from journeys.models import Journey
+from tests.conftest import api_as
+from tests.factories import IdeaFactory
+
+
+@pytest.fixture
+def world(journey_places, employee):
+    ideas = [IdeaFactory(status="submitted") for _ in range(3)]
+    ref = customer_ref("C-1")
+    items = []
+    for i in range(8):
+        item = FeedbackItem.objects.create(
+            source="crm",
+            external_id=str(i),
+            channel="complaint" if i % 2 else "survey",
+            text=f"Locked out of the app, story {i}",
+            received_on=date.today() - timedelta(days=i),
+            customer_ref=ref,
+            is_negative=bool(i % 2),
+            stage=journey_places["use"] if i < 4 else None,
+            moment=journey_places["login"] if i < 4 else None,
+            suggested_moment=None if i < 4 else journey_places["dispute"],
+        )
+        for idea in ideas[: i % 3]:
+            FeedbackLink.objects.create(item=item, idea=idea, linked_by=employee)
+        items.append(item)
+    batch = ImportBatch.objects.create(
+        file_format="csv", original_name="f.csv", status="running", total=10, processed=5
+    )
+    ImportRejection.objects.bulk_create(
+        ImportRejection(batch=batch, row_number=n, reasons="bad") for n in range(2, 6)
+    )
+    return {"ideas": ideas, "items": items, "ref": ref, "batch": batch}
+
+
+def test_the_feedback_list(client, employee, world, django_assert_num_queries):
+    client.force_login(employee)
+    # 1 session, 2 user, 3 user's groups (nav: manager?), 4 stages for the filter, 5 count,
+    # 6 the page of items with stage, moment and suggested moment joined, 7 panel membership
+    # (nav: scoring.review), 8 the default journey's id (overlay link), 9 bell count
+    with django_assert_num_queries(9):
+        response = client.get("/feedback/", {"q": "locked"})
+    assert response.status_code == 200
+    assert response.content.decode().count("Locked out of the app, story") == 8
+
+
+def test_the_feedback_list_partial(client, employee, world, django_assert_num_queries):
+    client.force_login(employee)
+    # 1 session, 2 user, 3 count, 4 the page of items (an employee needs no group lookup)
+    with django_assert_num_queries(4):
+        response = client.get(
+            "/feedback/",
+            {"channel": "complaint"},
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_TARGET="feedback-list",
+        )
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()
+
+
+def test_the_api_list(employee, world, django_assert_num_queries):
+    client = api_as(employee)
+    # 1 count, 2 the page of items (the rule is settled by the user's kind: no groups)
+    with django_assert_num_queries(2):
+        response = client.get("/api/v1/feedback/", {"channel": "complaint"})
+    assert response.json()["count"] == 4
+
+
+def test_the_progress_partial(client, manager, world, django_assert_num_queries):
+    client.force_login(manager)
+    # 1 session, 2 user, 3 groups, 4 the batch with its uploader
+    with django_assert_num_queries(4):
+        response = client.get(
+            f"/feedback/imports/{world['batch'].pk}/",
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_TARGET="batch-progress",
+        )
+    assert response.status_code == 200
+
+
+def test_the_import_page_with_recent_imports(client, manager, world, django_assert_num_queries):
+    ImportBatch.objects.bulk_create(
+        ImportBatch(file_format="csv", original_name=f"f{i}.csv", created_by=manager)
+        for i in range(5)
+    )
+    client.force_login(manager)
+    # 1 session, 2 user, 3 groups, 4 the ten latest batches with their uploader,
+    # 5 panel membership (nav), 6 bell count
+    with django_assert_num_queries(6):
+        response = client.get("/feedback/imports/new/")
+    assert response.content.decode().count("f0.csv") == 1
+
+
+def test_the_placements_page(client, manager, world, django_assert_num_queries):
+    client.force_login(manager)
+    # 1 session, 2 user, 3 groups, 4 count, 5 the page of items with their suggestion,
+    # 6 the journey's moments with their stages, 7 panel membership (nav), 8 bell count
+    with django_assert_num_queries(8):
+        response = client.get("/feedback/placements/")
+    assert response.status_code == 200
+
+
+def test_the_linked_feedback_of_an_idea(client, employee, world, django_assert_num_queries):
+    client.force_login(employee)
+    idea = world["ideas"][0]
+    # 1 session, 2 user, 3 groups, 4 the idea, 5 customers affected (live links),
+    # 6 retained counts, 7 the linked items with stage and moment
+    with django_assert_num_queries(7):
+        response = client.get(
+            f"/feedback/ideas/{idea.pk}/",
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_TARGET="linked-feedback",
+        )
+    assert response.status_code == 200
+
+
+def test_the_customer_view(client, employee, world, django_assert_num_queries):
+    client.force_login(employee)
+    # 1 session, 2 user, 3 groups, 4 the customer's items with stage and moment,
+    # 5 their links (prefetch), 6 the linked ideas visible to the viewer,
+    # 7 panel membership (nav), 8 bell count
+    with django_assert_num_queries(8):
+        response = client.get(f"/feedback/customers/{world['ref']}/")
+    assert response.status_code == 200
+
+
+def test_the_journey_overlay(client, employee, world, django_assert_num_queries):
+    client.force_login(employee)
+    journey = Journey.objects.default()
+    # 1 session, 2 user, 3 groups, 4 the journey, 5 counts per stage and moment,
+    # 6 destroying moments without a live idea, 7 stages, 8 their moments (prefetch),
+    # 9 panel membership (nav), 10 bell count
+    with django_assert_num_queries(10):
+        response = client.get(f"/feedback/journey/{journey.pk}/")
+    assert response.status_code == 200
