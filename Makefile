@@ -38,6 +38,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 venv: $(VENV)/.installed
 
+# DEBUG defaults to off (config/settings.py); the development targets turn it on explicitly.
+migrate demo run: export DEBUG = true
+
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput
 

@@ -1,6 +1,7 @@
 """django-allauth adapters: Juncture's rules on top of allauth's flows.
 
 - Self sign-up makes a customer; the display name comes from the sign-up form.
+- A new password (changed, reset or set) revokes every API token of the account.
 - Failed logins are counted per address and per e-mail by ``accounts.throttle`` (the
   lockout answers 429), and every login and failed login is audited.
 - Domains whose identity provider has switched local passwords off cannot sign in, sign up,
@@ -14,13 +15,13 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest
 
 from accounts import services, sso
 from accounts.audit import audit_record
 from accounts.models import Function, Kind
 from accounts.throttle import Ratelimited, login_failure_limited, record_login_failure
+from core.web import client_ip
 
 
 def sso_only_error(route: sso.Route) -> forms.ValidationError:
@@ -49,12 +50,9 @@ class AccountAdapter(DefaultAccountAdapter):
         user.function = ""
         user.display_name = form.cleaned_data.get("display_name", "").strip() or user.email
         if commit:
+            # No welcome message here: the sign-up page answers a new and a known address
+            # alike (accounts.views.JunctureSignupView).
             user.save()
-            messages.success(
-                request,
-                f"Welcome, {user.display_name}. Your customer account is ready: confirm your "
-                "e-mail address with the link we sent, then submit and support ideas.",
-            )
         return user
 
     def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
@@ -72,7 +70,7 @@ class AccountAdapter(DefaultAccountAdapter):
             actor=None,
             action="login.failed",
             summary=f"Failed login for {email or 'an empty e-mail'}"[:300],
-            data={"email": email[:254], "ip": self.get_client_ip(request)},
+            data={"email": email[:254], "ip": self.get_client_ip(request), "door": "html"},
         )
 
     def login(self, request: HttpRequest, user) -> None:
@@ -84,8 +82,14 @@ class AccountAdapter(DefaultAccountAdapter):
             action="login",
             target=user,
             summary=f"{user.email} logged in ({method})",
-            data={"method": method, "ip": self.get_client_ip(request)},
+            data={"method": method, "ip": self.get_client_ip(request), "door": "html"},
         )
+
+    def set_password(self, user, password: str) -> None:
+        # Password change, reset or set: a new password also ends every API token of the
+        # account (the old password may be what leaked).
+        super().set_password(user, password)
+        services.tokens_revoke_all(user=user, actor=user, reason="the password was changed")
 
     def send_password_reset_mail(self, user, email, context) -> None:
         # A reset would hand out a password that the login refuses anyway.
@@ -93,8 +97,9 @@ class AccountAdapter(DefaultAccountAdapter):
             super().send_password_reset_mail(user, email, context)
 
     def get_client_ip(self, request: HttpRequest) -> str:
-        # Same source as the throttle (REMOTE_ADDR; a proxy in front rewrites it).
-        return request.META.get("REMOTE_ADDR", "")
+        # Same source as the throttle and the API token endpoint: REMOTE_ADDR, or the address
+        # the outermost of TRUSTED_PROXY_COUNT proxies saw.
+        return client_ip(request)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

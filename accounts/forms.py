@@ -1,4 +1,6 @@
 from allauth.account import forms as allauth_forms
+from allauth.account.adapter import get_adapter
+from allauth.account.internal.userkit import filter_users_by_email
 from django import forms
 
 from accounts import sso
@@ -45,6 +47,15 @@ class SignupForm(allauth_forms.SignupForm):
         route = sso.sso_only_route(email, self.request if hasattr(self, "request") else None)
         if route is not None:
             raise sso_only_error(route)
+        return email
+
+    def validate_unique_email(self, value: str) -> str:
+        # Whether the address already has an account is never said here: a known address
+        # takes allauth's enumeration-prevention path (``account_already_exists``; its owner
+        # gets allauth's "account already exists" e-mail) and the page answers as for a new
+        # one (accounts.views.SignupView).
+        email = get_adapter().validate_unique_email(value)
+        self.account_already_exists = bool(filter_users_by_email(email))
         return email
 
 

@@ -1,6 +1,10 @@
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 MANAGERS_GROUP = "Innovation managers"
 EXECUTIVES_GROUP = "Executives"
@@ -135,3 +139,45 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
+
+
+def token_digest(key: str) -> str:
+    """What the database keeps of an API token: its SHA-256. Keys are 160 random bits, so a
+    plain hash is enough; a stolen database does not hand out working tokens."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self, now=None):
+        now = now or timezone.now()
+        return self.filter(models.Q(expires__isnull=True) | models.Q(expires__gt=now))
+
+
+class ApiToken(models.Model):
+    """An API token: ``Authorization: Token <key>``. Only the key's digest is stored (the
+    key is shown once, when created); ``prefix`` lets its owner recognise it in a list.
+    Ends at ``expires`` (``API_TOKEN_TTL_DAYS``), when revoked, when the password changes or
+    the account is deactivated (``accounts.services``; ``auth_hash`` also refuses a token
+    minted before a password change made by any other path)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    # HMAC of the password hash when the token was made (Django's session auth hash).
+    auth_hash = models.CharField(max_length=128)
+    created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField(null=True, blank=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires is not None and self.expires <= (now or timezone.now())

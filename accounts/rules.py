@@ -56,3 +56,12 @@ rules.add_perm("accounts.manage_people", is_manager)
 rules.add_perm("accounts.manage_own_account", is_signed_in)
 # The style guide shows the interface's components to the people who build and review it.
 rules.add_perm("accounts.view_styleguide", is_employee)
+
+
+@rules.predicate
+def owns_token(user, token) -> bool:
+    return token is not None and token.user_id == user.pk
+
+
+rules.add_perm("accounts.manage_own_tokens", is_signed_in)
+rules.add_perm("accounts.revoke_token", is_signed_in & owns_token)

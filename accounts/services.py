@@ -1,22 +1,32 @@
 """Writes about people: creation, invitations, roles, deactivation, identity-provider
-sync and account deletion. Views, the API, adapters and management commands call these."""
+sync, account deletion and API tokens. Views, the API, adapters and management commands
+call these."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.audit import audit_record
-from accounts.models import EXECUTIVES_GROUP, MANAGERS_GROUP, Function, Kind, User, role_group
+from accounts.models import (
+    EXECUTIVES_GROUP,
+    MANAGERS_GROUP,
+    ApiToken,
+    Function,
+    Kind,
+    User,
+    role_group,
+    token_digest,
+)
 
 ROLE_GROUPS = {"manager": MANAGERS_GROUP, "executive": EXECUTIVES_GROUP}
 INVITATION_SALT = "accounts.invitation"
@@ -243,7 +253,7 @@ def person_set_active(*, user: User, active: bool, actor: User) -> User:
     user.save(update_fields=["is_active"])
     data = {}
     if not active:
-        data["tokens"] = Token.objects.filter(user=user).delete()[0]
+        data["tokens"] = ApiToken.objects.filter(user=user).delete()[0]
         data["sessions"] = _end_sessions(user)
     audit_record(
         actor=actor,
@@ -347,7 +357,7 @@ def account_delete(*, user: User) -> dict:
 
     old_email = user.email
     counts = {name: erase(user) for name, erase in sorted(privacy.erasers().items())}
-    counts["tokens"] = Token.objects.filter(user=user).delete()[0]
+    counts["tokens"] = ApiToken.objects.filter(user=user).delete()[0]
     counts["sessions"] = _end_sessions(user)
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
@@ -368,3 +378,60 @@ def account_delete(*, user: User) -> dict:
         data={"counts": counts, "had_email_domain": old_email.rpartition("@")[2]},
     )
     return counts
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def token_create(*, user: User) -> tuple[ApiToken, str]:
+    """A new API token for ``user``; returns it with its key, which is never stored and
+    cannot be shown again. Expires after ``API_TOKEN_TTL_DAYS`` (0: never)."""
+    key = secrets.token_hex(20)
+    now = timezone.now()
+    ttl = settings.API_TOKEN_TTL_DAYS
+    token = ApiToken.objects.create(
+        user=user,
+        digest=token_digest(key),
+        prefix=key[:8],
+        auth_hash=user.get_session_auth_hash(),
+        created=now,
+        expires=now + timedelta(days=ttl) if ttl > 0 else None,
+    )
+    audit_record(
+        actor=user,
+        action="token.create",
+        target=token,
+        summary=f"API token {token.prefix}… created for {user.email}",
+        data={"expires": token.expires.isoformat() if token.expires else None},
+    )
+    return token, key
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken, actor: User) -> None:
+    """Delete one token; its owner (or a superuser) only."""
+    if token.user_id != actor.pk and not actor.is_superuser:
+        raise PermissionDenied("This is someone else's token.")
+    audit_record(
+        actor=actor,
+        action="token.revoke",
+        target=token,
+        summary=f"API token {token.prefix}… of {token.user.email} revoked",
+    )
+    token.delete()
+
+
+@transaction.atomic
+def tokens_revoke_all(*, user: User, actor: User | None, reason: str) -> int:
+    """Delete every token of ``user`` (password changed, account deactivated)."""
+    count, _ = ApiToken.objects.filter(user=user).delete()
+    if count:
+        audit_record(
+            actor=actor,
+            action="token.revoke",
+            target=user,
+            summary=f"{count} API token(s) of {user.email} revoked: {reason}",
+            data={"count": count, "reason": reason},
+        )
+    return count

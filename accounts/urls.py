@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/verify/resend/", views.verification_resend, name="verification_resend"),
     path("accounts/data/", views.data_export, name="data_export"),
     path("accounts/delete/", views.account_delete, name="delete"),
+    path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("accounts/invitation/<str:token>/", views.invitation, name="invitation"),
     path("accounts/audit/", views.audit_log, name="audit"),
     path("people/", views.people, name="people"),

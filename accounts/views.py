@@ -1,20 +1,26 @@
 import json
 
+from allauth.account.internal.flows.email_verification import (
+    send_verification_email_to_address,
+)
 from allauth.account.models import EmailAddress
+from allauth.account.signals import user_signed_up
 from allauth.account.views import PasswordResetView, SignupView
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import services, sso
 from accounts.forms import DeleteAccountForm, InvitationAcceptForm, InviteForm, PersonForm
-from accounts.models import AuditEvent, Kind, User
+from accounts.models import ApiToken, AuditEvent, Kind, User
 from accounts.rules import email_verification_pending
 from accounts.throttle import limited_by
 from core.web import (
@@ -26,9 +32,49 @@ from core.web import (
     vary_on_htmx,
 )
 
-# allauth's sign-up view under the sign-up rate limit per client address (refused, not let
+SIGNUP_DONE = (
+    "Thank you. If {email} is new to Juncture, your customer account is ready: we sent a "
+    "link to confirm the address, and you can log in below. If it already has an account, "
+    "we have e-mailed its owner."
+)
+
+
+class JunctureSignupView(SignupView):
+    """allauth's sign-up form and checks, answering the same whether or not the address
+    already has an account, so the form cannot be used to find out who has one.
+
+    allauth hides a known address only when e-mail verification is mandatory; Juncture's is
+    optional (unconfirmed customers sign in with fewer rights), so both outcomes end here the
+    same way: a message and the login page. A new address gets its account and allauth's
+    confirmation e-mail; a known one gets allauth's "account already exists" e-mail (its
+    enumeration-prevention mail). Either way one password is hashed and one e-mail is sent."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        if form.account_already_exists:
+            make_password(form.cleaned_data.get("password1") or "")  # same work as a new one
+            send_verification_email_to_address(
+                self.request, EmailAddress(user=None, email=email), signup=True
+            )
+        else:
+            try:
+                with transaction.atomic():
+                    user = form.save(self.request)
+            except IntegrityError:
+                # Signed up at the same moment by someone else: answered like a known one.
+                pass
+            else:
+                user_signed_up.send(sender=user.__class__, request=self.request, user=user)
+                address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+                if address is not None and not address.verified:
+                    send_verification_email_to_address(self.request, address, signup=True)
+        messages.success(self.request, SIGNUP_DONE.format(email=email))
+        return redirect("account_login")
+
+
+# The sign-up view under the sign-up rate limit per client address (refused, not let
 # through, when the cache holding the counters is down).
-signup = limited_by("signup", key="ip", fail_closed=True)(SignupView.as_view())
+signup = limited_by("signup", key="ip", fail_closed=True)(JunctureSignupView.as_view())
 # Reset links per client address: each request may send an e-mail.
 password_reset = limited_by("password_reset", key="ip", fail_closed=True)(
     PasswordResetView.as_view()
@@ -57,10 +103,23 @@ def _account_page(request, delete_form: DeleteAccountForm, status: int = 200) ->
     """The account page (also re-rendered when the deletion form is refused)."""
     ctx = {
         "pending": email_verification_pending(request.user),
+        # API tokens (never their keys: only digests are stored).
+        "tokens": ApiToken.objects.filter(user=request.user),
         "delete_form": delete_form,
         "roles": sorted(services.user_roles(request.user)),
     }
     return render(request, "accounts/account.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
+    if not request.user.has_perm("accounts.revoke_token", token):
+        raise Http404  # someone else's token: do not confirm it exists
+    services.token_revoke(token=token, actor=request.user)
+    messages.success(request, f"The token {token.prefix}… is revoked.")
+    return redirect("accounts:account")
 
 
 @login_required

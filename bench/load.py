@@ -46,9 +46,9 @@ def _prepare(clients: int) -> list[dict]:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.services import token_create
     from ideas.models import Idea, Support
 
     users = list(
@@ -67,7 +67,7 @@ def _prepare(clients: int) -> list[dict]:
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
-        token, _ = Token.objects.get_or_create(user=user)
+        _, key = token_create(user=user)
         target = next(
             i.pk
             for i in candidates
@@ -76,7 +76,7 @@ def _prepare(clients: int) -> list[dict]:
         plan.append(
             {
                 "cookie": f"sessionid={session.session_key}",
-                "token": token.key,
+                "token": key,
                 "toggle_idea": target,
                 "ideas": readable,
             }

@@ -341,9 +341,8 @@ def counter_drift(idea_ids) -> int:
 def _toggle_plan(threads: int) -> list[tuple[str, int]]:
     """(token, idea id) per thread: a distinct employee who does not support the idea yet
     and did not write it; the idea is open for support."""
-    from rest_framework.authtoken.models import Token
-
     from accounts.models import User
+    from accounts.services import token_create
     from ideas.models import Idea, Support
 
     users = list(
@@ -352,13 +351,13 @@ def _toggle_plan(threads: int) -> list[tuple[str, int]]:
     ideas = list(Idea.objects.filter(status="submitted").order_by("-pk")[: threads * 4])
     plan = []
     for user in users:
-        token, _ = Token.objects.get_or_create(user=user)
+        _, key = token_create(user=user)
         for idea in ideas:
             if (
                 idea.author_id != user.pk
                 and not Support.objects.filter(idea=idea, user=user).exists()
             ):
-                plan.append((token.key, idea.pk))
+                plan.append((key, idea.pk))
                 break
     return plan
 

@@ -128,6 +128,17 @@ def fiscal_year_create(
     )
     _check_fiscal_year(fy)
     fy.save()
+    audit_record(
+        actor=actor,
+        action="fiscal_year.create",
+        target=fy,
+        summary=f"Fiscal year {fy.label} created: marketing budget {fy.marketing_budget} "
+        f"{fy.currency}, target {fy.innovation_target_pct}%",
+        data={
+            "marketing_budget": str(fy.marketing_budget),
+            "target_pct": str(fy.innovation_target_pct),
+        },
+    )
     return fy
 
 
@@ -149,6 +160,7 @@ def fiscal_year_update(*, fiscal_year: FiscalYear, actor, **fields) -> FiscalYea
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     fy = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
+    before = {name: getattr(fy, name) for name in fields}
     for name, value in fields.items():
         setattr(fy, name, value.strip() if name == "label" else value)
     _check_fiscal_year(fy)
@@ -160,6 +172,20 @@ def fiscal_year_update(*, fiscal_year: FiscalYear, actor, **fields) -> FiscalYea
             code="overrun",
         )
     fy.save()
+    changed = {
+        name: [str(before[name]), str(getattr(fy, name))]
+        for name in fields
+        if before[name] != getattr(fy, name)
+    }
+    if changed:
+        audit_record(
+            actor=actor,
+            action="fiscal_year.update",
+            target=fy,
+            summary=f"Fiscal year {fy.label}: "
+            + ", ".join(f"{n} {old} → {new}" for n, (old, new) in changed.items()),
+            data={"changed": changed},
+        )
     for name in fields:
         setattr(fiscal_year, name, getattr(fy, name))
     return fy
@@ -243,7 +269,9 @@ def allocation_create(
             idea=locked_idea,
             to=Status.FUNDED,
             actor=actor,
-            reason=f"Allocated {amount} {fy.currency} from {fy.label}.",
+            # Money never goes in the public message: the amount is staff-only.
+            reason="Funded from the innovation budget.",
+            internal_note=f"Allocated {amount} {fy.currency} from {fy.label}.",
         )
         idea.status = locked_idea.status
     return allocation

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from accounts.api import api_urlpatterns as accounts_api
 from accounts.api import obtain_token
 from budgets.api import api_urlpatterns as budgets_api
 from feedback.api import api_urlpatterns as feedback_api
@@ -13,6 +14,7 @@ from scoring.api import api_urlpatterns as scoring_api
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="token"),
+    path("", include((accounts_api, "accounts"))),
     # Before journeys and budgets: the map and the summary sit under their paths.
     path("", include((insights_api, "insights"))),
     path("", include((journeys_api, "journeys"))),

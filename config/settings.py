@@ -18,17 +18,30 @@ from config.sso import socialaccount_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", default=True)
+# Off unless turned on: a deployment that forgets DEBUG gets the secure settings, and the
+# development targets (`make run`) and the test suite turn it on explicitly.
+DEBUG = env_bool("DEBUG", default=False)
 
+# The development key is public (it is committed here): it is only ever used with DEBUG on.
 _DEV_SECRET_KEY = "dev-only-insecure-key-0f3a9c1e6b2d4a8f9e7c5b3a1d0e2f4c6b8a9d7e5f3c1a2b"
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
-    SECRET_KEY = _DEV_SECRET_KEY
+SECRET_KEY = env_str("SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
+if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the committed development key, which is refused when DEBUG is off."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# Where people reach Juncture; links in e-mail are built on it. Unset: the development server,
+# or https:// and the first allowed host when DEBUG is off.
+SITE_URL = env_str("SITE_URL").rstrip("/") or (
+    "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
+)
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://; got {SITE_URL!r}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,7 +54,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -111,6 +123,8 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend whose flush can empty the append-only audit log (config/sqlite3).
+    DATABASES["default"]["ENGINE"] = "config.sqlite3"
     # WAL and a busy timeout let the dev server, eager tasks and tests share the file.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -356,6 +370,19 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Client addresses ----------------------------------------------------------------------
+# How many reverse proxies in front of Juncture append to X-Forwarded-For. 0 (the default):
+# REMOTE_ADDR is the client and X-Forwarded-For is ignored, so a client cannot choose its own
+# address to dodge a rate limit. Used by core.web.client_ip for every limit, DRF and
+# django-ratelimit alike.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more; got {TRUSTED_PROXY_COUNT}")
+RATELIMIT_IP_META_KEY = "core.web.client_ip"
+
+# --- API tokens ----------------------------------------------------------------------------
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90)
+
 # --- Feedback (voice of the customer) ------------------------------------------------------
 # The secret mixed into every pseudonymous customer_ref (HMAC-SHA256 of the source's customer
 # id). Changing it breaks the link between old and new items of the same customer, so it is
@@ -377,7 +404,7 @@ FEEDBACK_MAX_UPLOAD_BYTES = env_int("FEEDBACK_MAX_UPLOAD_BYTES", 200 * 1024 * 10
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.drf.PageNumberPagination",
@@ -388,6 +415,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.drf.exception_handler",
+    # DRF's own client address for throttles: the same trusted-proxy count as everything else.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("THROTTLE_AUTH", "10/min"),
     },
@@ -421,9 +450,16 @@ JUNCTURE_RATES = {
     "signup": env_str("RATE_SIGNUP", "5/h"),
     "idea_submit": env_str("RATE_IDEA_SUBMIT", "20/h"),
     "support": env_str("RATE_SUPPORT", "60/m"),
+    "comment": env_str("RATE_COMMENT", "30/h"),
+    "attachment": env_str("RATE_ATTACHMENT", "20/h"),
     "verification_resend": env_str("RATE_VERIFICATION_RESEND", "5/h"),
     "password_reset": env_str("RATE_PASSWORD_RESET", "5/h"),
 }
+# At most this many attachments on one idea (checked in the service, under a row lock).
+ATTACHMENTS_PER_IDEA = env_int("ATTACHMENTS_PER_IDEA", 20)
+# Comment e-mails to one follower about one idea go out at most once per this many minutes,
+# one e-mail covering every comment since the last (the in-app notifications stay one each).
+COMMENT_EMAIL_BATCH_MINUTES = env_int("COMMENT_EMAIL_BATCH_MINUTES", 15)
 
 # --- Caches --------------------------------------------------------------------------------
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -21,7 +21,14 @@ logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    ctx = {}
+    if request.user.has_perm("accounts.view_dashboards"):
+        from budgets.models import FiscalYear
+        from budgets.selectors import default_fiscal_year
+
+        # The dashboard's fiscal year (today's, else the latest): its target, not a fixed one.
+        ctx["fiscal_year"] = default_fiscal_year(list(FiscalYear.objects.order_by("-starts_on")))
+    return render(request, "home.html", ctx)
 
 
 class _SampleForm(forms.Form):

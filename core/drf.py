@@ -116,4 +116,13 @@ class RulesPermission(permissions.BasePermission):
 
     def has_object_permission(self, request, view, obj) -> bool:
         perm = self._perm(request, view)
-        return perm is not None and request.user.has_perm(perm, obj)
+        if perm is not None and request.user.has_perm(perm, obj):
+            return True
+        # Refused. If the caller may not even see the object (the view's "retrieve" rule, else
+        # its default), answer 404 like a missing one, so the API never confirms it exists;
+        # someone who may see it but not do this gets 403.
+        table = getattr(view, "rules_permissions", {})
+        view_perm = table.get("retrieve", table.get("default"))
+        if view_perm is None or not request.user.has_perm(view_perm, obj):
+            raise exceptions.NotFound()
+        return False

@@ -56,22 +56,30 @@ def enqueue(
     args: Iterable[Any] = (),
     kwargs: Mapping[str, Any] | None = None,
     task_id: str | None = None,
+    delay: timedelta | None = None,
 ) -> str:
     """Queue ``task`` (a task or its registered name) in the current transaction.
 
     Arguments must be JSON-serialisable (ids, never model instances). Returns the Celery
-    task id the worker will see.
+    task id the worker will see. ``delay``: the relay publishes it no sooner than that (no
+    inline attempt); with no broker it still runs at once, there being nothing to wait in.
     """
     name = task if isinstance(task, str) else task.name
+    eager = current_app.conf.task_always_eager
     skip_inline = _broker_recently_down()
+    deferred = bool(delay) and not eager
+    if deferred:
+        available_at = timezone.now() + delay
+    else:
+        available_at = timezone.now() + (timedelta(0) if skip_inline else INLINE_WINDOW)
     row = OutboxMessage.objects.create(
         task_name=name,
         args=list(args),
         kwargs=dict(kwargs or {}),
         task_id=task_id or str(uuid.uuid4()),
-        available_at=timezone.now() + (timedelta(0) if skip_inline else INLINE_WINDOW),
+        available_at=available_at,
     )
-    if not skip_inline or current_app.conf.task_always_eager:
+    if not deferred and (not skip_inline or eager):
         transaction.on_commit(lambda: _deliver_inline(row), robust=True)
     return row.task_id
 

@@ -24,6 +24,34 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+def absolute_url(path: str) -> str:
+    """``path`` (from ``reverse`` or ``get_absolute_url``) on ``SITE_URL``, for links that
+    leave the site: e-mail, exports."""
+    return settings.SITE_URL + "/" + path.lstrip("/")
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address for rate limits and audit: ``REMOTE_ADDR`` unless
+    ``TRUSTED_PROXY_COUNT`` proxies sit in front, in which case the entry that many places
+    from the right of ``X-Forwarded-For`` (the address the outermost trusted proxy saw).
+    Entries further left were written by the client and are never trusted.
+
+    The one definition used by django-ratelimit (``RATELIMIT_IP_META_KEY``) and by DRF's
+    throttles (``NUM_PROXIES`` is the same setting and follows the same rule)."""
+    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if not forwarded:
+        return remote
+    return forwarded[-min(proxies, len(forwarded))]
+
+
 def require_perm(user, perm: str, obj: Any = None, *, message: str | None = None) -> None:
     """Raise PermissionDenied unless ``user`` has the named rule ``perm`` (on ``obj``).
 

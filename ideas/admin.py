@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from ideas.models import (
     Attachment,
     Campaign,
@@ -36,14 +37,11 @@ class IdeaAdmin(admin.ModelAdmin):
 
 
 @admin.register(IdeaTransition)
-class IdeaTransitionAdmin(admin.ModelAdmin):
+class IdeaTransitionAdmin(ReadOnlyAdmin):
+    """Append-only: written by the workflow only; a step cannot be added, edited or deleted
+    here."""
+
     list_display = ["idea", "from_status", "to_status", "actor", "at"]
-
-    def has_change_permission(self, request, obj=None):
-        return False  # append-only
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Evidence)

@@ -164,15 +164,20 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         responses={201: CommentSerializer},
     )
     @action(detail=True, methods=["get", "post"])
+    @method_decorator(limited_by("comment"))
     def comments(self, request, pk=None):
         idea = self.get_object()
         if request.method == "POST":
             data = CommentWriteSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             comment = engagement.comment_add(idea=idea, author=request.user, **data.validated_data)
-            return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+            context = {"request": request, "idea": idea}
+            return Response(
+                CommentSerializer(comment, context=context).data, status=status.HTTP_201_CREATED
+            )
         page = self.paginate_queryset(visible_comments(idea, request.user))
-        return self.get_paginated_response(CommentSerializer(page, many=True).data)
+        context = {"request": request, "idea": idea}
+        return self.get_paginated_response(CommentSerializer(page, many=True, context=context).data)
 
     @extend_schema(
         methods=["GET"], summary="The status history", responses=TransitionSerializer(many=True)
@@ -206,6 +211,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             to=to,
             actor=user,
             reason=data.validated_data["reason"],
+            internal_note=data.validated_data["internal_note"],
             override=data.validated_data["override"],
         )
         return Response(

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import Kind
 from core.web import require_perm
 from ideas.models import Comment, Follow, Idea, Support
@@ -171,10 +172,13 @@ def comment_add(*, idea: Idea, author, body: str, is_internal: bool = False) -> 
     comment = Comment.objects.create(idea=idea, author=author, body=body, is_internal=is_internal)
     if not is_internal:
         Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
+        # Followers are told who commented only when anyone may know: an anonymous idea's
+        # author signs as "Author (anonymous)" (a viewer of None sees no hidden author).
         notify_followers(
             idea=idea,
             verb="commented",
-            message=f"{author} commented on “{idea.title[:150]}”.",
+            message=f"{idea.comment_author_name_for(comment, None)} commented on "
+            f"“{idea.title[:150]}”.",
             actor=author,
         )
     return comment
@@ -195,6 +199,14 @@ def comment_hide(*, comment: Comment, actor, hidden: bool = True) -> Comment:
         if delta < 0:
             qs = qs.filter(comment_count__gt=0)
         qs.update(comment_count=F("comment_count") + delta)
+    if changed:
+        audit_record(
+            actor=actor,
+            action="comment.hide" if hidden else "comment.show",
+            target=comment,
+            summary=f"Comment #{comment.pk} on idea #{comment.idea_id} "
+            + ("hidden" if hidden else "shown again"),
+        )
     comment.is_hidden = hidden
     comment.hidden_by = actor if hidden else None
     return comment

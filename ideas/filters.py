@@ -18,6 +18,17 @@ SORTS = [
 ]
 
 
+# Who may see panel scores, and so sort by them.
+SCORE_PERM = "ideas.view_internal"
+
+
+def sorts_for(user) -> list[tuple[str, str]]:
+    """The board's sorts ``user`` is offered: "Top score" only to those who see scores."""
+    if user is not None and user.has_perm(SCORE_PERM):
+        return SORTS
+    return [(key, label) for key, label in SORTS if key != "score"]
+
+
 class IdeaFilter(django_filters.FilterSet):
     campaign = django_filters.CharFilter(method="filter_campaign", label="Campaign")
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
@@ -64,6 +75,16 @@ class IdeaFilter(django_filters.FilterSet):
             "q",
             "ordering",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Sorting by panel score would leak the scores' order: offered only to those who may
+        # see scores (customers may not); for them "score" is not a valid choice.
+        ordering = self.filters["ordering"]
+        ordering.extra["choices"] = sorts_for(getattr(self.request, "user", None))
+        # A form field built earlier on the class's filter (the API schema builds one) is
+        # copied along with it: drop it so the field is built with these choices.
+        ordering.__dict__.pop("_field", None)
 
     def filter_campaign(self, queryset, name, value):
         # Either the campaign's slug (HTML links) or its id (API clients).

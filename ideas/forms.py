@@ -289,9 +289,16 @@ class CommentForm(forms.Form):
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label="Move to")
     reason = forms.CharField(
+        label="Public message",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required to park or reject; the outcome note when launching.",
+        help_text="Shown to everyone who sees the idea, customers too. Required to park or reject.",
+    )
+    internal_note = forms.CharField(
+        label="Internal note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Staff only: amounts, internal reasoning; the outcome note when launching.",
     )
     override = forms.BooleanField(
         required=False, label="Override the signal gate (give the reason above)"

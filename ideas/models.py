@@ -426,6 +426,21 @@ class Idea(models.Model):
         author = self.author_for(viewer)
         return str(author) if author is not None else "Anonymous"
 
+    def comment_author_for(self, comment, viewer):
+        """Who wrote ``comment`` (on this idea) as ``viewer`` may know: None for the
+        author's own comments when the author is hidden from the viewer."""
+        if comment.author_id == self.author_id and self.author_for(viewer) is None:
+            return None
+        return comment.author
+
+    def comment_author_name_for(self, comment, viewer) -> str:
+        author = self.comment_author_for(comment, viewer)
+        return str(author) if author is not None else ANONYMOUS_AUTHOR
+
+
+# How an anonymous idea's author signs their comments to those who may not know them.
+ANONYMOUS_AUTHOR = "Author (anonymous)"
+
 
 class IdeaTransition(models.Model):
     """Append-only log of status changes. Never updated or deleted by the application."""
@@ -436,7 +451,10 @@ class IdeaTransition(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # ``reason`` is the public message (everyone who sees the idea reads it, customers too);
+    # ``internal_note`` is for staff only (amounts, outcome notes, internal reasoning).
     reason = models.TextField(blank=True)
+    internal_note = models.TextField(blank=True)
     override = models.BooleanField(default=False, help_text="A manager passed a gate by override.")
     at = models.DateTimeField(default=timezone.now)
 

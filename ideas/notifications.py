@@ -10,10 +10,16 @@ re-sends what the task's retries did not.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
+from core.web import absolute_url
 from ideas.models import Follow, Idea, Notification
+
+COMMENTED = "commented"
 
 
 def notify_followers(
@@ -41,36 +47,61 @@ def notify_followers(
         from core.outbox import enqueue
         from ideas.tasks import notify_task
 
-        enqueue(notify_task, args=[ids])
+        # Comment e-mails wait for the batch window, so a burst of comments makes one e-mail
+        # per follower (the first run claims the whole batch); the rest go at once.
+        minutes = settings.COMMENT_EMAIL_BATCH_MINUTES if verb == COMMENTED else 0
+        enqueue(notify_task, args=[ids], delay=timedelta(minutes=minutes) if minutes else None)
     return ids
 
 
 def notification_emails_send(*, notification_ids: Iterable[int]) -> int:
     """E-mail the given notifications to their users. Each row is claimed with a conditional
-    UPDATE first, so running the task twice sends each e-mail once. Returns how many went."""
+    UPDATE first, so running the task twice sends each e-mail once. A comment notification
+    claims every unsent comment notification of the same person and idea with it: one
+    e-mail for the batch. Links are absolute (``SITE_URL``). Returns how many went."""
     from django.core.mail import send_mail
 
     sent = 0
     for pk in notification_ids:
-        claimed = Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
+        note = Notification.objects.select_related("user", "idea").filter(pk=pk).first()
+        if note is None or note.emailed_at is not None:
+            continue
+        batch = Notification.objects.filter(pk=pk)
+        if note.verb == COMMENTED:
+            batch = Notification.objects.filter(
+                user=note.user_id, idea=note.idea_id, verb=COMMENTED
+            )
+        now = timezone.now()
+        claimed_ids = list(batch.filter(emailed_at__isnull=True).values_list("pk", flat=True))
+        claimed = Notification.objects.filter(pk__in=claimed_ids, emailed_at__isnull=True).update(
+            emailed_at=now
         )
         if not claimed:
             continue
-        note = Notification.objects.select_related("user", "idea").get(pk=pk)
         if not note.user.email or not note.user.is_active:
             continue
+        messages = list(
+            Notification.objects.filter(pk__in=claimed_ids, emailed_at=now)
+            .order_by("created_at", "id")
+            .values_list("message", flat=True)
+        )
+        subject = (
+            messages[0]
+            if len(messages) == 1
+            else (f"{len(messages)} new comments on “{note.idea.title[:100]}”")
+        )
+        link = absolute_url(reverse("ideas:detail", args=[note.idea_id]))
         try:
             send_mail(
-                f"Juncture: {note.message}"[:150],
-                f"{note.message}\n\nSee the idea: /ideas/{note.idea_id}/\n\n"
+                f"Juncture: {subject}"[:150],
+                "\n".join(messages) + f"\n\nSee the idea: {link}\n\n"
                 "You get this because you follow the idea. Unfollow it on its page.",
                 None,
                 [note.user.email],
             )
         except Exception:
             # Release the claim so the task's retry sends it.
-            Notification.objects.filter(pk=pk).update(emailed_at=None)
+            Notification.objects.filter(pk__in=claimed_ids, emailed_at=now).update(emailed_at=None)
             raise
         sent += 1
     return sent

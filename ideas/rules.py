@@ -134,6 +134,9 @@ rules.add_perm("ideas.change_idea", is_manager | (is_idea_author & is_editable))
 rules.add_perm("ideas.add_attachment", is_manager | (is_idea_author & is_editable))
 rules.add_perm("ideas.submit_draft", is_idea_author & is_draft)
 rules.add_perm("ideas.transition_idea", is_manager)
+# Setting a gate aside, and the money fields the idea form shows to staff only.
+rules.add_perm("ideas.override_gate", is_manager)
+rules.add_perm("ideas.set_internal_fields", is_employee | is_manager)
 rules.add_perm("ideas.set_owner", is_manager)
 rules.add_perm("ideas.merge_idea", is_manager)
 # Authors, owners and managers add evidence of any kind; a customer who can see the idea adds

@@ -250,15 +250,27 @@ class EvidenceWriteSerializer(serializers.Serializer):
 
 class CommentSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
+    author_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Comment
-        fields = ["id", "body", "is_internal", "is_hidden", "author", "created_at"]
-        read_only_fields = ["id", "is_hidden", "author", "created_at"]
+        fields = ["id", "body", "is_internal", "is_hidden", "author", "author_name", "created_at"]
+        read_only_fields = ["id", "is_hidden", "author", "author_name", "created_at"]
 
-    @extend_schema_field(PersonSerializer)
+    @extend_schema_field(PersonSerializer(allow_null=True))
     def get_author(self, comment):
-        return _person(comment.author)
+        # The author of an anonymous idea is hidden in their own comments too: null, and
+        # ``author_name`` says "Author (anonymous)".
+        idea, viewer = self._idea_and_viewer(comment)
+        return _person(idea.comment_author_for(comment, viewer))
+
+    def get_author_name(self, comment) -> str:
+        idea, viewer = self._idea_and_viewer(comment)
+        return idea.comment_author_name_for(comment, viewer)
+
+    def _idea_and_viewer(self, comment):
+        request = self.context.get("request")
+        return self.context.get("idea") or comment.idea, getattr(request, "user", None)
 
 
 class CommentWriteSerializer(serializers.Serializer):
@@ -267,18 +279,38 @@ class CommentWriteSerializer(serializers.Serializer):
 
 
 class TransitionSerializer(serializers.ModelSerializer):
+    """``reason`` is the public message; ``internal_note`` is null for customers."""
+
     actor = serializers.SerializerMethodField()
     from_status = serializers.SerializerMethodField()
+    internal_note = serializers.SerializerMethodField()
 
     class Meta:
         model = IdeaTransition
-        fields = ["id", "from_status", "to_status", "actor", "reason", "override", "at"]
+        fields = [
+            "id",
+            "from_status",
+            "to_status",
+            "actor",
+            "reason",
+            "internal_note",
+            "override",
+            "at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=Status.choices, allow_null=True))
     def get_from_status(self, transition) -> str | None:
         # The first step (creation) has no "from": null rather than an empty string.
         return transition.from_status or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_internal_note(self, transition) -> str | None:
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        if viewer is None or not viewer.has_perm("ideas.view_internal"):
+            return None
+        return transition.internal_note
 
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_actor(self, transition):
@@ -294,6 +326,9 @@ class TransitionSerializer(serializers.ModelSerializer):
 class TransitionWriteSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=Status.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    internal_note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000
+    )
     override = serializers.BooleanField(required=False, default=False)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -22,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import Kind
+from accounts.models import Kind, User
 from core.web import require_perm
 from ideas.engagement import follow_set
 from ideas.models import (
@@ -56,6 +57,7 @@ def idea_transition(
     reason: str = "",
     override: bool = False,
     expected_from: str | None = None,
+    internal_note: str = "",
 ) -> IdeaTransition:
     """Move an idea through the stage-gate workflow (``ideas.workflow.transition_apply``
     checks the graph and the gates and writes the log).
@@ -72,6 +74,7 @@ def idea_transition(
             reason=reason,
             override=override,
             expected_from=expected_from,
+            internal_note=internal_note,
         )
         moved = transition.idea
         notify_followers(
@@ -102,6 +105,10 @@ UPDATABLE = {
     "estimated_cost",
     "expected_value",
 }
+
+
+# Fields staff see and write; customers do neither (the form hides them, the API refuses).
+INTERNAL_FIELDS = {"estimated_cost", "expected_value"}
 
 
 def _check_placement(idea: Idea, errors: dict) -> None:
@@ -160,6 +167,12 @@ def idea_submit(
     keyed by field (nothing saved, no file written) when anything is wrong.
     """
     require_perm(author, "ideas.add_idea")
+    if estimated_cost is not None or expected_value is not None:
+        require_perm(
+            author,
+            "ideas.set_internal_fields",
+            message="Only employees set an estimated cost or an expected value.",
+        )
     idea = Idea(
         title=(title or "").strip(),
         customer_need=(customer_need or "").strip(),
@@ -181,6 +194,10 @@ def idea_submit(
     _check_campaign(campaign, author, errors)
     _full_clean(idea, errors)
     files = list(files)
+    if len(files) > settings.ATTACHMENTS_PER_IDEA:
+        errors.setdefault("attachments", []).append(
+            f"An idea holds at most {settings.ATTACHMENTS_PER_IDEA} files."
+        )
     checked = []
     for upload in files:
         try:
@@ -210,6 +227,12 @@ def idea_update(*, idea: Idea, actor, **changes) -> Idea:
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise ValidationError({f: ["This field cannot be changed."] for f in sorted(unknown)})
+    if set(changes) & INTERNAL_FIELDS:
+        require_perm(
+            actor,
+            "ideas.set_internal_fields",
+            message="Only employees set an estimated cost or an expected value.",
+        )
     old_campaign_id = idea.campaign_id
     for field, value in changes.items():
         if isinstance(value, str):
@@ -238,7 +261,16 @@ def idea_set_owner(*, idea: Idea, owner, actor) -> Idea:
     Idea.objects.filter(pk=idea.pk).update(
         owner=owner, updated_at=timezone.now()
     )  # no save(): counters may have moved since the idea was read
+    previous = idea.owner
     idea.owner = owner
+    audit_record(
+        actor=actor,
+        action="idea.owner",
+        target=idea,
+        summary=f"Idea #{idea.pk}: owner {previous.email if previous else 'none'} → "
+        f"{owner.email if owner else 'none'}",
+        data={"from": previous.pk if previous else None, "to": owner.pk if owner else None},
+    )
     if owner is not None:
         follow_set(idea=idea, user=owner, following=True)
     return idea
@@ -413,7 +445,13 @@ def idea_merge(*, source: Idea, target: Idea, actor, reason: str = "") -> IdeaTr
             f"An idea that is {Status(src.status).label.lower()} cannot be merged.",
             code="not_allowed",
         )
-    former_followers = list(Follow.objects.filter(idea=src).values_list("user_id", flat=True))
+    # Followers move only if they may see the target (its title is in the notice, too).
+    former_followers = [
+        user.pk
+        for user in User.objects.filter(pk__in=Follow.objects.filter(idea=src).values("user_id"))
+        if tgt.is_visible_to(user)
+    ]
+    Follow.objects.filter(idea=src).exclude(user_id__in=former_followers).delete()
 
     target_supporters = Support.objects.filter(idea=tgt).values("user_id")
     Support.objects.filter(idea=src, user_id__in=target_supporters).delete()
@@ -451,6 +489,13 @@ def idea_merge(*, source: Idea, target: Idea, actor, reason: str = "") -> IdeaTr
 # --- Attachments ---------------------------------------------------------------------------
 
 
+def _check_attachment_room(idea: Idea, *, adding: int) -> None:
+    cap = settings.ATTACHMENTS_PER_IDEA
+    held = Attachment.objects.filter(idea=idea).count() if idea.pk else 0
+    if held + adding > cap:
+        raise ValidationError({"file": [f"An idea holds at most {cap} files."]})
+
+
 def _attachment_save(*, idea: Idea, upload, name: str, content_type: str, by) -> Attachment:
     from django.core.files import File
 
@@ -471,6 +516,9 @@ def attachment_add(*, idea: Idea, uploaded_by, file: UploadedFile) -> Attachment
     require_perm(
         uploaded_by, "ideas.add_attachment", idea, message="You cannot add files to this idea."
     )
+    # The idea row lock serialises concurrent uploads, so the cap holds under a burst.
+    Idea.objects.select_for_update().filter(pk=idea.pk).first()
+    _check_attachment_room(idea, adding=1)
     try:
         name, content_type = validate_upload(file)
     except ValidationError as exc:

@@ -26,7 +26,7 @@ from ideas import campaigns as campaign_services
 from ideas import engagement, search, services
 from ideas.evidence import evidence_add as evidence_add_service
 from ideas.evidence import evidence_visible
-from ideas.filters import SORTS, IdeaFilter, use_select_widgets
+from ideas.filters import IdeaFilter, sorts_for, use_select_widgets
 from ideas.forms import (
     AttachmentForm,
     CampaignForm,
@@ -79,7 +79,7 @@ def _get_idea_for_user(request, pk: int, perm: str = "ideas.view_idea") -> Idea:
 
 def _board_filterset(request) -> IdeaFilter:
     base = Idea.objects.visible_to(request.user).for_list()
-    return IdeaFilter(request.GET or None, queryset=base)
+    return IdeaFilter(request.GET or None, queryset=base, request=request)
 
 
 @login_required
@@ -95,7 +95,7 @@ def board(request: HtmxHttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k not in {"page", "ordering"}),
-        "sorts": SORTS,
+        "sorts": sorts_for(request.user),
     }
     if is_partial(request, "idea-list"):
         return vary_on_htmx(render(request, "ideas/board.html#idea-list", context))
@@ -418,6 +418,7 @@ def follow(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@limited_by("comment")
 def comments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     idea = _get_idea_for_user(request, pk)
     if request.method != "POST":
@@ -474,6 +475,7 @@ def transition(request, pk: int) -> HttpResponse:
             to=to,
             actor=user,
             reason=request.POST.get("reason", "").strip(),
+            internal_note=request.POST.get("internal_note", "").strip(),
             override=request.POST.get("override") == "on",
         )
     except TransitionError as exc:
@@ -614,6 +616,7 @@ def evidence_file(request, pk: int) -> FileResponse:
 
 @login_required
 @require_POST
+@limited_by("attachment")
 def attachment_add(request, pk: int) -> HttpResponse:
     idea = _get_idea_for_user(request, pk, "ideas.add_attachment")
     form = AttachmentForm(request.POST, request.FILES)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from core.exceptions import Conflict
+from core.web import require_perm
 from ideas.models import Evidence, Idea, IdeaTransition, Status, allowed_targets
 
 
@@ -30,6 +31,7 @@ class GateContext:
     actor: object
     reason: str
     override: bool
+    internal_note: str = ""
 
 
 # A check returns None when the gate is met, or a message saying what is missing.
@@ -75,8 +77,10 @@ def _own_gates(ctx: GateContext) -> str | None:
             "(a complaint, survey, interview, analytics, ...) before it is reviewed: add it "
             "on the idea page."
         )
-    if ctx.to == Status.LAUNCHED and not (ctx.reason.strip() or ctx.idea.outcome_note.strip()):
-        return "Launching records the outcome: give an outcome note as the reason."
+    if ctx.to == Status.LAUNCHED and not (
+        ctx.internal_note.strip() or ctx.reason.strip() or ctx.idea.outcome_note.strip()
+    ):
+        return "Launching records the outcome: give an outcome note (the internal note)."
     if ctx.to == Status.MERGED and ctx.idea.merged_into_id is None:
         return "Use merge to move an idea into another one."
     return None
@@ -105,8 +109,10 @@ def transition_apply(
     reason: str = "",
     override: bool = False,
     expected_from: str | None = None,
+    internal_note: str = "",
 ) -> IdeaTransition:
-    """Move ``idea`` to ``to``, or raise TransitionError and change nothing. No side effects
+    """Move ``idea`` to ``to``, or raise TransitionError and change nothing. ``reason`` is
+    public; ``internal_note`` is shown to staff only (and is the outcome note on launch). No side effects
     beyond the status, the log and the audit record: callers use
     ``ideas.services.idea_transition``, which also notifies the followers.
 
@@ -116,6 +122,9 @@ def transition_apply(
     """
     if to not in Status.values:
         raise TransitionError(f"Unknown status {to!r}.", code="invalid")
+    if override:
+        # Checked before anything is written: no "gate overridden" line from anyone else.
+        require_perm(actor, "ideas.override_gate", message="Only innovation managers override.")
     locked = Idea.objects.select_for_update().get(pk=idea.pk)
     if expected_from is not None and locked.status != expected_from:
         raise TransitionError(
@@ -127,15 +136,23 @@ def transition_apply(
             f"An idea cannot move from {Status(locked.status).label.lower()} to {Status(to).label.lower()}.",
             code="not_allowed",
         )
-    ctx = GateContext(idea=locked, to=to, actor=actor, reason=reason or "", override=override)
+    ctx = GateContext(
+        idea=locked,
+        to=to,
+        actor=actor,
+        reason=reason or "",
+        override=override,
+        internal_note=internal_note or "",
+    )
     failures = gate_failures(ctx)
     if failures:
         raise TransitionError(" ".join(failures), code="gate")
     from_status = locked.status
     locked.status = to
     update_fields = ["status", "updated_at"]
-    if to == Status.LAUNCHED and reason and not locked.outcome_note:
-        locked.outcome_note = reason
+    outcome = (internal_note or reason or "").strip()
+    if to == Status.LAUNCHED and outcome and not locked.outcome_note:
+        locked.outcome_note = outcome
         update_fields.append("outcome_note")
     locked.save(update_fields=update_fields)
     idea.status = locked.status
@@ -145,6 +162,7 @@ def transition_apply(
         to_status=to,
         actor=actor,
         reason=reason or "",
+        internal_note=(internal_note or "").strip(),
         override=override,
         at=timezone.now(),
     )

@@ -9,11 +9,12 @@ gives the API's field names.
 """
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from budgets.models import Allocation, AllocationStatus, FiscalYear
 from budgets.selectors import ZERO, Alert, BudgetSummary, fiscal_year_summary, jsonable, money
@@ -102,10 +103,15 @@ class ExecutiveSummary:
         }
 
 
-def funnel() -> list[FunnelRow]:
-    """Ideas per status, in workflow order. One query."""
+def funnel(fy: FiscalYear) -> list[FunnelRow]:
+    """Ideas submitted in ``fy`` (created between its first and last day, in the site's time
+    zone) per current status, in workflow order. One query."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(fy.starts_on, time.min, tzinfo=tz)
+    end = datetime.combine(fy.ends_on + timedelta(days=1), time.min, tzinfo=tz)
     counts = dict(
-        Idea.objects.order_by()
+        Idea.objects.filter(created_at__gte=start, created_at__lt=end)
+        .order_by()
         .values_list("status")
         # COUNT(*), not COUNT(id): PostgreSQL then counts from a narrow index alone
         .annotate(n=Count("*"))
@@ -184,7 +190,7 @@ def executive_summary(fiscal_year: FiscalYear, *, today: date | None = None) -> 
     budget = fiscal_year_summary(fiscal_year, today=today)
     return ExecutiveSummary(
         budget=budget,
-        funnel=funnel(),
+        funnel=funnel(fiscal_year),
         top_ideas=top_ideas(fiscal_year),
         ideas_without_owner=ideas_without_owner(),
         ideas_unconfirmed=(

@@ -43,7 +43,6 @@ from scoring.models import (
 EPS = 1e-9
 # A signal is contested when function means differ by at least this much (docs/scoring.md).
 CONTESTED_SPREAD = 1.5
-SCALE_MIN, SCALE_MAX = 1.0, 5.0
 
 _DIALECTS = {
     "postgresql": {
@@ -110,16 +109,20 @@ def _ctes(d: dict[str, str]) -> str:
     contested = f"COALESCE(b.spread >= {CONTESTED_SPREAD}, FALSE)"
     return f"""
 sc AS (
-    -- every score of the round on a signal of the round's scorecard, as a float
+    -- every score of a SUBMITTED scorecard of the round on a signal of the round's
+    -- scorecard, as a float, with the signal's scale (saved drafts count for nothing)
     SELECT a.idea_id AS idea_id, a.reviewer_id AS reviewer_id,
            COALESCE(NULLIF(u.function, ''), 'other') AS func,
            s.signal_id AS signal_id, CAST(w.weight AS DOUBLE PRECISION) AS weight,
-           CAST(s.value AS DOUBLE PRECISION) AS x
+           CAST(s.value AS DOUBLE PRECISION) AS x,
+           CAST(sg.scale_min AS DOUBLE PRECISION) AS lo,
+           CAST(sg.scale_max AS DOUBLE PRECISION) AS hi
     FROM {score} s
     JOIN {assignment} a ON a.id = s.assignment_id
     JOIN {user} u ON u.id = a.reviewer_id
     JOIN {weight} w ON w.signal_id = s.signal_id AND w.scorecard_id = %(scorecard)s
-    WHERE a.round_id = %(round)s
+    JOIN {signal} sg ON sg.id = s.signal_id
+    WHERE a.round_id = %(round)s AND a.submitted_at IS NOT NULL
 ),
 g AS (
     -- G_s and the population variance behind S_s, per signal over the whole round
@@ -138,7 +141,7 @@ r AS (
 ),
 z AS (
     -- z against the reviewer's own habits when there is enough of them, else the round's
-    SELECT sc.idea_id, sc.reviewer_id, sc.func, sc.signal_id, sc.weight, sc.x,
+    SELECT sc.idea_id, sc.reviewer_id, sc.func, sc.signal_id, sc.weight, sc.x, sc.lo, sc.hi,
            gs.g_mean, gs.g_sd,
            CASE WHEN r.n >= 3 AND r.v > {EPS} THEN (sc.x - r.m) / {_sd("r.v")}
                 ELSE (sc.x - gs.g_mean) / gs.g_sd END AS z
@@ -148,7 +151,7 @@ z AS (
 ),
 per_signal AS (
     -- R_is, C_is (clamped) and the agreement (population SD of the raw scores)
-    SELECT idea_id, signal_id, MAX(weight) AS weight, COUNT(*) AS n,
+    SELECT idea_id, signal_id, MAX(weight) AS weight, COUNT(*) AS n, MAX(lo) AS lo, MAX(hi) AS hi,
            {_avg("x")} AS raw,
            {_avg("x * x")} - {_avg("x")} * {_avg("x")} AS raw_var,
            MAX(g_mean) + MAX(g_sd) * {_avg("z")} AS cal_unclamped
@@ -156,8 +159,9 @@ per_signal AS (
 ),
 per_signal_c AS (
     SELECT idea_id, signal_id, weight, n, raw, raw_var,
-           CASE WHEN cal_unclamped < {SCALE_MIN} THEN {SCALE_MIN}
-                WHEN cal_unclamped > {SCALE_MAX} THEN {SCALE_MAX}
+           -- clamped to the signal's own configured scale
+           CASE WHEN cal_unclamped < lo THEN lo
+                WHEN cal_unclamped > hi THEN hi
                 ELSE cal_unclamped END AS cal
     FROM per_signal
 ),
@@ -314,7 +318,7 @@ def aggregate(round_id: int) -> int:
     # one after the other, never interleaved.
     round = ReviewRound.objects.select_for_update().select_related("scorecard").get(pk=round_id)
     scorecard = round.scorecard
-    signal_ids = list(Signal.objects.filter(scorecards=scorecard).values_list("pk", flat=True))
+    signal_ids = list(Signal.objects.for_round(round).values_list("pk", flat=True))
     now = timezone.now()
     params = {
         "round": round.pk,

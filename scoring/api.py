@@ -145,7 +145,11 @@ class RoundViewSet(
             )
         )
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(ResultSerializer(page, many=True).data)
+        thin = {}
+        if not request.user.has_perm("scoring.manage_rounds"):
+            thin = Assignment.objects.thin_functions(round.pk, [r.idea_id for r in page])
+        data = ResultSerializer(page, many=True, context={"thin": thin}).data
+        return self.get_paginated_response(data)
 
 
 class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
@@ -188,6 +192,19 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
             )
         scores = assignment.scores.select_related("signal").order_by("signal__order")
         return Response(ScoreOutSerializer(scores, many=True).data, status=status.HTTP_200_OK)
+
+    @extend_schema(
+        request=None,
+        responses=AssignmentSerializer,
+        summary="Submit my scorecard (every signal scored); only submitted scorecards count",
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        assignment = get_object_or_404(self.get_queryset(), pk=pk)
+        self.check_object_permissions(request, assignment)
+        services.assignment_submit(assignment=assignment, actor=request.user)
+        assignment = self.get_queryset().get(pk=assignment.pk)
+        return Response(AssignmentSerializer(assignment).data)
 
 
 router = SimpleRouter()

@@ -1,12 +1,27 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+
+# Labels of the default 1-5 scale, shown next to each radio button of the scorecard.
+FIVE_POINT_LABELS = {1: "Not at all", 2: "Slightly", 3: "Moderately", 4: "Very", 5: "Extremely"}
 
 
 class SignalGroup(models.TextChoices):
     NEED = "need", "Customer need"
     DIFFERENTIATION = "differentiation", "Differentiation"
+
+
+class SignalQuerySet(models.QuerySet):
+    def for_round(self, round) -> "SignalQuerySet":
+        """The signals reviewers score in ``round``: its scorecard's active signals, plus any
+        inactive one already scored in it. So ``active = False`` takes a signal out of every
+        new round, while a round that has scores on it keeps them (and its results)."""
+        scored = Score.objects.filter(signal=models.OuterRef("pk"), assignment__round=round)
+        return self.filter(scorecards=round.scorecard_id).filter(
+            Q(active=True) | models.Exists(scored)
+        )
 
 
 class Signal(models.Model):
@@ -19,6 +34,8 @@ class Signal(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 
+    objects = SignalQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "id"]
         constraints = [
@@ -29,6 +46,15 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def scale(self) -> list[tuple[int, str]]:
+        """The values a reviewer may pick, each with its label (the 1-5 scale has a word for
+        every value; another scale names its two ends)."""
+        values = range(self.scale_min, self.scale_max + 1)
+        if (self.scale_min, self.scale_max) == (1, 5):
+            return [(v, FIVE_POINT_LABELS[v]) for v in values]
+        ends = {self.scale_min: "Not at all", self.scale_max: "Extremely"}
+        return [(v, ends.get(v, "")) for v in values]
 
 
 class Scorecard(models.Model):
@@ -155,9 +181,33 @@ class ReviewRound(models.Model):
         return self.status == RoundStatus.OPEN and (when or timezone.now()) > self.due_at
 
 
+# A function's mean over fewer reviewers than this is shown to managers only: the mean of
+# one reviewer is that reviewer's own score.
+MIN_FUNCTION_REVIEWERS = 2
+
+
 class AssignmentQuerySet(models.QuerySet):
     def for_reviewer(self, user):
         return self.filter(reviewer=user)
+
+    def thin_functions(self, round_id: int, idea_ids=None) -> dict[int, set[str]]:
+        """Per idea of the round (or of ``idea_ids``), the functions with fewer than
+        MIN_FUNCTION_REVIEWERS reviewers who submitted (a blank function counts as "other",
+        as in the aggregation)."""
+        func = Coalesce(NullIf("reviewer__function", Value("")), Value("other"))
+        qs = self.filter(round_id=round_id, submitted_at__isnull=False)
+        if idea_ids is not None:
+            qs = qs.filter(idea_id__in=idea_ids)
+        rows = (
+            qs.annotate(func=func)
+            .values("idea_id", "func")
+            .annotate(n=models.Count("reviewer_id", distinct=True))
+            .filter(n__lt=MIN_FUNCTION_REVIEWERS)
+        )
+        thin: dict[int, set[str]] = {}
+        for row in rows:
+            thin.setdefault(row["idea_id"], set()).add(row["func"])
+        return thin
 
     def with_score_count(self):
         return self.annotate(score_count=models.Count("scores", distinct=True))
@@ -263,6 +313,18 @@ class IdeaScore(models.Model):
             # Top ideas: walk the scores best first and stop after a page.
             models.Index(fields=["-overall", "-id"], name="ideascore_top"),
         ]
+
+    def function_means_without(self, thin: set[str]) -> dict:
+        """The per-function means, less the functions in ``thin`` (too few reviewers)."""
+        return {f: m for f, m in self.function_means.items() if f not in thin}
+
+    def contested_reason_without(self, thin: set[str]) -> str:
+        """The contested explanation, or, when it names a function in ``thin``, only the
+        signal the functions disagree on (its means would be one reviewer's scores)."""
+        reason = self.contested_reason
+        if not reason or not any(f in reason for f in thin):
+            return reason
+        return f"{reason.split(':', 1)[0]}: the functions disagree"
 
 
 class SignalResult(models.Model):

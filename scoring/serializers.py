@@ -128,10 +128,11 @@ class SignalValueSerializer(serializers.Serializer):
 
 
 class ResultSerializer(serializers.ModelSerializer):
+    """``context["thin"]``: per idea id, functions whose means the caller may not see."""
+
     signals = serializers.SerializerMethodField()
-    function_means = serializers.DictField(
-        child=serializers.DictField(child=serializers.FloatField())
-    )
+    function_means = serializers.SerializerMethodField()
+    contested_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = IdeaScore
@@ -148,6 +149,18 @@ class ResultSerializer(serializers.ModelSerializer):
             "signals",
             "function_means",
         ]
+
+    def _thin(self, score) -> set[str]:
+        return self.context.get("thin", {}).get(score.idea_id, set())
+
+    @extend_schema_field(
+        serializers.DictField(child=serializers.DictField(child=serializers.FloatField()))
+    )
+    def get_function_means(self, score) -> dict:
+        return score.function_means_without(self._thin(score))
+
+    def get_contested_reason(self, score) -> str:
+        return score.contested_reason_without(self._thin(score))
 
     @extend_schema_field(SignalValueSerializer(many=True))
     def get_signals(self, score) -> list[dict]:

@@ -64,6 +64,13 @@ def panel_create(*, name: str, members: Iterable[User], actor: User) -> Panel:
     members = _check_members(members)
     panel = Panel.objects.create(name=name.strip())
     panel.members.set(members)
+    audit_record(
+        actor=actor,
+        action="panel.members",
+        target=panel,
+        summary=f"Panel “{panel.name}” created with {len(members)} member(s)",
+        data={"added": sorted(m.pk for m in members), "removed": []},
+    )
     return panel
 
 
@@ -81,7 +88,19 @@ def panel_update(
     if members is not None:
         if panel.rounds.filter(status=RoundStatus.OPEN).exists():
             raise ScoringConflict("This panel has an open round; its members cannot change now.")
-        panel.members.set(_check_members(members))
+        members = _check_members(members)
+        before = set(panel.members.values_list("pk", flat=True))
+        panel.members.set(members)
+        after = {m.pk for m in members}
+        if before != after:
+            audit_record(
+                actor=actor,
+                action="panel.members",
+                target=panel,
+                summary=f"Panel “{panel.name}”: {len(after - before)} member(s) added, "
+                f"{len(before - after)} removed",
+                data={"added": sorted(after - before), "removed": sorted(before - after)},
+            )
     return panel
 
 
@@ -160,6 +179,12 @@ def round_open(*, round: ReviewRound, actor: User) -> ReviewRound:
     for idea in ideas:
         # A TransitionError (e.g. an idea left screening meanwhile) rolls everything back.
         idea_transition(idea=idea, to=Status.IN_REVIEW, actor=actor, reason=f"Review: {locked}")
+    audit_record(
+        actor=actor,
+        action="round.open",
+        target=locked,
+        summary=f"{locked} opened: {len(ideas)} idea(s), {len(members)} panel member(s)",
+    )
     round.status, round.opens_at = locked.status, locked.opens_at
     return locked
 
@@ -173,6 +198,7 @@ def round_close(*, round: ReviewRound, actor: User) -> ReviewRound:
     locked.status = RoundStatus.CLOSED
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at"])
+    audit_record(actor=actor, action="round.close", target=locked, summary=f"{locked} closed")
     request_aggregation(round_id=locked.pk, force=True)
     round.status, round.closed_at = locked.status, locked.closed_at
     return locked
@@ -198,7 +224,7 @@ def scores_save(*, assignment: Assignment, scores: list[dict], actor: User) -> l
     Upserts on (assignment, signal), so two concurrent saves leave one score per signal.
     """
     round = _lock_open_round(assignment, actor)
-    signals = {s.key: s for s in Signal.objects.filter(scorecards=round.scorecard_id)}
+    signals = {s.key: s for s in Signal.objects.for_round(round)}
     errors: list[str] = []
     rows: dict[int, Score] = {}
     if not isinstance(scores, list):
@@ -254,7 +280,7 @@ def assignment_submit(*, assignment: Assignment, actor: User) -> Assignment:
     """Mark an assignment submitted once every signal is scored; queues the aggregation."""
     round = _lock_open_round(assignment, actor)
     missing = (
-        Signal.objects.filter(scorecards=round.scorecard_id)
+        Signal.objects.for_round(round)
         .exclude(scores__assignment=assignment)
         .values_list("name", flat=True)
     )

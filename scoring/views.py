@@ -2,7 +2,6 @@
 rounds, round progress and results (with CSV export) and the recompute progress."""
 
 import contextlib
-import csv
 from collections import defaultdict
 
 from celery.result import AsyncResult
@@ -21,7 +20,13 @@ from redis.exceptions import RedisError
 
 from accounts.models import User
 from core.exceptions import Conflict
-from core.web import HtmxHttpRequest, add_service_errors, require_perm, vary_on_htmx
+from core.web import (
+    HtmxHttpRequest,
+    add_service_errors,
+    csv_response,
+    require_perm,
+    vary_on_htmx,
+)
 from ideas.evidence import evidence_visible
 from scoring import services
 from scoring.forms import PanelForm, RoundForm
@@ -38,15 +43,6 @@ from scoring.models import (
 
 # Rows per page of the round's progress per idea and of its results.
 PAGE_SIZE = 50
-
-# Labels of the 1-5 scale, shown next to each radio button.
-SCALE_LABELS = {
-    1: "Not at all",
-    2: "Slightly",
-    3: "Moderately",
-    4: "Very",
-    5: "Extremely",
-}
 
 
 # --- the reviewer's side -----------------------------------------------------------------
@@ -85,16 +81,16 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _scorecard_context(assignment: Assignment, viewer) -> dict:
-    signals = list(Signal.objects.filter(scorecards=assignment.round.scorecard_id))
+    signals = list(Signal.objects.for_round(assignment.round))
     scores = {s.signal_id: s for s in assignment.scores.all()}
-    rows = [{"signal": s, "score": scores.get(s.pk)} for s in signals]
+    # Each signal offers its own configured scale.
+    rows = [{"signal": s, "score": scores.get(s.pk), "scale": s.scale()} for s in signals]
     return {
         "assignment": assignment,
         # What the "evidence of need" signal is scored on (no query when there is none).
         "evidence": evidence_visible(idea=assignment.idea, user=viewer),
         "round": assignment.round,
         "rows": rows,
-        "scale": list(SCALE_LABELS.items()),
         "scored": len(scores),
         "total": len(signals),
         "editable": assignment.round.status == RoundStatus.OPEN,
@@ -114,9 +110,7 @@ def scorecard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "value": request.POST.get(f"{key}-value"),
                 "rationale": request.POST.get(f"{key}-rationale", ""),
             }
-            for key in Signal.objects.filter(scorecards=assignment.round.scorecard_id).values_list(
-                "key", flat=True
-            )
+            for key in Signal.objects.for_round(assignment.round).values_list("key", flat=True)
             if request.POST.get(f"{key}-value")
         ]
         try:
@@ -151,7 +145,7 @@ def score_signal(request: HtmxHttpRequest, pk: int, key: str) -> HttpResponse:
     error = ""
     value = request.POST.get(f"{key}-value")
     if not value:
-        error = "Pick a value from 1 to 5 first; the rationale is saved with it."
+        error = "Pick a value on the scale first; the rationale is saved with it."
     else:
         try:
             services.scores_save(
@@ -357,6 +351,14 @@ def _results(round: ReviewRound):
     )
 
 
+def _hide_thin_functions(round: ReviewRound, rows) -> None:
+    """For non-managers: no explanation names the mean of a function with one reviewer."""
+    rows = list(rows)
+    thin = Assignment.objects.thin_functions(round.pk, [r.idea_id for r in rows])
+    for row in rows:
+        row.contested_reason = row.contested_reason_without(thin.get(row.idea_id, set()))
+
+
 @login_required
 def round_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Progress per reviewer and per idea (who is late) and, once closed, the results."""
@@ -381,7 +383,9 @@ def round_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         ctx["coverage"] = services.coverage_problem(panel=round.panel, scorecard=round.scorecard)
     if round.status == RoundStatus.CLOSED or can_manage:
         ctx["results"] = _results_page(request, round) if round.is_closed else None
-        ctx["signals"] = list(Signal.objects.filter(scorecards=round.scorecard_id))
+        if ctx["results"] and not request.user.has_perm("scoring.manage_rounds"):
+            _hide_thin_functions(round, ctx["results"])
+        ctx["signals"] = list(Signal.objects.for_round(round))
     return render(request, "scoring/round_detail.html", ctx)
 
 
@@ -450,22 +454,33 @@ def recompute_status(request: HtmxHttpRequest, pk: int, task_id: str) -> HttpRes
 def results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     round = _get_round(request, pk)
     require_perm(request.user, "scoring.view_results", round)
-    signals = list(Signal.objects.filter(scorecards=round.scorecard_id))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="round-{round.pk}-results.csv"'
-    writer = csv.writer(response)
+    signals = list(Signal.objects.for_round(round))
     header = ["rank", "idea_id", "idea", "overall", "passes_gate", "gate_reason", "contested"]
     header += ["contested_reason", "reviewers", "functions"]
     for s in signals:
         header += [f"{s.key}_raw", f"{s.key}_calibrated", f"{s.key}_sd"]
-    writer.writerow(header)
-    for row in _results(round):
-        by_signal = defaultdict(lambda: None, {r.signal_id: r for r in row.signal_results.all()})
-        line = [row.rank, row.idea_id, row.idea.title, f"{row.overall:.3f}", row.passes_gate]
-        line += [row.gate_reason, row.contested, row.contested_reason, row.reviewers]
-        line += [row.functions]
-        for s in signals:
-            r = by_signal[s.pk]
-            line += [f"{r.raw:.3f}", f"{r.calibrated:.3f}", f"{r.sd:.3f}"] if r else ["", "", ""]
-        writer.writerow(line)
-    return response
+
+    # Non-managers: explanations never name the mean of a one-reviewer function.
+    thin = (
+        {}
+        if request.user.has_perm("scoring.manage_rounds")
+        else Assignment.objects.thin_functions(round.pk)
+    )
+
+    def lines():
+        for row in _results(round):
+            row.contested_reason = row.contested_reason_without(thin.get(row.idea_id, set()))
+            by_signal = defaultdict(
+                lambda: None, {r.signal_id: r for r in row.signal_results.all()}
+            )
+            line = [row.rank, row.idea_id, row.idea.title, f"{row.overall:.3f}", row.passes_gate]
+            line += [row.gate_reason, row.contested, row.contested_reason, row.reviewers]
+            line += [row.functions]
+            for s in signals:
+                r = by_signal[s.pk]
+                line += (
+                    [f"{r.raw:.3f}", f"{r.calibrated:.3f}", f"{r.sd:.3f}"] if r else ["", "", ""]
+                )
+            yield line
+
+    return csv_response(f"round-{round.pk}-results.csv", header, lines())

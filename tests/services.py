@@ -16,7 +16,13 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-CHROMIUM = os.environ.get("JUNCTURE_CHROMIUM", "/usr/bin/chromium")
+# The binary Playwright launches; the availability check looks at this same path, so a
+# chromium elsewhere on PATH never makes the check pass while the launch fails.
+CHROMIUM = os.environ.get("JUNCTURE_CHROMIUM") or (
+    "/usr/bin/chromium"
+    if os.path.exists("/usr/bin/chromium")
+    else shutil.which("chromium") or "/usr/bin/chromium"
+)
 
 
 def _required(name: str) -> bool:
@@ -30,7 +36,11 @@ def require(name: str, available: bool, reason: str) -> None:
         return
     if _required(name):
         pytest.fail(f"{name} is required (JUNCTURE_REQUIRE_SERVICES) but unavailable: {reason}")
-    pytest.skip(f"{name} unavailable: {reason}")
+    pytest.skip(_skip_reason(name, reason))
+
+
+def _skip_reason(name: str, reason: str) -> str:
+    return f"{name} unavailable: {reason}"
 
 
 def _port_open(url: str, default_port: int) -> bool:
@@ -61,12 +71,25 @@ def require_redis() -> None:
     )
 
 
+_CHROMIUM_REASON = f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+
+
+def chromium_available() -> bool:
+    return os.path.exists(CHROMIUM)
+
+
+def chromium_skip_marker() -> pytest.MarkDecorator | None:
+    """A skip mark for browser tests when Chromium is absent and not required, else None.
+
+    Applied at collection, so the session-scoped browser fixture is never set up (a launch
+    that fails would otherwise error every browser test before any skip check ran)."""
+    if chromium_available() or _required("chromium"):
+        return None
+    return pytest.mark.skip(reason=_skip_reason("chromium", _CHROMIUM_REASON))
+
+
 def require_chromium() -> None:
-    require(
-        "chromium",
-        os.path.exists(CHROMIUM) or bool(shutil.which("chromium")),
-        f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)",
-    )
+    require("chromium", chromium_available(), _CHROMIUM_REASON)
 
 
 def require_redis_server() -> str:

@@ -23,6 +23,13 @@ def evidence_added_by(evidence, idea, viewer) -> str:
 
 
 @register.simple_tag
+def comment_author(idea, comment, viewer) -> str:
+    """``{% comment_author idea comment user %}``: the comment's signature for the viewer,
+    "Author (anonymous)" for the hidden author's own comments."""
+    return idea.comment_author_name_for(comment, viewer)
+
+
+@register.simple_tag
 def unread_notifications(user) -> int:
     """The bell's number: one COUNT query."""
     if not getattr(user, "is_authenticated", False):

@@ -37,7 +37,7 @@ def test_it_gives_one_clear_message_for_wrong_password_or_unknown_email(client, 
 def test_logins_and_failed_logins_are_audited(client, employee):
     login(client, employee.email, "wrong-password", REMOTE_ADDR="10.1.1.1")
     failed = AuditEvent.objects.get(action="login.failed")
-    assert failed.data == {"email": employee.email, "ip": "10.1.1.1"}
+    assert failed.data == {"email": employee.email, "ip": "10.1.1.1", "door": "html"}
     assert failed.actor is None
     login(client, employee.email, PASSWORD)
     ok = AuditEvent.objects.get(action="login")

@@ -5,9 +5,9 @@ import time_machine
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
-from accounts.models import AuditEvent, User
+from accounts.models import ApiToken, AuditEvent, User
+from accounts.services import token_create
 from tests import factories
 from tests.accounts.helpers import link_in
 
@@ -107,14 +107,14 @@ def test_a_manager_sets_function_and_roles(client, manager, employee):
 def test_deactivating_ends_sessions_and_tokens(client, manager, employee):
     theirs = Client()
     theirs.force_login(employee)
-    Token.objects.create(user=employee)
+    token_create(user=employee)
     assert Session.objects.count() == 1
     client.force_login(manager)
     response = client.post(reverse("accounts:person_active", args=[employee.pk]), {"active": "0"})
     assert response.status_code == 302
     employee.refresh_from_db()
     assert not employee.is_active
-    assert not Token.objects.filter(user=employee).exists()
+    assert not ApiToken.objects.filter(user=employee).exists()
     assert not theirs.get(reverse("home")).context["user"].is_authenticated
     event = AuditEvent.objects.get(action="person.deactivate")
     assert event.data == {"tokens": 1, "sessions": 1} and event.actor == manager

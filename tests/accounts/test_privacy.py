@@ -5,9 +5,9 @@ import json
 import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
-from accounts.models import AuditEvent, User
+from accounts.models import ApiToken, AuditEvent, User
+from accounts.services import token_create
 from ideas import engagement as idea_services
 from ideas.models import Comment, Idea, Support
 from tests import factories
@@ -45,7 +45,7 @@ def test_it_downloads_the_persons_data_as_json(client, customer, world):
 def test_deleting_an_account_anonymises_and_corrects_counters(client, customer, world):
     mine, theirs, other = world
     EmailAddress.objects.create(user=customer, email=customer.email, verified=True)
-    Token.objects.create(user=customer)
+    token_create(user=customer)
     assert Idea.objects.get(pk=theirs.pk).supports_customers == 1
     client.force_login(customer)
 
@@ -66,7 +66,7 @@ def test_deleting_an_account_anonymises_and_corrects_counters(client, customer, 
     assert Idea.objects.get(pk=theirs.pk).supports_customers == 0
     assert Idea.objects.get(pk=other.pk).supports_customers == 0
     assert Idea.objects.get(pk=mine.pk).supports_employees == 1  # others' supports stay
-    assert not Token.objects.filter(user=gone).exists()
+    assert not ApiToken.objects.filter(user=gone).exists()
     assert not EmailAddress.objects.filter(user=gone).exists()
     event = AuditEvent.objects.get(action="privacy.delete")
     assert event.data["counts"]["ideas"]["supports"] == 2

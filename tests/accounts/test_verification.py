@@ -1,4 +1,5 @@
-"""A customer who signs up may browse at once, but submits, supports and comments only
+"""A customer who signs up (and then logs in: the sign-up page answers a new and a known
+address alike, so it signs nobody in) may browse at once, but submits, supports and comments only
 after confirming their e-mail address through the e-mailed link."""
 
 import pytest
@@ -19,6 +20,13 @@ SIGNUP = {
 }
 
 
+def _sign_up_and_log_in(client) -> None:
+    client.post(reverse("account_signup"), SIGNUP)
+    client.post(
+        reverse("account_login"), {"login": SIGNUP["email"], "password": SIGNUP["password1"]}
+    )
+
+
 @pytest.fixture
 def idea(employee):
     campaign = factories.CampaignFactory(audience="everyone")
@@ -26,7 +34,7 @@ def idea(employee):
 
 
 def test_it_lets_an_unverified_customer_browse_but_not_take_part(client, mailoutbox, idea):
-    client.post(reverse("account_signup"), SIGNUP)
+    _sign_up_and_log_in(client)
     carla = User.objects.get(email="carla@example.com")
     assert not carla.has_perm("ideas.add_idea")
     assert not carla.has_perm("ideas.support_idea", idea)
@@ -53,7 +61,7 @@ def test_it_lets_an_unverified_customer_browse_but_not_take_part(client, mailout
 
 
 def test_the_banner_resends_the_link(client, mailoutbox):
-    client.post(reverse("account_signup"), SIGNUP)
+    _sign_up_and_log_in(client)
     response = client.post(reverse("accounts:verification_resend"), {"next": "/ideas/"})
     assert response.status_code == 302 and response["Location"] == "/ideas/"
     assert len(mailoutbox) == 2
@@ -83,5 +91,5 @@ def test_changing_the_address_needs_the_new_one_confirmed(client, customer, mail
 
 
 def test_signing_up_is_audited_as_a_login(client):
-    client.post(reverse("account_signup"), SIGNUP)
+    _sign_up_and_log_in(client)
     assert AuditEvent.objects.filter(action="login").count() == 1

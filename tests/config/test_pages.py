@@ -37,3 +37,23 @@ def test_the_manager_sees_manager_navigation_and_the_customer_does_not(client, m
     client.force_login(customer)
     html = client.get(reverse("home")).content.decode()
     assert "innovation manager" not in html and "(customer)" in html
+
+
+def test_the_home_page_shows_the_fiscal_years_own_target(client, executive):
+    from datetime import date
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tests import factories
+
+    today = timezone.localdate()
+    factories.FiscalYearFactory(
+        label="FY now",
+        starts_on=date(today.year, 1, 1),
+        ends_on=date(today.year, 12, 31),
+        innovation_target_pct=Decimal("7.50"),
+    )
+    client.force_login(executive)
+    html = client.get("/").content.decode()
+    assert "FY now target of 7.50%" in html and "10%" not in html

@@ -50,6 +50,27 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
     assert "SECRET_KEY is required when DEBUG is off" in result.stderr
 
 
+def test_it_defaults_to_debug_off_and_refuses_to_start_without_a_key():
+    # No DEBUG in the environment at all: the secure default applies.
+    result = _manage("check", extra_env={})
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_it_refuses_the_committed_development_key_when_debug_is_off():
+    from config import settings as settings_module
+
+    env = {**PRODUCTION_ENV, "SECRET_KEY": settings_module._DEV_SECRET_KEY}
+    result = _manage("check", extra_env=env)
+    assert result.returncode != 0
+    assert "committed development key" in result.stderr
+
+
+def test_make_run_turns_debug_on_explicitly():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "migrate demo run: export DEBUG = true" in makefile
+
+
 def test_it_refuses_to_start_without_a_feedback_pepper_when_debug_is_off():
     env = {**PRODUCTION_ENV, "FEEDBACK_PEPPER": ""}
     result = _manage("check", extra_env=env)

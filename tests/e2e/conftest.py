@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.services import CHROMIUM, require_chromium
+from tests.services import CHROMIUM, chromium_skip_marker, require_chromium
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls in the
 # same thread (fixtures creating data) would otherwise be refused as "async unsafe".
@@ -24,13 +24,19 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(items):
+    skip = chromium_skip_marker()
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+            if skip is not None:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
+    # Runs before the browser launches: when Chromium is required but absent, every browser
+    # test fails with the reason instead of a launch error.
+    require_chromium()
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,

@@ -52,6 +52,7 @@ def setup(transactional_db, eager):
             scores=[{"signal": k, "value": 4, "rationale": "ok"} for k in KEYS],
             actor=a.reviewer,
         )
+        services.assignment_submit(assignment=a, actor=a.reviewer)
     return round
 
 

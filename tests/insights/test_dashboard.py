@@ -68,3 +68,18 @@ def test_it_lists_top_ideas_by_their_latest_score(fy, portfolio):
         ("E", 3.8, D("0.00"), None),
         ("A", 3.1, D("30000.00"), "Erin Employee"),
     ]
+
+
+def test_the_funnel_counts_the_chosen_fiscal_year_only(fy):
+    from tests.factories import FiscalYearFactory, IdeaFactory
+
+    # fy is FY2026; one idea from each of 2025 and 2026.
+    last_year = FiscalYearFactory(
+        label="FY2025", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31)
+    )
+    IdeaFactory(status="submitted", created_at=timezone.make_aware(datetime(2025, 6, 1)))
+    IdeaFactory(status="approved", created_at=timezone.make_aware(datetime(2026, 6, 1)))
+    this = {r["status"]: r["ideas"] for r in executive_summary(fy).as_dict()["funnel"]}
+    last = {r["status"]: r["ideas"] for r in executive_summary(last_year).as_dict()["funnel"]}
+    assert (this["submitted"], this["approved"]) == (0, 1)
+    assert (last["submitted"], last["approved"]) == (1, 0)

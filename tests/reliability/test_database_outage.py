@@ -132,6 +132,7 @@ def test_a_process_pointed_at_a_dead_postgresql_port_answers_503(tmp_path):
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/juncture",
         DEBUG="False",
         SECRET_KEY="outage-test-" + "k" * 40,
+        FEEDBACK_PEPPER="outage-test-pepper-" + "p" * 20,
         ALLOWED_HOSTS="localhost",
         SECURE_SSL_REDIRECT="False",
         STATIC_ROOT=str(tmp_path / "static"),

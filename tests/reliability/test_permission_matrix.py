@@ -167,6 +167,7 @@ def build_world(*, customer, employee, panelist, manager, executive) -> SimpleNa
     w.assignment = Assignment.objects.create(
         round=w.open_round, idea=w.idea_anon, reviewer=panelist
     )
+    w.token, _ = account_services.token_create(user=panelist)
     w.idea_closed = factories.IdeaFactory(
         title="Reviewed idea",
         author=w.anon_author,
@@ -275,10 +276,11 @@ def build_world(*, customer, employee, panelist, manager, executive) -> SimpleNa
     w.idea_launched = factories.IdeaFactory(
         title="Launched idea",
         author=w.anon_author,
+        # Every idea of this author is anonymous (tests/reliability/test_anonymity.py).
+        is_anonymous=True,
         campaign=w.campaign_all,
         status="launched",
         owner=employee,
-        is_anonymous=True,  # every idea of anon_author is anonymous (the anonymity tests)
     )
     factories.ValueRecordFactory(idea=w.idea_launched)
     return w
@@ -379,6 +381,13 @@ MATRIX: list[Row] = [
     H("saml_sls", EVERYONE, args=["matrix-saml"]),
     # --- accounts: Juncture's own -----------------------------------------------------------
     H("accounts:account", SIGNED_IN),
+    H(
+        "accounts:token_revoke",
+        {"panelist"},
+        "post",
+        args=lambda w: [w.token.pk],
+        note="own tokens only; someone else's is a 404",
+    ),
     H("accounts:sso_route", EVERYONE, data={"email": "someone@example.com"}),
     H("accounts:verification_resend", SIGNED_IN, "post"),
     H("accounts:data_export", SIGNED_IN),
@@ -544,6 +553,8 @@ MATRIX: list[Row] = [
     H("outcomes:value_import", OWNER, "post", args=lambda w: [w.idea_launched.pk]),
     # --- API: accounts ----------------------------------------------------------------------
     A("token", EVERYONE, "post", data={}, note="400 without credentials, for anyone"),
+    A("accounts:token-list", SIGNED_IN, note="the caller's own tokens"),
+    A("accounts:token-detail", {"panelist"}, "delete", args=lambda w: [w.token.pk]),
     # --- API: journeys ----------------------------------------------------------------------
     A("journeys:journey-list", STAFF),
     A("journeys:journey-detail", STAFF, args=lambda w: [w.journey.pk]),
@@ -607,6 +618,7 @@ MATRIX: list[Row] = [
         args=lambda w: [w.assignment.pk],
         data=[{"signal": "importance", "value": 4, "rationale": "matrix"}],
     ),
+    A("scoring:assignment-submit", {"panelist"}, "post", args=lambda w: [w.assignment.pk]),
     # --- API: budgets -----------------------------------------------------------------------
     A("budgets:fiscal-year-list", READERS),
     A("budgets:fiscal-year-list", MANAGER, "post", data={}),

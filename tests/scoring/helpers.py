@@ -2,6 +2,8 @@
 
 import itertools
 
+from django.utils import timezone
+
 from accounts.models import User
 from scoring.defaults import ensure_defaults
 from scoring.models import Assignment, Score, Signal
@@ -38,7 +40,10 @@ def build_round(table, functions, *, order=None, status="open", scorecard=None):
         a = assignments.get((idea, reviewer))
         if a is None:
             a = assignments[(idea, reviewer)] = Assignment.objects.create(
-                round=round, idea=ideas[idea], reviewer=reviewers[reviewer]
+                round=round,
+                idea=ideas[idea],
+                reviewer=reviewers[reviewer],
+                submitted_at=timezone.now(),
             )
         Score.objects.create(
             assignment=a, signal=signals[signal], value=table[(idea, reviewer, signal)]

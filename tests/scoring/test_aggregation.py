@@ -216,3 +216,37 @@ def test_it_drops_results_of_ideas_no_longer_scored(db):
     Score.objects.filter(assignment__idea=ideas["D"]).delete()
     assert aggregate(round.pk) == 3
     assert set(results(round)) == {"A", "B", "C"}
+
+
+def test_it_counts_only_submitted_scorecards(db):
+    # Three reviewers submitted 4 on every signal of X; a fourth saved 1s but never submitted.
+    table = {("X", r, s): 4 for r in ["P", "Q", "R"] for s in SIGNALS}
+    table |= {("X", "D", s): 1 for s in SIGNALS}
+    functions = {"P": "sales", "Q": "service", "R": "it", "D": "finance"}
+    round, ideas, reviewers = build_round(table, functions)
+    from scoring.models import Assignment
+
+    Assignment.objects.filter(reviewer=reviewers["D"]).update(submitted_at=None)
+    aggregate(round.pk)
+    x = round.results.get(idea=ideas["X"])
+    # Only P, Q and R count: every signal's raw mean is 4, three reviewers, three functions.
+    assert (x.reviewers, x.functions) == (3, 3)
+    assert x.overall == pytest.approx(4.0)
+    assert x.passes_gate
+    assert "finance" not in x.function_means
+
+
+def test_it_clamps_to_each_signals_configured_scale(db):
+    from scoring.models import Signal
+
+    # Importance on a 1-10 scale: A scores 10 from everyone, B 1; calibration stretches them
+    # beyond the raw values only within 1..10 (a 1-5 clamp would cap A at 5).
+    Signal.objects.filter(key="importance").update(scale_max=10)
+    table = {("A", r, s): (10 if s == "importance" else 5) for r in "PQR" for s in SIGNALS}
+    table |= {("B", r, s): 1 for r in "PQR" for s in SIGNALS}
+    round, _, _ = build_round(table, {"P": "sales", "Q": "service", "R": "it"})
+    aggregate(round.pk)
+    got = results(round)
+    # G = 5.5, S = 4.5 over the six importance scores; A's z is +1, so C = 10 (not 5).
+    assert got["A"][6]["importance"][1] == pytest.approx(10.0)
+    assert got["B"][6]["importance"][1] == pytest.approx(1.0)

@@ -122,6 +122,7 @@ def test_a_closed_round_is_a_409(open_round, members, manager):
 def test_results_after_close(open_round, members, manager, django_capture_on_commit_callbacks):
     for a in Assignment.objects.filter(round=open_round):
         services.scores_save(assignment=a, scores=body(4), actor=a.reviewer)
+        services.assignment_submit(assignment=a, actor=a.reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         api_as(manager).post(f"/api/v1/rounds/{open_round.pk}/close/")
     res = api_as(members[0]).get(f"/api/v1/rounds/{open_round.pk}/results/")
@@ -141,7 +142,34 @@ def test_results_after_close(open_round, members, manager, django_capture_on_com
         "sd": 0.0,
         "n": 3,
     }
-    assert row["function_means"]["it"]["importance"] == 4.0
+    # One reviewer per function: their "function mean" is their own score, so only a
+    # manager sees it.
+    assert row["function_means"] == {}
+    managed = api_as(manager).get(f"/api/v1/rounds/{open_round.pk}/results/").json()["results"]
+    assert managed[0]["function_means"]["it"]["importance"] == 4.0
+
+
+def test_a_panelist_sees_function_means_of_two_or_more_reviewers_only(
+    members, manager, django_capture_on_commit_callbacks
+):
+    # Two sales reviewers and one IT reviewer: sales' mean is shown, IT's (one person) is not.
+    sales2 = EmployeeFactory(function=members[0].function)
+    panel = PanelFactory(members=[*members, sales2])
+    round = services.round_create(
+        panel=panel,
+        scorecard=default_scorecard(),
+        ideas=[IdeaFactory(status="screening")],
+        due_at=timezone.now() + timedelta(days=3),
+        actor=manager,
+    )
+    services.round_open(round=round, actor=manager)
+    for a in Assignment.objects.filter(round=round):
+        services.scores_save(assignment=a, scores=body(4), actor=a.reviewer)
+        services.assignment_submit(assignment=a, actor=a.reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.round_close(round=round, actor=manager)
+    row = api_as(members[0]).get(f"/api/v1/rounds/{round.pk}/results/").json()["results"][0]
+    assert set(row["function_means"]) == {members[0].function}
 
 
 def test_the_schema_documents_the_scoring_endpoints(manager):
@@ -149,3 +177,32 @@ def test_the_schema_documents_the_scoring_endpoints(manager):
     text = res.content.decode()
     for path in ["/api/v1/rounds/{id}/results/", "/api/v1/assignments/{id}/scores/"]:
         assert path in text
+
+
+def test_it_submits_a_scorecard_through_the_api(open_round, members):
+    a = Assignment.objects.filter(reviewer=members[0]).first()
+    api = api_as(members[0])
+    url = f"/api/v1/assignments/{a.pk}/submit/"
+    # Nothing scored yet: submitting is refused with the missing signals.
+    res = api.post(url)
+    assert res.status_code == 400 and "Score every signal first" in str(res.json())
+    api.put(f"/api/v1/assignments/{a.pk}/scores/", body(), format="json")
+    res = api.post(url)
+    assert res.status_code == 200, res.json()
+    assert res.json()["submitted_at"] is not None
+    a.refresh_from_db()
+    assert a.submitted_at is not None
+    # Someone else's assignment is a 404.
+    assert api_as(members[1]).post(url).status_code == 404
+
+
+def test_the_api_checks_each_signals_configured_scale(open_round, members):
+    from scoring.models import Signal
+
+    Signal.objects.filter(key="evidence").update(scale_min=0, scale_max=7)
+    a = Assignment.objects.filter(reviewer=members[0]).first()
+    api = api_as(members[0])
+    url = f"/api/v1/assignments/{a.pk}/scores/"
+    assert api.put(url, [{"signal": "evidence", "value": 7}], format="json").status_code == 200
+    res = api.put(url, [{"signal": "importance", "value": 7}], format="json")
+    assert res.status_code == 400 and "off the scale 1 to 5" in str(res.json())

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ def full(value=4):
 def closed(round, manager, django_capture_on_commit_callbacks):
     for a in Assignment.objects.filter(round=round):
         services.scores_save(assignment=a, scores=full(4), actor=a.reviewer)
+        services.assignment_submit(assignment=a, actor=a.reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         services.round_close(round=round, actor=manager)
     return round
@@ -177,7 +179,7 @@ def test_results_show_ranks_and_export_as_csv(
     html = client.get(reverse("scoring:round", args=[open_round.pk])).content.decode()
     assert "Results" in html and "✓ passes" in html
     res = client.get(reverse("scoring:results_csv", args=[open_round.pk]))
-    lines = res.content.decode().splitlines()
+    lines = b"".join(res.streaming_content).decode().splitlines()
     assert lines[0].startswith("rank,idea_id,idea,overall")
     assert len(lines) == 4 and lines[1].startswith("1,")
 
@@ -197,3 +199,57 @@ def test_recompute_shows_progress(client, open_round, manager, django_capture_on
         reverse("scoring:recompute_status", args=[open_round.pk, task_id]), HTTP_HX_REQUEST="true"
     )
     assert "Recomputed" in res.content.decode() and "every 1s" not in res.content.decode()
+
+
+def test_the_scorecard_offers_each_signals_configured_scale(client, members, manager):
+    from scoring.models import Signal
+
+    Signal.objects.filter(key="evidence").update(scale_min=0, scale_max=7)
+    round = services.round_create(
+        panel=PanelFactory(members=members),
+        scorecard=default_scorecard(),
+        ideas=[IdeaFactory(status="screening")],
+        due_at=timezone.now() + timedelta(days=3),
+        actor=manager,
+    )
+    services.round_open(round=round, actor=manager)
+    a = Assignment.objects.filter(round=round, reviewer=members[0]).get()
+    client.force_login(members[0])
+    html = client.get(reverse("scoring:scorecard", args=[a.pk])).content.decode()
+    evidence = html.split('id="signal-evidence"')[1].split("</fieldset>")[0]
+    importance = html.split('id="signal-importance"')[1].split("</fieldset>")[0]
+    assert 'value="0"' in evidence and 'value="7"' in evidence
+    assert 'value="0"' not in importance and 'value="6"' not in importance
+    # The service (and so the API and the form) accepts 7 for evidence, refuses 6 elsewhere.
+    url = reverse("scoring:scorecard", args=[a.pk])
+    res = client.post(url, {"evidence-value": "7", "importance-value": "6"})
+    assert res.status_code == 400
+    assert "Customer importance: 6 is off the scale 1 to 5" in res.content.decode()
+    client.post(url, {"evidence-value": "7"})
+    assert a.scores.get(signal__key="evidence").value == 7
+
+
+def test_an_inactive_signal_is_left_out_of_new_rounds(client, members, manager):
+    from scoring.models import Signal
+
+    Signal.objects.filter(key="defensibility").update(active=False)
+    round = services.round_create(
+        panel=PanelFactory(members=members),
+        scorecard=default_scorecard(),
+        ideas=[IdeaFactory(status="screening")],
+        due_at=timezone.now() + timedelta(days=3),
+        actor=manager,
+    )
+    services.round_open(round=round, actor=manager)
+    a = Assignment.objects.filter(round=round, reviewer=members[0]).get()
+    client.force_login(members[0])
+    html = client.get(reverse("scoring:scorecard", args=[a.pk])).content.decode()
+    assert 'id="signal-defensibility"' not in html and "0 of 3 signals scored" in html
+    with pytest.raises(ValidationError, match="not on this round"):
+        services.scores_save(
+            assignment=a, scores=[{"signal": "defensibility", "value": 3}], actor=members[0]
+        )
+    # Three signals scored are a complete scorecard.
+    services.scores_save(assignment=a, scores=full(4)[:3], actor=members[0])
+    services.assignment_submit(assignment=a, actor=members[0])
+    assert Assignment.objects.get(pk=a.pk).submitted_at is not None
