@@ -41,7 +41,7 @@ def is_verified_or_staff(user) -> bool:
     """Employees always; customers once their e-mail address is verified."""
     if not (user and user.is_authenticated):
         return False
-    return user.kind == "staff" or not email_verification_pending(user)
+    return user.kind == Kind.STAFF or not email_verification_pending(user)
 
 
 is_manager = rules.is_group_member(MANAGERS_GROUP) | rules.is_superuser

@@ -95,7 +95,8 @@ class RulesPermission(permissions.BasePermission):
     "ideas.view_idea", ...}`` (a ``"default"`` key covers the rest). For detail actions
     the permission is checked against the object; otherwise against no object.
     An action with no entry and no default is refused, so a new action is closed until
-    someone names its permission.
+    someone names its permission. A refused caller who may not even see the object (its
+    ``"view"``, ``"retrieve"``, ``"get"`` or ``"default"`` rule) gets 404, others 403.
     """
 
     def _perm(self, request, view) -> str | None:
@@ -118,11 +119,13 @@ class RulesPermission(permissions.BasePermission):
         perm = self._perm(request, view)
         if perm is not None and request.user.has_perm(perm, obj):
             return True
-        # Refused. If the caller may not even see the object (the view's "retrieve" rule, else
-        # its default), answer 404 like a missing one, so the API never confirms it exists;
-        # someone who may see it but not do this gets 403.
+        # Refused. If the caller may not even see the object (the view's "view" rule, else its
+        # "retrieve" or "get" rule, else its default), answer 404 like a missing one, so the API
+        # never confirms it exists; someone who may see it but not do this gets 403.
         table = getattr(view, "rules_permissions", {})
-        view_perm = table.get("retrieve", table.get("default"))
+        view_perm = next(
+            (table[key] for key in ("view", "retrieve", "get", "default") if key in table), None
+        )
         if view_perm is None or not request.user.has_perm(view_perm, obj):
             raise exceptions.NotFound()
         return False

@@ -146,7 +146,8 @@ class ExperimentMeasurements(_RulesView):
 
 class ExperimentDecide(_RulesView):
     serializer_class = DecideSerializer
-    rules_permissions = {"post": "outcomes.decide_experiment"}
+    # "view" only tells a reader (403) from someone who may not see the experiment (404).
+    rules_permissions = {"post": "outcomes.decide_experiment", "view": "outcomes.view_experiment"}
 
     @extend_schema(
         summary="Decide: scale, iterate or stop (the idea's owner or a manager; once)",

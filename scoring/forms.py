@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Kind, User
 from ideas.models import Idea, Status
 from scoring.models import Panel, Scorecard
 
@@ -14,7 +14,7 @@ class MemberChoiceField(forms.ModelMultipleChoiceField):
 class PanelForm(forms.Form):
     name = forms.CharField(max_length=120)
     members = MemberChoiceField(
-        queryset=User.objects.filter(kind="staff", is_active=True).order_by(
+        queryset=User.objects.filter(kind=Kind.STAFF, is_active=True).order_by(
             "function", "display_name"
         ),
         widget=forms.CheckboxSelectMultiple,

@@ -2,7 +2,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import Kind, User
 from ideas.models import Idea
 from scoring.models import (
     Assignment,
@@ -48,7 +48,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
 
 class PanelSerializer(serializers.ModelSerializer):
     members = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=User.objects.filter(kind="staff", is_active=True)
+        many=True, queryset=User.objects.filter(kind=Kind.STAFF, is_active=True)
     )
     functions = serializers.SerializerMethodField()
 

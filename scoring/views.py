@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
-from accounts.models import User
+from accounts.models import Kind, User
 from core.exceptions import Conflict
 from core.web import (
     HtmxHttpRequest,
@@ -250,7 +250,7 @@ def panel_coverage(request: HtmxHttpRequest) -> HttpResponse:
     """htmx: the coverage of the members ticked so far (nothing is saved)."""
     require_perm(request.user, "scoring.manage_panels")
     ids = [int(x) for x in request.POST.getlist("members") if x.isdigit()]
-    members = list(User.objects.filter(pk__in=ids, kind="staff").only("function"))
+    members = list(User.objects.filter(pk__in=ids, kind=Kind.STAFF).only("function"))
     response = render(request, "scoring/panel_form.html#coverage", {"coverage": _coverage(members)})
     return vary_on_htmx(response)
 

@@ -40,6 +40,7 @@ NOT_PAGES = {
     "accounts:invitation": "needs a signed invitation token",
     "accounts:invite": "POST only (the form is on the people page)",
     "accounts:person_active": "POST only",
+    "accounts:token_revoke": "POST only",
     "accounts:sso_route": "POST only (the login page's e-mail routing)",
     "accounts:verification_resend": "POST only",
     "account_confirm_email": "needs an e-mailed confirmation key",
