@@ -624,9 +624,10 @@ class Generator:
                     at = min(self.now, at + timedelta(hours=rng.randint(1, 24 * 20)))
                     actor = self.author[iid] if a == "draft" else rng.choice(self.managers)
                     reason = "Not a fit for this year." if b in ("parked", "rejected") else ""
-                    yield line(tid, a, b, reason, False, ts(at), actor, iid)
+                    yield line(tid, a, b, reason, "", False, ts(at), actor, iid)
 
-        cols = ["id", "from_status", "to_status", "reason", "override", "at", "actor_id", "idea_id"]
+        cols = ["id", "from_status", "to_status", "reason", "internal_note", "override", "at"]
+        cols += ["actor_id", "idea_id"]
         self.counts["transitions"] = copy(cursor, "ideas_ideatransition", cols, rows())
 
     def _engageable(self) -> list[int]:
@@ -1094,6 +1095,8 @@ def main(argv: list[str] | None = None) -> None:
     with timed("drop + create database", timings):
         recreate_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
+    # Aggregating every round in one go runs statements longer than a web request's timeout.
+    os.environ["DATABASE_STATEMENT_TIMEOUT_MS"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

@@ -31,7 +31,12 @@ def comment_author(idea, comment, viewer) -> str:
 
 @register.simple_tag
 def unread_notifications(user) -> int:
-    """The bell's number: one COUNT query."""
+    """The bell's number: loaded with a session's user (``accounts.layout``), else one COUNT
+    query, remembered on the user object for the request."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    cached = getattr(user, "_unread_notifications", None)
+    if cached is None:
+        cached = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        user._unread_notifications = cached
+    return cached

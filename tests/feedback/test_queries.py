@@ -48,10 +48,10 @@ def world(journey_places, employee):
 
 def test_the_feedback_list(client, employee, world, django_assert_num_queries):
     client.force_login(employee)
-    # 1 session, 2 user, 3 user's groups (nav: manager?), 4 stages for the filter, 5 count,
-    # 6 the page of items with stage, moment and suggested moment joined, 7 panel membership
-    # (nav: scoring.review), 8 the default journey's id (overlay link), 9 bell count
-    with django_assert_num_queries(9):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 stages for the filter,
+    # 4 count, 5 the page of items with stage, moment and suggested moment joined, 6 the default
+    # journey's id (overlay link)
+    with django_assert_num_queries(6):
         response = client.get("/feedback/", {"q": "locked"})
     assert response.status_code == 200
     assert response.content.decode().count("Locked out of the app, story") == 8
@@ -81,8 +81,9 @@ def test_the_api_list(employee, world, django_assert_num_queries):
 
 def test_the_progress_partial(client, manager, world, django_assert_num_queries):
     client.force_login(manager)
-    # 1 session, 2 user, 3 groups, 4 the batch with its uploader
-    with django_assert_num_queries(4):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the batch with its
+    # uploader
+    with django_assert_num_queries(3):
         response = client.get(
             f"/feedback/imports/{world['batch'].pk}/",
             HTTP_HX_REQUEST="true",
@@ -97,18 +98,18 @@ def test_the_import_page_with_recent_imports(client, manager, world, django_asse
         for i in range(5)
     )
     client.force_login(manager)
-    # 1 session, 2 user, 3 groups, 4 the ten latest batches with their uploader,
-    # 5 panel membership (nav), 6 bell count
-    with django_assert_num_queries(6):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the ten latest batches
+    # with their uploader
+    with django_assert_num_queries(3):
         response = client.get("/feedback/imports/new/")
     assert response.content.decode().count("f0.csv") == 1
 
 
 def test_the_placements_page(client, manager, world, django_assert_num_queries):
     client.force_login(manager)
-    # 1 session, 2 user, 3 groups, 4 count, 5 the page of items with their suggestion,
-    # 6 the journey's moments with their stages, 7 panel membership (nav), 8 bell count
-    with django_assert_num_queries(8):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 the page of
+    # items with their suggestion, 5 the journey's moments with their stages
+    with django_assert_num_queries(5):
         response = client.get("/feedback/placements/")
     assert response.status_code == 200
 
@@ -116,9 +117,9 @@ def test_the_placements_page(client, manager, world, django_assert_num_queries):
 def test_the_linked_feedback_of_an_idea(client, employee, world, django_assert_num_queries):
     client.force_login(employee)
     idea = world["ideas"][0]
-    # 1 session, 2 user, 3 groups, 4 the idea, 5 customers affected (live links),
-    # 6 retained counts, 7 the linked items with stage and moment
-    with django_assert_num_queries(7):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the idea, 4 customers
+    # affected (live links), 5 retained counts, 6 the linked items with stage and moment
+    with django_assert_num_queries(6):
         response = client.get(
             f"/feedback/ideas/{idea.pk}/",
             HTTP_HX_REQUEST="true",
@@ -129,10 +130,9 @@ def test_the_linked_feedback_of_an_idea(client, employee, world, django_assert_n
 
 def test_the_customer_view(client, employee, world, django_assert_num_queries):
     client.force_login(employee)
-    # 1 session, 2 user, 3 groups, 4 the customer's items with stage and moment,
-    # 5 their links (prefetch), 6 the linked ideas visible to the viewer,
-    # 7 panel membership (nav), 8 bell count
-    with django_assert_num_queries(8):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the customer's items
+    # with stage and moment, 4 their links (prefetch), 5 the linked ideas visible to the viewer
+    with django_assert_num_queries(5):
         response = client.get(f"/feedback/customers/{world['ref']}/")
     assert response.status_code == 200
 
@@ -140,9 +140,9 @@ def test_the_customer_view(client, employee, world, django_assert_num_queries):
 def test_the_journey_overlay(client, employee, world, django_assert_num_queries):
     client.force_login(employee)
     journey = Journey.objects.default()
-    # 1 session, 2 user, 3 groups, 4 the journey, 5 counts per stage and moment,
-    # 6 destroying moments without a live idea, 7 stages, 8 their moments (prefetch),
-    # 9 panel membership (nav), 10 bell count
-    with django_assert_num_queries(10):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the journey, 4 counts
+    # per stage and moment, 5 destroying moments without a live idea, 6 stages, 7 their moments
+    # (prefetch)
+    with django_assert_num_queries(7):
         response = client.get(f"/feedback/journey/{journey.pk}/")
     assert response.status_code == 200

@@ -301,8 +301,6 @@ def test_an_unknown_year_is_404(client, manager, fy):
 # realised grouped by type x horizon x cycle; experiments by decision; the launched ideas'
 # submit and launch times; the funnel.
 PORTFOLIO = 6
-# The shared layout (_base.html): panel membership (nav) and unread notifications (bell).
-LAYOUT = 2
 
 
 @pytest.fixture
@@ -323,19 +321,20 @@ def busy(valued, fy):
 
 def test_the_page_query_count(client, executive, busy, django_assert_num_queries):
     client.force_login(executive)
-    # 1 session, 2 user, 3 user's groups (rules: insights.view_portfolio), 4 the fiscal
-    # years (chooser and chosen), 5 count of the year's ideas, 6 a page of them with spend
-    # and value, 7-12 the portfolio (PORTFOLIO), 13-14 the layout
-    with django_assert_num_queries(6 + PORTFOLIO + LAYOUT):
+    # 1 session, 2 user (with groups, and the layout's panel membership and unread count), 3 the
+    # fiscal years (chooser and chosen), 4 count of the year's ideas, 5 a page of them with spend
+    # and value, 6-11 the portfolio (PORTFOLIO)
+    with django_assert_num_queries(5 + PORTFOLIO):
         response = client.get(reverse("insights:portfolio"), {"fiscal_year": busy.pk})
     assert response.status_code == 200
 
 
 def test_the_ranked_partial_query_count(client, executive, busy, django_assert_num_queries):
     client.force_login(executive)
-    # 1 session, 2 user, 3 groups, 4 the fiscal years, 5 count, 6 the page of ideas (the
-    # figures above the ranking are not recomputed; no layout in a partial)
-    with django_assert_num_queries(6):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the fiscal years, 4
+    # count, 5 the page of ideas (the figures above the ranking are not recomputed; no layout in a
+    # partial)
+    with django_assert_num_queries(5):
         response = client.get(
             reverse("insights:portfolio"),
             {"fiscal_year": busy.pk, "page": 2},
@@ -355,7 +354,8 @@ def test_the_api_query_count(executive, busy, django_assert_num_queries):
 
 def test_the_csv_query_count(client, manager, busy, django_assert_num_queries):
     client.force_login(manager)
-    # 1 session, 2 user, 3 groups, 4 the fiscal year, 5 the ideas with spend and value
-    with django_assert_num_queries(5):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the fiscal year, 4 the
+    # ideas with spend and value
+    with django_assert_num_queries(4):
         response = client.get(reverse("insights:portfolio_csv", args=[busy.pk]))
         b"".join(response.streaming_content)
