@@ -41,7 +41,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from budgets.models import Allocation, FiscalYear, Spend
+from budgets.models import Allocation, FiscalYear
 from budgets.selectors import default_fiscal_year
 from ideas.models import Horizon, Idea, IdeaTransition, InnovationType, Status
 from journeys.models import Cycle
@@ -119,15 +119,15 @@ def money_cells(fy: FiscalYear) -> list[Cell]:
     def cell(key: tuple) -> dict:
         return cells.setdefault(key, {"spent": ZERO, "expected": ZERO, "gen": ZERO, "prot": ZERO})
 
-    # 1. Spend against the year's allocations.
+    # 1. Spend against the year's allocations (their maintained ``spent``: no spend row read).
     spend = (
-        Spend.objects.filter(allocation__fiscal_year=fy)
+        Allocation.objects.filter(fiscal_year=fy, spent__gt=0)
         .order_by()
-        .values(*(f"allocation__idea__{d}" for d in dims))
-        .annotate(amount=Sum("amount"))
+        .values(*(f"idea__{d}" for d in dims))
+        .annotate(amount=Sum("spent"))
     )
     for row in spend:
-        cell(tuple(row[f"allocation__idea__{d}"] for d in dims))["spent"] += row["amount"] or 0
+        cell(tuple(row[f"idea__{d}"] for d in dims))["spent"] += row["amount"] or 0
     # 2. Expected value per year of the year's ideas.
     expected = ideas.order_by().values(*dims).annotate(amount=Sum(_expected_expr()))
     for row in expected:
@@ -319,10 +319,10 @@ def ranked_ideas(fy: FiscalYear) -> QuerySet:
     """The year's ideas by realised value, best first, with their expected value and spend
     this year (subqueries per idea: paginate before reading)."""
     spent = (
-        Spend.objects.filter(allocation__fiscal_year=fy, allocation__idea=OuterRef("pk"))
+        Allocation.objects.filter(fiscal_year=fy, idea=OuterRef("pk"))
         .order_by()
-        .values("allocation__idea")
-        .annotate(total=Sum("amount"))
+        .values("idea")
+        .annotate(total=Sum("spent"))
         .values("total")
     )
     return (

@@ -8,10 +8,12 @@ class ScoringConfig(AppConfig):
     def ready(self) -> None:
         from accounts import layout
         from ideas.workflow import register_gate
-        from scoring import gates
-        from scoring import rules as _rules  # noqa: F401  (registers the permissions)
+        from scoring import (
+            gates,
+            rules,  # registers the permissions
+        )
 
         # "My reviews" in the navigation, loaded with the signed-in user (accounts.layout).
-        layout.register("_scoring_is_panelist", _rules.is_panelist_expression)
+        layout.register("_scoring_is_panelist", rules.is_panelist_expression)
         register_gate("in_review", gates.in_open_round)
         register_gate("shortlisted", gates.passes_signal_gate)

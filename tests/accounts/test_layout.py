@@ -6,8 +6,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from accounts.backends import EmailBackend
-from accounts.models import MANAGERS_GROUP
 from accounts.layout import Nav
+from accounts.models import MANAGERS_GROUP
 from ideas.models import Notification
 from ideas.notifications import notifications_mark_read
 from scoring.models import Panel
@@ -15,13 +15,13 @@ from scoring.models import Panel
 pytestmark = pytest.mark.django_db
 
 
-def test_the_session_user_arrives_with_groups_panel_and_unread(
-    manager, django_assert_num_queries
-):
+def test_the_session_user_arrives_with_groups_panel_and_unread(manager, django_assert_num_queries):
     Panel.objects.create(name="Service panel").members.add(manager)
     Notification.objects.create(user=manager, verb="commented", message="A")
     Notification.objects.create(user=manager, verb="commented", message="B")
-    Notification.objects.create(user=manager, verb="commented", message="C", read_at="2026-01-01T00:00Z")
+    Notification.objects.create(
+        user=manager, verb="commented", message="C", read_at="2026-01-01T00:00Z"
+    )
     # 1 the user with the three facts as subqueries
     with django_assert_num_queries(1):
         user = EmailBackend().get_user(manager.pk)

@@ -12,10 +12,10 @@ from tests.conftest import api_as
 
 pytestmark = pytest.mark.django_db
 
-# The 6 queries of insights.dashboard.executive_summary, whatever the data size:
-# committed allocations grouped by type x cycle x campaign, spent totals, funnel, top ideas,
-# ideas without owner, snapshots.
-SUMMARY = 6
+# The 5 queries of insights.dashboard.executive_summary, whatever the data size:
+# committed allocations grouped by type x cycle x campaign (amounts and their maintained
+# spent: no spend row is read), funnel, top ideas, ideas without owner, snapshots.
+SUMMARY = 5
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def busy_year(fy, manager):
 def test_the_dashboard_query_count(client, executive, busy_year, django_assert_num_queries):
     client.force_login(executive)
     # 1 session, 2 user with their groups (rules) and the layout's panel membership and unread
-    # count (accounts.layout), 3 fiscal years for the chooser, 4-9 the summary (SUMMARY), 10 the
+    # count (accounts.layout), 3 fiscal years for the chooser, 4-8 the summary (SUMMARY), 9 the
     # value realised by the year's ideas (the portfolio line)
     with django_assert_num_queries(4 + SUMMARY):
         response = client.get(reverse("insights:dashboard"), {"fiscal_year": busy_year.pk})
@@ -66,7 +66,7 @@ def test_the_dashboard_query_count(client, executive, busy_year, django_assert_n
 
 def test_the_summary_api_query_count(executive, busy_year, django_assert_num_queries):
     client = api_as(executive)
-    # 1 user's groups (rules), 2 the fiscal year, 3-8 the summary (SUMMARY)
+    # 1 user's groups (rules), 2 the fiscal year, 3-7 the summary (SUMMARY)
     with django_assert_num_queries(2 + SUMMARY):
         response = client.get(f"/api/v1/budgets/fiscal-years/{busy_year.pk}/summary/")
     assert response.status_code == 200
