@@ -203,10 +203,8 @@ def optional_pages() -> list[tuple[str, str, str]]:
 
     pages = []
     for label, role, name in [("moderation queue", "manager", "ideas:moderation")]:
-        try:
+        with contextlib.suppress(NoReverseMatch):
             pages.append((label, role, reverse(name)))
-        except NoReverseMatch:
-            pass
     return pages
 
 
