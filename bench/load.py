@@ -1,5 +1,5 @@
 """Load test: 32 concurrent clients against gunicorn (``--workers``/``--worker-class``/
-``--threads``; default: bench.run.GUNICORN) on
+``--gunicorn-threads``; default: bench.run.GUNICORN) on
 127.0.0.1 for 60 seconds, mixing board views, idea pages and support toggles, on the
 generated PostgreSQL data set with Redis as broker and cache.
 

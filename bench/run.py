@@ -14,7 +14,7 @@
    again after one new scorecard (4 scores changed); beside the bare SQL
    ``INSERT ... SELECT ... GROUP BY`` of the same scores into a temporary table.
 3. Support toggles per second against gunicorn (``--workers``, ``--worker-class``,
-   ``--threads``; 127.0.0.1, a free port) started here and stopped at the end: a bounded number of ``POST``/``DELETE`` on
+   ``--gunicorn-threads``; 127.0.0.1, a free port) started here and stopped at the end: a bounded number of ``POST``/``DELETE`` on
    ``/api/v1/ideas/{id}/support/`` from a few threads, each with its own user's API token and
    a keep-alive ``http.client`` connection. Every pair of toggles leaves the data as it was;
    the support counters of the touched ideas are checked against their rows afterwards.
@@ -58,6 +58,9 @@ def configure(database_url: str) -> None:
     os.environ.pop("CELERY_BROKER_URL", None)  # eager: nothing leaves the process
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["LOG_LEVEL"] = "ERROR"
+    # The web's statement timeout would cancel the aggregation of a 280,000-score round on a
+    # busy machine; the pages never come near it.
+    os.environ["DATABASE_STATEMENT_TIMEOUT_MS"] = "0"
     # WhiteNoise warns when STATIC_ROOT is missing (no collectstatic): point it at a folder.
     os.environ["STATIC_ROOT"] = str(BASE_DIR / "static")
     import django
@@ -178,9 +181,7 @@ def outcome_and_feedback_pages(journey) -> list[tuple[str, str, str]]:
     from outcomes.models import Experiment
 
     pages = []
-    experiment = (
-        Experiment.objects.annotate(n=Count("measurements")).order_by("-n", "-pk").first()
-    )
+    experiment = Experiment.objects.annotate(n=Count("measurements")).order_by("-n", "-pk").first()
     if experiment is not None:
         pages += [
             ("experiment page", "manager", f"/experiments/{experiment.pk}/"),
@@ -534,11 +535,15 @@ def add_gunicorn_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--worker-class", choices=["sync", "gthread"], default=GUNICORN["worker_class"]
     )
-    parser.add_argument("--threads", type=int, default=GUNICORN["threads"], help="gthread only")
+    parser.add_argument(
+        "--gunicorn-threads", type=int, default=GUNICORN["threads"], help="per gthread worker"
+    )
 
 
 def use_gunicorn_arguments(args) -> None:
-    GUNICORN.update(workers=args.workers, worker_class=args.worker_class, threads=args.threads)
+    GUNICORN.update(
+        workers=args.workers, worker_class=args.worker_class, threads=args.gunicorn_threads
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
