@@ -355,6 +355,10 @@ def aggregate(round_id: int) -> int:
             # and the CTEs over ~300k scores should sort and hash in memory, not on disk.
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
+            # The web's statement timeout (DATABASE_STATEMENT_TIMEOUT_MS, seconds) is for
+            # requests; a round of 280,000 scores takes seconds on a busy machine, so this job
+            # gets minutes (it runs in a worker, holding only the round's lock).
+            cursor.execute("SET LOCAL statement_timeout = '10min'")
         for sql in _statements(connection.vendor):
             cursor.execute(sql, params)
     # A row of the round for an idea with no submitted score on the scorecard's signals any
