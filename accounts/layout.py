@@ -38,9 +38,10 @@ def register(attribute: str, expression: Callable[[], Any]) -> None:
     _annotations[attribute] = expression
 
 
-def _group_names():
+def group_names(user_ref: str = "pk"):
+    """The names of the groups of the user ``OuterRef(user_ref)``, joined (see :func:`unpack`)."""
     return Subquery(
-        Group.objects.filter(user=OuterRef("pk"))
+        Group.objects.filter(user=OuterRef(user_ref))
         .order_by()
         .values("user")
         .annotate(names=StringAgg("name", delimiter=Value(_SEPARATOR)))
@@ -50,14 +51,15 @@ def _group_names():
 
 def annotations() -> dict[str, Any]:
     """Every registered expression, plus the person's group names."""
-    return {_GROUPS_ATTRIBUTE: _group_names()} | {
+    return {_GROUPS_ATTRIBUTE: group_names()} | {
         name: expression() for name, expression in _annotations.items()
     }
 
 
-def unpack(user) -> None:
-    """Turn the annotated group names into the cache django-rules reads for group checks."""
-    names = user.__dict__.pop(_GROUPS_ATTRIBUTE, None)
+def unpack(user, names: str | None = None) -> None:
+    """Turn the annotated group names (on ``user``, or given) into the cache django-rules
+    reads for group checks."""
+    names = user.__dict__.pop(_GROUPS_ATTRIBUTE, names)
     user._group_names_cache = set(names.split(_SEPARATOR)) if names else set()
 
 

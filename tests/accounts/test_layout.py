@@ -94,3 +94,21 @@ def test_a_superuser_sees_every_link_and_the_admin_works(client, django_user_mod
 
 def test_an_anonymous_nav_grants_nothing():
     assert Nav(AnonymousUser()).can_map is False
+
+
+def test_a_token_brings_the_users_groups_along(manager, django_assert_num_queries):
+    from rest_framework.test import APIClient
+
+    from accounts.services import token_create
+    from tests.factories import IdeaFactory
+
+    IdeaFactory()
+    _, key = token_create(user=manager)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    api.get("/api/v1/ideas/")  # first use: records last_used
+    # 1 the token with its user and the user's group names (a manager: no group query
+    # follows for the rules), 2 count, 3 the page of ideas
+    with django_assert_num_queries(3):
+        response = api.get("/api/v1/ideas/")
+    assert response.status_code == 200
