@@ -371,7 +371,8 @@ def aggregate(round_id: int) -> int:
     )
     stale = IdeaScore.objects.filter(round=round).exclude(Exists(scored))
     unscored = list(stale.values_list("idea_id", flat=True))
-    stale.delete()
+    if unscored:  # (delete() reads the rows first, even to find none)
+        IdeaScore.objects.filter(round=round, idea_id__in=unscored).delete()
     # Same transaction as the results: Idea.latest_score never disagrees with them.
     latest_scores_refresh(round_id=round.pk, extra_idea_ids=unscored)
     if connection.vendor != "postgresql":

@@ -7,7 +7,8 @@ transaction, and ``manage.py rebuild_latest_scores`` recomputes it from the resu
 """
 
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 
 from ideas.models import Idea
 from scoring.models import IdeaScore
@@ -33,8 +34,13 @@ def latest_scores_refresh(*, round_id: int, extra_idea_ids=()) -> int:
         # writes one transaction at a time.)
         list(ideas.order_by("pk").select_for_update().values_list("pk", flat=True))
     moved = Q(pk__in=list(extra_idea_ids)) | Q(latest_score__isnull=True)
+    # Compared at the column's precision (the float overall is rounded when stored).
+    column = Idea._meta.get_field("latest_score")
+    new = Subquery(IdeaScore.objects.latest_overall_of(OuterRef("pk")))
     changed = ideas.annotate(
-        new=Subquery(IdeaScore.objects.latest_overall_of(OuterRef("pk")))
+        new=Cast(
+            new, DecimalField(max_digits=column.max_digits, decimal_places=column.decimal_places)
+        )
     ).filter(moved | ~Q(latest_score=F("new")))
     return _set_latest(Idea.objects.filter(pk__in=Subquery(changed.values("pk"))))
 

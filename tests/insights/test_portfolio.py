@@ -157,6 +157,47 @@ def test_cycle_time_runs_from_submitted_to_launched_in_the_year(fy):
     assert port.cycle_time_days(fy) == {"median": 25.0, "p75": 32.5, "launched": 4}
 
 
+def test_cycle_time_counts_an_ideas_first_launch_from_its_first_submission(fy):
+    mk = factories.IdeaFactory
+    # Submitted twice, launched twice in the year: one cycle, first submission to first launch.
+    _history(
+        mk(status="launched"),
+        ("submitted", at(2026, 1, 1)),
+        ("submitted", at(2026, 1, 5)),
+        ("launched", at(2026, 1, 11)),
+        ("launched", at(2026, 3, 1)),
+    )
+    # First launched the year before, launched again in this one: not this year's.
+    _history(
+        mk(status="launched"),
+        ("submitted", at(2025, 1, 1)),
+        ("launched", at(2025, 6, 1)),
+        ("launched", at(2026, 2, 1)),
+    )
+    # Launched without a recorded submission: no cycle time.
+    _history(mk(status="launched"), ("launched", at(2026, 2, 1)))
+    assert port.cycle_time_days(fy) == {"median": 10.0, "p75": 10.0, "launched": 1}
+
+
+def test_the_funnel_counts_an_idea_by_its_first_submission(fy):
+    # Resubmitted in the year, but first submitted the year before: not this year's.
+    _history(
+        factories.IdeaFactory(),
+        ("submitted", at(2025, 11, 1)),
+        ("submitted", at(2026, 2, 1)),
+        ("screening", at(2026, 2, 2)),
+    )
+    # Submitted twice in the year: counted once.
+    _history(
+        factories.IdeaFactory(),
+        ("submitted", at(2026, 2, 1)),
+        ("submitted", at(2026, 3, 1)),
+        ("screening", at(2026, 3, 2)),
+    )
+    rows = {r["status"]: r["ideas"] for r in port.funnel(fy)}
+    assert rows["submitted"] == 1 and rows["screening"] == 1
+
+
 def test_cycle_time_is_null_without_launches(fy):
     assert port.cycle_time_days(fy) == {"median": None, "p75": None, "launched": 0}
 
