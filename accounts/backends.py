@@ -29,13 +29,8 @@ class EmailBackend(ModelBackend):
 
         from accounts import layout
 
-        model = get_user_model()
-        try:
-            user = model._default_manager.annotate(**layout.annotations()).get(pk=user_id)
-        except model.DoesNotExist:
-            return None
-        layout.unpack(user)
-        return user if self.user_can_authenticate(user) else None
+        user = layout.load_user(get_user_model(), user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_user_permissions(self, user_obj, obj=None) -> set:
         return set()

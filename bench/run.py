@@ -337,7 +337,7 @@ def _free_port() -> int:
 
 # gunicorn as the benchmarks start it (``--workers``, ``--worker-class``, ``--threads`` of
 # bench/run.py and bench/load.py); the defaults are the ones docs/deployment.md recommends.
-GUNICORN = {"workers": 3, "worker_class": "gthread", "threads": 4}
+GUNICORN = {"workers": os.cpu_count() or 2, "worker_class": "gthread", "threads": 4}
 
 
 def gunicorn_args(workers: int, worker_class: str, threads: int) -> list[str]:

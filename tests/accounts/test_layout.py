@@ -112,3 +112,15 @@ def test_a_token_brings_the_users_groups_along(manager, django_assert_num_querie
     with django_assert_num_queries(3):
         response = api.get("/api/v1/ideas/")
     assert response.status_code == 200
+
+
+def test_the_compiled_query_is_reused_and_converts_like_the_orm(employee):
+    first = EmailBackend().get_user(employee.pk)
+    again = EmailBackend().get_user(str(employee.pk))  # a session may hold the id as text
+    plain = type(employee).objects.get(pk=employee.pk)
+    for user in (first, again):
+        assert user == plain
+        assert user.date_joined == plain.date_joined  # a datetime, not the database's text
+        assert user.email == plain.email and user.kind == plain.kind
+        assert user.is_active is True and user._state.adding is False
+    assert EmailBackend().get_user("not a number") is None
