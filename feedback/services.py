@@ -22,7 +22,7 @@ from accounts.audit import audit_record
 from core import outbox
 from core.exceptions import Conflict
 from core.web import require_perm
-from feedback import importer
+from feedback import importer, selectors
 from feedback.importer import ImportFileError, Places
 from feedback.models import (
     BatchStatus,
@@ -33,6 +33,7 @@ from feedback.models import (
     RetainedCount,
 )
 from feedback.placement import Suggester
+from ideas.evidence import customers_recount
 from journeys.models import Journey, Moment
 
 log = logging.getLogger(__name__)
@@ -475,24 +476,48 @@ def placements_confirm(*, choices: dict[int, int | None], actor) -> int:
     return changed
 
 
+@transaction.atomic
 def link_create(*, item: FeedbackItem, idea, actor) -> FeedbackLink:
-    """Link an item to an idea as evidence (idempotent)."""
+    """Link an item to an idea as evidence (idempotent); the idea's ``customers_affected``
+    follows in the same transaction."""
     require_perm(actor, "feedback.link_feedback", item)
     if not idea.is_visible_to(actor):
         raise ValidationError("You cannot link to that idea.")
-    link, _ = FeedbackLink.objects.get_or_create(
+    link, created = FeedbackLink.objects.get_or_create(
         item=item, idea=idea, defaults={"linked_by": actor}
     )
+    if created:
+        customers_recount(ids=[idea.pk])
     return link
 
 
+@transaction.atomic
 def link_delete(*, item: FeedbackItem, idea_id: int, actor) -> int:
     link = FeedbackLink.objects.filter(item=item, idea_id=idea_id).first()
     if link is None:
         return 0
     require_perm(actor, "feedback.unlink_feedback", link)
     link.delete()
+    customers_recount(ids=[idea_id])
     return 1
+
+
+@transaction.atomic
+def pain_evidence_attach(*, idea, key: str, actor) -> int:
+    """Link the top verbatims of a painful moment (``selectors.pain_key``) to a new idea
+    started from the journey overlay; 0 when the key names nothing or the actor may not
+    link feedback. Called by the idea form through the ideas' evidence-source hook."""
+    parsed = selectors.parse_pain_key(key)
+    if parsed is None or not actor.has_perm("feedback.link_feedback"):
+        return 0
+    items = list(selectors.moment_verbatims(*parsed))
+    links = FeedbackLink.objects.bulk_create(
+        [FeedbackLink(item=item, idea=idea, linked_by=actor) for item in items],
+        ignore_conflicts=True,
+    )
+    if links:
+        customers_recount(ids=[idea.pk])
+    return len(links)
 
 
 # --- Privacy ---------------------------------------------------------------------------------
@@ -507,8 +532,14 @@ def customer_delete(*, customer_ref: str, actor) -> int:
     count = items.count()
     if not customer_ref or not count:
         return 0
+    ideas = set(
+        FeedbackLink.objects.filter(item__customer_ref=customer_ref).values_list(
+            "idea_id", flat=True
+        )
+    )
     FeedbackLink.objects.filter(item__customer_ref=customer_ref).delete()
     items.delete()
+    customers_recount(ids=ideas)
     audit_record(
         actor=actor,
         action="feedback.customer_deleted",
@@ -552,10 +583,14 @@ def retention_purge(*, today: date | None = None, chunk: int = 5000) -> int:
             if not ids:
                 return purged
             _retain_counts(ids)
-            FeedbackLink.objects.filter(item_id__in=ids).delete()
+            links = FeedbackLink.objects.filter(item_id__in=ids)
+            ideas = set(links.values_list("idea_id", flat=True))
+            links.delete()
             purged += (
                 FeedbackItem.objects.filter(pk__in=ids).delete()[1].get(FeedbackItem._meta.label, 0)
             )
+            # The retained counts keep the figure; recounting proves it (and heals drift).
+            customers_recount(ids=ideas)
 
 
 def _retain_counts(ids: Iterable[int]) -> None:

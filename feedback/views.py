@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import Conflict
@@ -302,6 +304,27 @@ def journey_overlay(request, journey_id: int) -> HttpResponse:
     days = int(request.GET["days"]) if request.GET.get("days", "").isdigit() else 90
     days = days if days in PERIODS else 90
     overlay = selectors.journey_overlay(journey, days=days)
+    for pain in overlay["pain"]:
+        moment = pain["moment"]
+        # The idea form, pre-filled: the place, the need in the feedback's numbers, and the
+        # moment's top verbatims to attach as evidence when the idea is submitted.
+        pain["idea_url"] = (
+            reverse("ideas:new")
+            + "?"
+            + urlencode(
+                {
+                    "stage": moment.stage_id,
+                    "moment": moment.pk,
+                    "customer_need": (
+                        f"Customers feel pain at “{moment.name}” ({moment.stage.name}): "
+                        f"{pain['negative']} negative feedback item"
+                        f"{'s' if pain['negative'] != 1 else ''} of {pain['volume']} in the "
+                        f"last {days} days."
+                    ),
+                    "evidence_from": selectors.pain_key(moment.pk, days),
+                }
+            )
+        )
     stages = list(Stage.objects.of_journey(journey).prefetch_related("moments"))
     rows = []
     for stage in stages:
