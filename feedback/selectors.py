@@ -113,12 +113,9 @@ def moment_verbatims(moment_id: int, days: int, limit: int = PAIN_VERBATIMS):
     """The top verbatims of a moment: its negative items of the last ``days`` days, the
     scored ones first (NPS 0 before 6), then the newest. Texts are masked."""
     _, current, today = periods(days)
-    return (
-        FeedbackItem.objects.filter(
-            moment_id=moment_id, is_negative=True, received_on__gte=current, received_on__lte=today
-        )
-        .order_by(F("score").asc(nulls_last=True), "-received_on", "-id")[:limit]
-    )
+    return FeedbackItem.objects.filter(
+        moment_id=moment_id, is_negative=True, received_on__gte=current, received_on__lte=today
+    ).order_by(F("score").asc(nulls_last=True), "-received_on", "-id")[:limit]
 
 
 def describe_pain_evidence(key: str, user) -> str | None:
