@@ -22,7 +22,7 @@ from accounts.audit import audit_record
 from core import outbox
 from core.exceptions import Conflict
 from core.web import require_perm
-from feedback import importer, selectors
+from feedback import importer, placement, selectors
 from feedback.importer import ImportFileError, Places
 from feedback.models import (
     BatchStatus,
@@ -155,6 +155,8 @@ def _upsert_copy(rows: list[dict], *, batch_id: int | None, suggester: Suggester
     unchanged, then one ``INSERT … SELECT … ON CONFLICT DO UPDATE``; ``xmax = 0`` in
     RETURNING tells an inserted row from an updated one, so the counts stay exact.
 
+    The ``SELECT`` computes each row's search vector once, stores it (the trigger then does
+    not) and uses it to suggest a moment for rows without a place (``feedback.placement``).
     A row without a place keeps the stored place (a curator's placement survives a
     re-import of a file without place columns)."""
     table = FeedbackItem._meta.db_table
@@ -162,8 +164,13 @@ def _upsert_copy(rows: list[dict], *, batch_id: int | None, suggester: Suggester
     now = timezone.now()
     updates = ", ".join(
         f"{c} = EXCLUDED.{c}"
-        for c in _COPY_COLUMNS
+        for c in [*_COPY_COLUMNS, "search_vector"]
         if c not in {"source", "external_id", "created_at", "stage_id", "moment_id"}
+    )
+    suggestion = placement.suggest_sql(vec="v.vec", query="q.q", text="s.text")
+    selected = ", ".join(
+        f"CASE WHEN s.stage_id IS NULL THEN {suggestion} END" if c == "suggested_moment_id" else f"s.{c}"
+        for c in _COPY_COLUMNS
     )
     with connection.cursor() as cursor:
         # One staging table per connection, emptied at every commit; emptied here too for a
@@ -172,7 +179,6 @@ def _upsert_copy(rows: list[dict], *, batch_id: int | None, suggester: Suggester
         cursor.execute("TRUNCATE feedback_staging")
         with cursor.copy(f"COPY feedback_staging ({columns}) FROM STDIN") as copy:
             for v in rows:
-                suggestion = suggester.suggest(v["text"]) if v["stage_id"] is None else None
                 copy.write_row(
                     (
                         v["source"],
@@ -187,7 +193,7 @@ def _upsert_copy(rows: list[dict], *, batch_id: int | None, suggester: Suggester
                         v["is_negative"],
                         v["stage_id"],
                         v["moment_id"],
-                        suggestion,
+                        None,  # the suggestion, made by the INSERT below
                         batch_id,
                         v["digest"],
                         now,
@@ -200,12 +206,17 @@ def _upsert_copy(rows: list[dict], *, batch_id: int | None, suggester: Suggester
         )
         unchanged = cursor.rowcount
         cursor.execute(
-            f"INSERT INTO {table} AS f ({columns}) SELECT {columns} FROM feedback_staging "
+            f"WITH {placement.places_cte()} "
+            f"INSERT INTO {table} AS f ({columns}, search_vector) SELECT {selected}, v.vec "
+            "FROM feedback_staging s "
+            "CROSS JOIN LATERAL (SELECT to_tsvector('english', s.text) AS vec) v "
+            f"CROSS JOIN LATERAL (SELECT {placement.item_query_sql('v.vec')} AS q) q "
             f"ON CONFLICT (source, external_id) DO UPDATE SET {updates}, "
             "stage_id = COALESCE(EXCLUDED.stage_id, f.stage_id), "
             "moment_id = CASE WHEN EXCLUDED.stage_id IS NULL THEN f.moment_id "
             "ELSE EXCLUDED.moment_id END "
-            "RETURNING (xmax = 0)"
+            "RETURNING (xmax = 0)",
+            {"journey": suggester.journey_id},
         )
         inserted = [row[0] for row in cursor.fetchall()]
     new = sum(inserted)
