@@ -169,7 +169,9 @@ def _upsert_copy(rows: list[dict], *, batch_id: int | None, suggester: Suggester
     )
     suggestion = placement.suggest_sql(vec="v.vec", query="q.q", text="s.text")
     selected = ", ".join(
-        f"CASE WHEN s.stage_id IS NULL THEN {suggestion} END" if c == "suggested_moment_id" else f"s.{c}"
+        f"CASE WHEN s.stage_id IS NULL THEN {suggestion} END"
+        if c == "suggested_moment_id"
+        else f"s.{c}"
         for c in _COPY_COLUMNS
     )
     with connection.cursor() as cursor:
