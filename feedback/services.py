@@ -26,6 +26,7 @@ from feedback import importer, placement, selectors
 from feedback.importer import ImportFileError, Places
 from feedback.models import (
     BatchStatus,
+    FeedbackDay,
     FeedbackItem,
     FeedbackLink,
     ImportBatch,
@@ -141,7 +142,7 @@ _COPY_COLUMNS = [
 ]
 _STAGING_DDL = """
 CREATE TEMPORARY TABLE IF NOT EXISTS feedback_staging (
-  source varchar(60), external_id varchar(120), channel varchar(12), text text,
+  n integer, source varchar(60), external_id varchar(120), channel varchar(12), text text,
   received_on date, segment varchar(60), customer_ref varchar(64), score smallint,
   score_scale varchar(4), is_negative boolean, stage_id bigint, moment_id bigint,
   suggested_moment_id bigint, batch_id bigint, digest varchar(32),
@@ -167,22 +168,19 @@ def _upsert_copy(rows: list[dict], *, batch_id: int | None, suggester: Suggester
         for c in [*_COPY_COLUMNS, "search_vector"]
         if c not in {"source", "external_id", "created_at", "stage_id", "moment_id"}
     )
-    suggestion = placement.suggest_sql(vec="v.vec", query="q.q", text="s.text")
     selected = ", ".join(
-        f"CASE WHEN s.stage_id IS NULL THEN {suggestion} END"
-        if c == "suggested_moment_id"
-        else f"s.{c}"
-        for c in _COPY_COLUMNS
+        "b.moment_id" if c == "suggested_moment_id" else f"r.{c}" for c in _COPY_COLUMNS
     )
     with connection.cursor() as cursor:
         # One staging table per connection, emptied at every commit; emptied here too for a
         # second chunk in the same transaction (tests, a caller's atomic block).
         cursor.execute(_STAGING_DDL)
         cursor.execute("TRUNCATE feedback_staging")
-        with cursor.copy(f"COPY feedback_staging ({columns}) FROM STDIN") as copy:
-            for v in rows:
+        with cursor.copy(f"COPY feedback_staging (n, {columns}) FROM STDIN") as copy:
+            for n, v in enumerate(rows):
                 copy.write_row(
                     (
+                        n,
                         v["source"],
                         v["external_id"],
                         v["channel"],
@@ -208,11 +206,11 @@ def _upsert_copy(rows: list[dict], *, batch_id: int | None, suggester: Suggester
         )
         unchanged = cursor.rowcount
         cursor.execute(
-            f"WITH {placement.places_cte()} "
-            f"INSERT INTO {table} AS f ({columns}, search_vector) SELECT {selected}, v.vec "
-            "FROM feedback_staging s "
-            "CROSS JOIN LATERAL (SELECT to_tsvector('english', s.text) AS vec) v "
-            f"CROSS JOIN LATERAL (SELECT {placement.item_query_sql('v.vec')} AS q) q "
+            "WITH fb_rows AS MATERIALIZED ("
+            "  SELECT s.*, to_tsvector('english', s.text) AS vec FROM feedback_staging s), "
+            f"{placement.suggest_ctes('fb_rows')} "
+            f"INSERT INTO {table} AS f ({columns}, search_vector) SELECT {selected}, r.vec "
+            "FROM fb_rows r LEFT JOIN fb_best b ON b.n = r.n "
             f"ON CONFLICT (source, external_id) DO UPDATE SET {updates}, "
             "stage_id = COALESCE(EXCLUDED.stage_id, f.stage_id), "
             "moment_id = CASE WHEN EXCLUDED.stage_id IS NULL THEN f.moment_id "
@@ -458,6 +456,38 @@ def _commit_chunk(batch_id, before, after, good, bad, suggester) -> None:
             unchanged=F("unchanged") + counts["unchanged"],
             rejected=F("rejected") + len(bad),
         )
+
+
+# --- The overlay's roll-up ------------------------------------------------------------------
+
+
+@transaction.atomic
+def feedback_days_rebuild() -> int:
+    """Recompute ``FeedbackDay`` from the items, in one transaction that blocks writers of
+    the items meanwhile (on PostgreSQL), so no change slips between the count and the swap.
+    Returns the number of roll-up rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {FeedbackItem._meta.db_table} IN SHARE MODE")
+    FeedbackDay.objects.all().delete()
+    rows = (
+        FeedbackItem.objects.filter(stage__isnull=False)
+        .values("stage_id", "moment_id", "received_on")
+        .annotate(volume=Count("id"), negative=Count("id", filter=Q(is_negative=True)))
+        .order_by("stage_id", "moment_id", "received_on")
+    )
+    days = [
+        FeedbackDay(
+            stage_id=r["stage_id"],
+            moment_key=r["moment_id"] or 0,
+            day=r["received_on"],
+            volume=r["volume"],
+            negative=r["negative"],
+        )
+        for r in rows.iterator(chunk_size=5000)
+    ]
+    FeedbackDay.objects.bulk_create(days, batch_size=5000)
+    return len(days)
 
 
 # --- Placement, links ------------------------------------------------------------------------
