@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -392,9 +393,58 @@ def _discard_file(batch: ImportBatch) -> None:
         ImportBatch.objects.filter(pk=batch.pk).update(file="")
 
 
+class _ChunkWriter:
+    """Commits an import's chunks in order. On PostgreSQL outside a transaction (the Celery
+    task) it does so in a second thread with its own connection: the database server writes
+    chunk N (on another core) while this thread reads, checks and masks chunk N+1. At most
+    one chunk is in flight, and each still commits with its counters behind the
+    ``processed`` guard, so counts, resumption and concurrent runs behave as inline.
+    Elsewhere (SQLite; inside a caller's transaction, as in tests) it writes inline."""
+
+    def __init__(self, suggester: Suggester):
+        self.suggester = suggester
+        self.pending: Future | None = None
+        self.pool: ThreadPoolExecutor | None = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedback-import")
+
+    def write(self, batch_id, before, after, good, bad) -> None:
+        if self.pool is None:
+            _commit_chunk(batch_id, before, after, good, bad, self.suggester)
+            return
+        self.wait()
+        self.pending = self.pool.submit(
+            _commit_chunk, batch_id, before, after, good, bad, self.suggester
+        )
+
+    def wait(self) -> None:
+        """Wait for the chunk in flight; its error (``_Superseded``, a lost database, …)
+        is raised here."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self.pool is not None:
+                # The writer thread's own connections (Django keeps them per thread).
+                self.pool.submit(connections.close_all).result()
+                self.pool.shutdown()
+
+
 def _run(batch: ImportBatch) -> None:
     journey = _journey()
     places, suggester = Places.load(journey), Suggester.for_journey(journey)
+    writer = _ChunkWriter(suggester)
+    try:
+        _read_and_write(batch, places, writer)
+    finally:
+        writer.close()
+
+
+def _read_and_write(batch: ImportBatch, places: Places, writer: _ChunkWriter) -> None:
     with batch.file.open("rb") as fileobj:
         if batch.total is None:
             estimate = importer.estimate_rows(fileobj, batch.file_format)
@@ -433,9 +483,10 @@ def _run(batch: ImportBatch) -> None:
             else:
                 good.append(values)
             if len(good) + len(bad) >= CHUNK:
-                _commit_chunk(batch.pk, done, index, good, bad, suggester)
+                writer.write(batch.pk, done, index, good, bad)
                 done, good, bad = index, [], []
-        _commit_chunk(batch.pk, done, index, good, bad, suggester)
+        writer.write(batch.pk, done, index, good, bad)
+        writer.wait()
     # The estimate made way for the exact count of data rows.
     ImportBatch.objects.filter(pk=batch.pk).update(total=index)
 
