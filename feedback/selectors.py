@@ -64,10 +64,13 @@ def evidence_panel(idea, user) -> dict | None:
     items = list(linked_items(idea)[: PANEL_ITEMS + 1])
     if not items:
         return None
+    # Counted only when there are more than the panel shows (one query more).
+    count = len(items) if len(items) <= PANEL_ITEMS else linked_items(idea).count()
     return {
         "template": "feedback/_idea_evidence.html",
+        "summary": f" and {count} linked feedback item{'s' if count != 1 else ''}",
         "feedback_items": items[:PANEL_ITEMS],
-        "feedback_more": len(items) > PANEL_ITEMS,
+        "feedback_more": count > PANEL_ITEMS,
     }
 
 

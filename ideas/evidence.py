@@ -126,7 +126,9 @@ class EvidenceSource:
       (ids None: every idea); ideas it adds nothing to may be left out.
     - ``exists(idea)``: whether the idea has any of this evidence (the review gate).
     - ``panel(idea, user)``: what the idea page's evidence section shows of it to ``user``,
-      as ``{"template": ..., **context}``, or None (nothing to show, or not theirs to see).
+      as ``{"template": ..., "summary": ..., **context}`` (the template is included with
+      ``panel`` in its context; ``summary`` continues the section's "N pieces of evidence"
+      line), or None (nothing to show, or not theirs to see).
     - ``describe(key, user)`` / ``attach(idea, key, actor)``: evidence a new idea starts with,
       named by a key the source made (``"<source name>:…"``, carried by the idea form):
       a sentence saying what will be attached (None: nothing, or not for this user), and

@@ -100,11 +100,12 @@ def test_the_idea_page_lists_linked_feedback_to_staff_only(client, employee, cus
     page = client.get(reverse("ideas:detail", args=[idea.pk])).content.decode()
     assert page.count('data-testid="linked-feedback-item"') == 1
     assert "Locked out again, mail [email]" in page and "Chat" in page
-    assert "speaking for <strong>1</strong> customer" in page
+    assert "evidence and 1 linked feedback item, speaking for <strong>1</strong> customer" in page
     # The author is a customer: they see the count, never the feedback itself.
     client.force_login(customer)
     page = client.get(reverse("ideas:detail", args=[idea.pk])).content.decode()
     assert "linked-feedback" not in page and "Locked out again" not in page
+    assert "linked feedback item" not in page
     assert "speaking for <strong>1</strong> customer" in page
 
 
