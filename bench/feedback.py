@@ -112,6 +112,9 @@ def bare_copy(path: Path) -> float:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        # A million-row COPY is one statement: off with the 5 s statement timeout (restored
+        # below; the import's statements, one per chunk, run under it as in production).
+        cursor.execute("SET statement_timeout = 0")
         cursor.execute("DROP TABLE IF EXISTS bench_feedback_copy")
         cursor.execute(
             "CREATE TABLE bench_feedback_copy (source text, external_id text, channel text, "
@@ -124,6 +127,7 @@ def bare_copy(path: Path) -> float:
                 copy.write(block)
         elapsed = time.perf_counter() - start
         cursor.execute("DROP TABLE bench_feedback_copy")
+        cursor.execute("RESET statement_timeout")
     return elapsed
 
 
@@ -210,10 +214,12 @@ def main() -> None:
     from journeys.models import Journey
 
     with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
         cursor.execute(
             "TRUNCATE feedback_feedbacklink, feedback_importrejection, feedback_feedbackitem, "
             "feedback_importbatch, feedback_retainedcount, feedback_feedbackday"
         )
+        cursor.execute("RESET statement_timeout")
     actor, _ = User.objects.get_or_create(
         email="bench-manager@example.com", defaults={"display_name": "Bench", "kind": "staff"}
     )
@@ -255,8 +261,10 @@ def main() -> None:
     suggested = FeedbackItem.objects.filter(suggested_moment__isnull=False).count()
     print(f"placed from the file: {placed:,}; suggested a moment: {suggested:,}")
     with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
         cursor.execute("VACUUM ANALYZE feedback_feedbackitem")
         cursor.execute("VACUUM ANALYZE feedback_feedbackday")
+        cursor.execute("RESET statement_timeout")
 
     def first_page(q):
         return lambda: list(FeedbackItem.objects.search(q).order_by("-received_on", "-id")[:25])
