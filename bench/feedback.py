@@ -172,9 +172,14 @@ def run_import(path: Path, actor) -> tuple[float, object]:
 def median_ms(fn, n: int = 30) -> tuple[float, int]:
     """(median ms, queries of one call)."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as queries:
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         fn()
     for _ in range(2):
         fn()
@@ -184,6 +189,23 @@ def median_ms(fn, n: int = 30) -> tuple[float, int]:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times), len(queries)
+
+
+def server_ms(fn) -> float:
+    """The database's own execution time of ``fn``'s queries (EXPLAIN ANALYZE, summed):
+    what the median would be without waiting for a CPU on a loaded machine."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    total = 0.0
+    with connection.cursor() as cursor:
+        for q in captured.captured_queries:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + q["sql"])
+            plan = cursor.fetchone()[0][0]
+            total += plan["Execution Time"] + plan["Planning Time"]
+    return total
 
 
 def page_ms(client, url: str, n: int = 20) -> tuple[float, int]:
@@ -201,6 +223,11 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--skip-reimport", action="store_true")
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="No import: measure search and overlay on the items already there.",
+    )
     args = parser.parse_args()
     ensure_database(args.database_url)
     configure(args.database_url)
@@ -209,17 +236,8 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from accounts.models import User, role_group
-    from feedback import selectors
-    from feedback.models import FeedbackItem, FeedbackLink, ImportBatch
     from journeys.models import Journey
 
-    with connection.cursor() as cursor:
-        cursor.execute("SET statement_timeout = 0")
-        cursor.execute(
-            "TRUNCATE feedback_feedbacklink, feedback_importrejection, feedback_feedbackitem, "
-            "feedback_importbatch, feedback_retainedcount, feedback_feedbackday"
-        )
-        cursor.execute("RESET statement_timeout")
     actor, _ = User.objects.get_or_create(
         email="bench-manager@example.com", defaults={"display_name": "Bench", "kind": "staff"}
     )
@@ -230,6 +248,16 @@ def main() -> None:
     journey = Journey.objects.default()
     time_writes()
     print(f"PostgreSQL {connection.pg_version}, {args.rows:,} rows, load {os.getloadavg()}")
+    if args.measure_only:
+        measure(actor, journey)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
+        cursor.execute(
+            "TRUNCATE feedback_feedbacklink, feedback_importrejection, feedback_feedbackitem, "
+            "feedback_importbatch, feedback_retainedcount, feedback_feedbackday"
+        )
+        cursor.execute("RESET statement_timeout")
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "feedback.csv"
@@ -257,6 +285,16 @@ def main() -> None:
             f"{again_s / copy_s:5.1f}x COPY  unchanged={again.unchanged} "
             f"imported={again.imported}  (database writes {again.write_seconds:.1f} s)"
         )
+    measure(actor, journey)
+
+
+def measure(actor, journey) -> None:
+    from django.db import connection
+
+    from feedback import selectors
+    from feedback.models import FeedbackItem, FeedbackLink, ImportBatch
+
+    print(f"load before measuring: {os.getloadavg()}")
     placed = FeedbackItem.objects.filter(stage__isnull=False).count()
     suggested = FeedbackItem.objects.filter(suggested_moment__isnull=False).count()
     print(f"placed from the file: {placed:,}; suggested a moment: {suggested:,}")
@@ -272,13 +310,19 @@ def main() -> None:
     for q in ["locked app", "mortgage fees", "passport"]:
         search, queries = median_ms(first_page(q))
         count, _ = median_ms(lambda q=q: FeedbackItem.objects.search(q).count(), n=10)
+        capped, _ = median_ms(lambda q=q: FeedbackItem.objects.search(q)[:10_001].count(), n=10)
         print(
-            f"search {q!r}, first page of 25: median {search:.1f} ms, {queries} query "
-            f"(its count: {count:.1f} ms)"
+            f"search {q!r}, first page of 25: median {search:.1f} ms, {queries} query, "
+            f"server {server_ms(first_page(q)):.1f} ms (exact count: {count:.1f} ms; "
+            f"count capped at 10,001: {capped:.1f} ms)"
         )
     for days in (30, 90, 365):
         overlay, queries = median_ms(lambda d=days: selectors.journey_overlay(journey, days=d))
-        print(f"journey overlay ({days} days): median {overlay:.1f} ms, {queries} queries")
+        server = server_ms(lambda d=days: selectors.journey_overlay(journey, days=d))
+        print(
+            f"journey overlay ({days} days): median {overlay:.1f} ms, {queries} queries, "
+            f"server {server:.1f} ms"
+        )
 
     from django.test import Client
 
