@@ -147,6 +147,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
             "summary": summary,
             "summary_json": jsonable(summary) if summary else None,
             "value": jsonable(value) if value else None,
+            "headline": dash.headline(summary) if summary else None,
         },
     )
 
