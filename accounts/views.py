@@ -178,7 +178,9 @@ def audit_log(request: HtmxHttpRequest) -> HttpResponse:
     rows = [(event, audit_sentence(event)) for event in page.object_list]
     actions = [
         (code, action_label(code))
-        for code in AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+        for code in AuditEvent.objects.order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
     ]
     return render(
         request,
