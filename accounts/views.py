@@ -18,8 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.audit import action_label, audit_sentence
 from accounts import services, sso
+from accounts.audit import action_label, audit_sentence
 from accounts.forms import DeleteAccountForm, InvitationAcceptForm, InviteForm, PersonForm
 from accounts.models import ApiToken, AuditEvent, Kind, User
 from accounts.rules import email_verification_pending

@@ -42,7 +42,7 @@ def test_a_manager_allocates_with_the_keyboard_alone(allocation_world, page, liv
     page.goto(f"{live_server.url}/budgets/")
 
     # From the dashboard to the allocation page.
-    tab_to(page, 'a[href$="/budgets/%d/"]' % fy.pk)
+    tab_to(page, f'a[href$="/budgets/{fy.pk}/"]')
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/budgets/{fy.pk}/")
 

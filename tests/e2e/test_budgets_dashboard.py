@@ -140,7 +140,7 @@ def test_an_executive_reads_the_10_percent_headline(
     """The headline's numbers, worked out by hand from the fixture: marketing budget
     4,000,000 at 10% → innovation budget 400,000. Committed 90,000 + 60,000 + 25,000.50 =
     175,000.50 → 4.3750125% of the marketing budget → "4.4%" of the 10% target; left to
-    commit 400,000 − 175,000.50 = €224,999.50. New only (confirmed, not optimization):
+    commit 400,000 - 175,000.50 = €224,999.50. New only (confirmed, not optimization):
     60,000 + 25,000.50 = 85,000.50 → 2.1250125% → "2.1%", €314,999.50 left. Committed is
     43.75% of the innovation budget: on pace while no more than 10 points behind the share
     of the year elapsed."""

@@ -48,7 +48,7 @@ def test_the_csv_export_has_the_summary_numbers(client, executive, fy):
 @time_machine.travel(datetime(2026, 7, 1, 12, 0, tzinfo=UTC), tick=False)
 def test_the_headline_says_how_far_to_the_target_and_whether_on_pace(client, executive, fy):
     # Innovation budget 100,000 (1,000,000 x 10%). 1 Jul is day 182 of 365: 182 / 365 =
-    # 49.863…% → 49.86% elapsed; on pace needs ≥ 49.86 − 10 = 39.86% of 100,000 committed.
+    # 49.863…% → 49.86% elapsed; on pace needs ≥ 49.86 - 10 = 39.86% of 100,000 committed.
     # 45,000 optimization (type confirmed) + 15,000.50 new experience (confirmed) = 60,000.50
     # committed: 6.00005% of the marketing budget → 6.00 → "6.0%"; 60.0005% of the innovation
     # budget → on pace; 39,999.50 left. New only: 15,000.50 → 1.50% → "1.5%"; 84,999.50 left.
