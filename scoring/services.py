@@ -263,10 +263,10 @@ def scores_save(*, assignment: Assignment, scores: list[dict], actor: User) -> l
         )
     if errors:
         raise ValidationError({"scores": errors})
-    if assignment.submitted_at is not None and _rationale_required(round):
-        # A submitted scorecard keeps a rationale for every signal.
-        if blank := [row for row in rows.values() if not row.rationale]:
-            raise ValidationError({"rationale": [_rationale_error(row) for row in blank]})
+    # A submitted scorecard keeps a rationale for every signal (when its scorecard asks).
+    blank = [row for row in rows.values() if not row.rationale]
+    if blank and assignment.submitted_at is not None and _rationale_required(round):
+        raise ValidationError({"rationale": [_rationale_error(row) for row in blank]})
     saved = Score.objects.bulk_create(
         list(rows.values()),
         update_conflicts=True,
