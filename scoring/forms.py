@@ -76,9 +76,7 @@ class ScorecardSettingsForm(forms.Form):
 
     def signal_groups(self):
         """``[(signal, [bound fields])]`` for the template's fieldsets."""
-        return [
-            (s, [self[f"{s.key}-{v}"] for v in s.values()]) for s in self.signals
-        ]
+        return [(s, [self[f"{s.key}-{v}"] for v in s.values()]) for s in self.signals]
 
     def rubrics(self) -> dict[str, dict[str, str]]:
         return {

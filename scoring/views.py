@@ -81,9 +81,7 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
     for group in rounds.values():
         group["late"] = group["round"].is_late() and group["submitted"] < len(group["items"])
     # The same one "save and next" would open: the first still to score in an open round.
-    next_up = next(
-        (a for a in assignments if a.round.is_open and a.submitted_at is None), None
-    )
+    next_up = next((a for a in assignments if a.round.is_open and a.submitted_at is None), None)
     ctx = {"rounds": list(rounds.values()), "next_up": next_up}
     return render(request, "scoring/queue.html", ctx)
 
@@ -289,7 +287,6 @@ def scorecard_settings(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "scoring/scorecard_settings.html", ctx, status=status)
 
 
-
 @login_required
 def rounds(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "scoring.manage_rounds")
@@ -305,9 +302,7 @@ def rounds(request: HtmxHttpRequest) -> HttpResponse:
         request,
         "scoring/rounds.html",
         {
-            "scorecards": Scorecard.objects.annotate(
-                signal_count=Count("weights", distinct=True)
-            ),
+            "scorecards": Scorecard.objects.annotate(signal_count=Count("weights", distinct=True)),
             "panels": panels,
             "rounds": round_list,
             "min_functions": default.min_functions if default else 3,
@@ -440,7 +435,9 @@ def _results_page(request, round: ReviewRound):
     # count, one probe of the (round, rank) index instead of counting 10,000 rows.
     last = IdeaScore.objects.filter(round=round).order_by("-rank").values_list("rank", flat=True)
     count = last.first() or 0
-    return _KnownCount(_results(round, function_means=True), PAGE_SIZE, count).get_page(request.GET.get("page"))
+    return _KnownCount(_results(round, function_means=True), PAGE_SIZE, count).get_page(
+        request.GET.get("page")
+    )
 
 
 def _results(round: ReviewRound, *, function_means: bool = False):
