@@ -48,6 +48,7 @@ MATRIX = [
     ("panel_new", {"manager"}),
     ("round", {"manager"}),
     ("results_csv", {"manager"}),
+    ("scorecard_settings", {"manager"}),
 ]
 
 
@@ -56,6 +57,8 @@ def _url(action, world):
         return reverse("scoring:scorecard", args=[world["assignment"].pk])
     if action in {"round", "results_csv"}:
         return reverse(f"scoring:{action}", args=[world["round"].pk])
+    if action == "scorecard_settings":
+        return reverse("scoring:scorecard_settings", args=[world["round"].scorecard_id])
     return reverse(f"scoring:{action}")
 
 
