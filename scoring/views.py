@@ -218,8 +218,8 @@ def _to_next(request, assignment: Assignment) -> HttpResponse:
 @login_required
 @require_POST
 def score_signal(request: HtmxHttpRequest, pk: int, key: str) -> HttpResponse:
-    """htmx: save one signal as it is set; answers the signal's fieldset and, out of band,
-    the progress line and the submit button."""
+    """htmx: save one signal as it is set; answers the signal's status line ("Saved" or
+    the error) and, out of band, the progress line."""
     assignment = _get_assignment_for_user(request, pk)
     error = ""
     value = request.POST.get(f"{key}-value")
@@ -246,16 +246,18 @@ def score_signal(request: HtmxHttpRequest, pk: int, key: str) -> HttpResponse:
         if error:
             messages.error(request, error)
         return redirect("scoring:scorecard", pk=assignment.pk)
-    posted = request.POST if error else None
-    ctx = _scorecard_context(request, assignment, edit=True, posted=posted)
-    row = next((r for r in ctx["rows"] if r["signal"].key == key), None)
-    if row is None:
+    if not Signal.objects.for_round(assignment.round).filter(key=key).exists():
         raise Http404
-    if error:
-        row["errors"] = [error]
-    ctx.update(row=row, saved=not error, oob=True)
+    ctx = {
+        "assignment": assignment,
+        "error": error,
+        "saved": not error,
+        "oob": True,
+        "scored": assignment.scores.count(),
+        "total": Signal.objects.for_round(assignment.round).count(),
+    }
     # htmx swaps 2xx only; errors are shown inline, so answer 200 with the message.
-    return vary_on_htmx(render(request, "scoring/scorecard.html#signal-row", ctx))
+    return vary_on_htmx(render(request, "scoring/scorecard.html#signal-status", ctx))
 
 
 # --- managers: panels and rounds --------------------------------------------------------

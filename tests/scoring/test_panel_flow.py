@@ -44,7 +44,10 @@ def test_the_default_signals_carry_a_rubric_shown_beside_each_point(client, memb
     importance = html.split('id="signal-importance"')[1].split("</fieldset>")[0]
     # A fieldset with a legend, each point a labelled radio with its description inside.
     assert "<legend>Customer importance" in importance
-    assert importance.count('<label class="score-choice"><input type="radio"') == 5
+    assert (
+        importance.count('<label class="score-choice"><input type="radio" id="importance-point-')
+        == 5
+    )
     point5 = importance.split('value="5"')[1].split("</label>")[0]
     assert "Extremely" in point5 and "customers leave, complain or call" in point5
 
