@@ -316,7 +316,19 @@ def _coverage(members, scorecard=None) -> dict:
     scorecard = scorecard or Scorecard.objects.filter(is_default=True).first()
     functions = services.panel_functions(members)
     minimum = scorecard.min_functions if scorecard else 3
-    return {"functions": functions, "minimum": minimum, "short": len(functions) < minimum}
+    labels = dict(Function.choices)
+    short = len(functions) < minimum
+    return {
+        "functions": functions,
+        "labels": [labels.get(f, f) for f in functions],
+        "minimum": minimum,
+        "short": short,
+        "message": (
+            f"Below the minimum of {minimum} functions: this panel cannot open a review round."
+            if short
+            else "Enough functions to open a round."
+        ),
+    }
 
 
 @login_required
