@@ -495,9 +495,9 @@ def scorecard_settings_update(
             actor=actor,
             action="scorecard.settings",
             target=scorecard,
-            summary=f"Scorecard “{scorecard.name}”: rationale "
-            f"{'required' if scorecard.rationale_required else 'optional'}; "
-            f"rubric changed for {', '.join(k for k in changed if k in signals) or 'no signal'}",
+            summary=f"“{scorecard.name}”: rationale "
+            f"{'required' if scorecard.rationale_required else 'optional'}; rubric reworded "
+            f"for {', '.join(k for k in changed if k in signals) or 'no signal'}",
             data={"changed": changed, "rationale_required": scorecard.rationale_required},
         )
     return scorecard
