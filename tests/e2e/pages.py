@@ -224,6 +224,30 @@ def _panel():
     return _first(Panel.objects.all())
 
 
+def _scorecard():
+    from scoring.models import Scorecard
+
+    return _first(Scorecard.objects.filter(is_default=True))
+
+
+def _submitted_assignment():
+    from scoring.models import Assignment
+
+    return _first(
+        Assignment.objects.filter(
+            reviewer__email=LOGINS["panelist"], round__status="open", submitted_at__isnull=False
+        )
+    )
+
+
+def _locked_assignment():
+    from scoring.models import Assignment
+
+    return _first(
+        Assignment.objects.filter(reviewer__email=LOGINS["panelist"], round__status="closed")
+    )
+
+
 def _experiment_idea():
     from outcomes.models import Experiment
 
@@ -286,6 +310,14 @@ PAGES: list[Page] = [
     Page("moment-edit", "journeys:moment_edit", MANAGER, _moment),
     Page("review-queue", "scoring:queue", frozenset({"panelist"})),
     Page("scorecard", "scoring:scorecard", frozenset({"panelist"}), _assignment),
+    Page(
+        "scorecard-submitted",
+        "scoring:scorecard",
+        frozenset({"panelist"}),
+        _submitted_assignment,
+    ),
+    Page("scorecard-locked", "scoring:scorecard", frozenset({"panelist"}), _locked_assignment),
+    Page("scorecard-settings", "scoring:scorecard_settings", MANAGER, _scorecard),
     Page("rounds", "scoring:rounds", MANAGER),
     Page("round-new", "scoring:round_new", MANAGER),
     Page("round-open", "scoring:round", MANAGER, _open_round),

@@ -514,6 +514,7 @@ MATRIX: list[Row] = [
         data={"importance-value": "4", "importance-rationale": "matrix"},
     ),
     H("scoring:rounds", MANAGER),
+    H("scoring:scorecard_settings", MANAGER, args=lambda w: [w.closed_round.scorecard_id]),
     H("scoring:round_new", MANAGER),
     H("scoring:round", MANAGER, args=lambda w: [w.open_round.pk], note="no results while open"),
     H("scoring:round", {"panelist", "manager"}, args=lambda w: [w.closed_round.pk]),
