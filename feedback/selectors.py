@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from feedback.models import FeedbackDay, FeedbackItem, FeedbackLink, RetainedCount
-from ideas.models import LIVE_STATUSES, Idea
+from ideas.models import LIVE_STATUSES, Idea, published
 from journeys.models import Effect, Moment
 
 
@@ -211,7 +211,7 @@ def journey_overlay(journey, *, days: int = 90, today: date | None = None) -> di
         cell["trend"] = (
             (cell["volume"] - cell["before"]) / cell["before"] if cell["before"] else None
         )
-    live_idea = Idea.objects.filter(status__in=LIVE_STATUSES, moment=OuterRef("pk"))
+    live_idea = Idea.objects.filter(published(), status__in=LIVE_STATUSES, moment=OuterRef("pk"))
     pain = []
     for moment in (
         Moment.objects.filter(stage__journey=journey, effect=Effect.DESTROYS_VALUE)

@@ -14,6 +14,7 @@ from accounts.models import MANAGERS_GROUP, Kind, User
 from ideas.models import (
     Audience,
     Campaign,
+    Decision,
     EvidenceKind,
     Horizon,
     InnovationType,
@@ -288,6 +289,26 @@ class CommentForm(forms.Form):
             del self.fields["is_internal"]
 
 
+class FlagForm(forms.Form):
+    reason = forms.CharField(
+        label="What is wrong with it?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A moderator reads this. The author does not see who flagged.",
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.choices)
+    reason = forms.CharField(
+        label="Reason for the author",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required to reject: the author reads it.",
+    )
+
+
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label="Move to")
     reason = forms.CharField(
@@ -394,7 +415,16 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = ["title", "slug", "brief", "audience", "opens_at", "closes_at", "target_stages"]
+        fields = [
+            "title",
+            "slug",
+            "brief",
+            "audience",
+            "opens_at",
+            "closes_at",
+            "premoderation",
+            "target_stages",
+        ]
         widgets = {
             "brief": forms.Textarea(attrs={"rows": 4}),
             "target_stages": forms.CheckboxSelectMultiple(),

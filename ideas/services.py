@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import Kind, User
 from core.web import require_perm
+from ideas import moderation
 from ideas.engagement import follow_set
 from ideas.evidence import evidence_from_attach, source_customers
 from ideas.models import (
@@ -38,6 +39,7 @@ from ideas.models import (
     Idea,
     IdeaTransition,
     InnovationType,
+    Moderation,
     Origin,
     Status,
     Support,
@@ -78,6 +80,10 @@ def idea_transition(
             internal_note=internal_note,
         )
         moved = transition.idea
+        if transition.from_status == Status.DRAFT and transition.to_status == Status.SUBMITTED:
+            # Out of draft: a pre-moderated campaign or suspect text holds it for review
+            # (then the followers' notice below reaches the author only).
+            moderation.idea_screen(idea=moved, premoderate=True)
         notify_followers(
             idea=moved,
             verb="status_changed",
@@ -255,6 +261,9 @@ def idea_update(*, idea: Idea, actor, **changes) -> Idea:
     if errors:
         raise ValidationError(errors)
     idea.save()
+    if actor.pk == idea.author_id:
+        # An author's edit is screened again (text only: no second pre-moderation).
+        moderation.idea_screen(idea=idea, premoderate=False)
     return idea
 
 
@@ -409,7 +418,9 @@ def idea_recount(*, ids: Iterable[int] | None = None) -> int:
         return Coalesce(Subquery(rows), 0)
 
     comments = (
-        Comment.objects.filter(idea=OuterRef("pk"), is_internal=False, is_hidden=False)
+        Comment.objects.filter(
+            idea=OuterRef("pk"), is_internal=False, moderation=Moderation.PUBLISHED
+        )
         .order_by()
         .values("idea")
         .annotate(n=Count("pk"))

@@ -34,6 +34,7 @@ from ideas.forms import (
     ConfirmTypeForm,
     EvidenceForm,
     ExpectedValueForm,
+    FlagForm,
     IdeaForm,
     JourneyChoices,
     MergeForm,
@@ -47,6 +48,7 @@ from ideas.models import (
     Evidence,
     Follow,
     Idea,
+    Moderation,
     Notification,
     Status,
     Support,
@@ -58,6 +60,11 @@ from ideas.workflow import TransitionError
 from journeys.models import Stage
 
 PAGE_SIZE = 20
+HELD_IDEA = (
+    "Your idea is submitted and held for review: a moderator looks at it before others "
+    "see it. You will hear when it is published."
+)
+HELD_COMMENT = "Your comment is held for review: a moderator looks at it before others see it."
 
 
 def _get_idea_for_user(request, pk: int, perm: str = "ideas.view_idea") -> Idea:
@@ -234,12 +241,15 @@ def idea_new(request: HtmxHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                "Draft saved: only you can see it until you submit it."
-                if draft
-                else "Thank you: your idea is submitted. You will hear about every step.",
-            )
+            if idea.moderation == Moderation.HELD:
+                messages.warning(request, HELD_IDEA)
+            else:
+                messages.success(
+                    request,
+                    "Draft saved: only you can see it until you submit it."
+                    if draft
+                    else "Thank you: your idea is submitted. You will hear about every step.",
+                )
             return redirect("ideas:detail", pk=idea.pk)
     status = 400 if form.errors else 200
     context = {
@@ -338,6 +348,7 @@ def _idea_page_context(
         "following": Follow.objects.filter(idea=idea, user=user).exists(),
         "comments": visible_comments(idea, user),
         "comment_form": comment_form,
+        "flag_form": FlagForm(prefix="flag"),
         # Lazy: read only where the page or the evidence partial lists it (and not at all
         # when the idea has no evidence).
         "evidence": evidence_visible(idea=idea, user=user),
@@ -445,9 +456,10 @@ def comments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect(reverse("ideas:detail", args=[idea.pk]) + "#comments")
     user = request.user
     form = CommentForm(request.POST, can_internal=user.has_perm("ideas.add_internal_comment"))
+    comment = None
     if form.is_valid():
         try:
-            engagement.comment_add(
+            comment = engagement.comment_add(
                 idea=idea,
                 author=user,
                 body=form.cleaned_data["body"],
@@ -463,7 +475,10 @@ def comments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         template = "ideas/idea_detail.html#comments" if partial else "ideas/idea_detail.html"
         return vary_on_htmx(render(request, template, context, status=400))
     if not is_partial(request, "comments"):
-        messages.success(request, "Your comment is posted.")
+        if comment is not None and comment.moderation == Moderation.HELD:
+            messages.warning(request, HELD_COMMENT)
+        else:
+            messages.success(request, "Your comment is posted.")
     return _back_to(request, idea, "comments")
 
 
@@ -473,7 +488,7 @@ def comment_hide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("idea__campaign"), pk=pk)
     if not comment.idea.is_visible_to(request.user):
         raise Http404
-    require_perm(request.user, "ideas.moderate_comment", comment)
+    require_perm(request.user, "ideas.moderate", comment)
     engagement.comment_hide(
         comment=comment, actor=request.user, hidden=request.POST.get("action") != "show"
     )

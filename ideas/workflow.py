@@ -18,7 +18,7 @@ from accounts.audit import audit_record
 from core.exceptions import Conflict
 from core.web import require_perm
 from ideas.evidence import has_source_evidence
-from ideas.models import Evidence, Idea, IdeaTransition, Status, allowed_targets
+from ideas.models import Evidence, Idea, IdeaTransition, Moderation, Status, allowed_targets
 
 
 class TransitionError(Conflict):
@@ -106,6 +106,9 @@ def gate_failures(ctx: GateContext) -> list[str]:
     return failures
 
 
+UNMODERATED_TARGETS = {Status.SUBMITTED, Status.PARKED, Status.REJECTED, Status.MERGED}
+
+
 @transaction.atomic
 def transition_apply(
     *,
@@ -141,6 +144,14 @@ def transition_apply(
         raise TransitionError(
             f"An idea cannot move from {Status(locked.status).label.lower()} to {Status(to).label.lower()}.",
             code="not_allowed",
+        )
+    if locked.moderation != Moderation.PUBLISHED and to not in UNMODERATED_TARGETS:
+        # Held, rejected or hidden content does not go forward in the pipeline until a
+        # moderator publishes it (ideas.moderation); it may still be parked, rejected or
+        # merged.
+        raise TransitionError(
+            "This idea waits for a moderator: publish it from the moderation queue first.",
+            code="moderation",
         )
     ctx = GateContext(
         idea=locked,

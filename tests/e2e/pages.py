@@ -87,6 +87,9 @@ NOT_PAGES = {
     "ideas:attachment_add": "POST only",
     "ideas:attachment": "file download",
     "ideas:comment_hide": "POST only",
+    "ideas:flag": "POST only (the form is on the idea page)",
+    "ideas:comment_flag": "POST only (the form is on the idea page)",
+    "moderation:decide": "POST only (the queue's row actions)",
     "ideas:confirm_type": "POST only",
     "ideas:evidence_add": "POST only (the form is on the idea page)",
     "ideas:evidence_file": "file download",
@@ -160,6 +163,14 @@ def _public_idea():
             campaign__audience="everyone", is_anonymous=False, status="in_review"
         ).exclude(merged_into__isnull=False)
     )
+
+
+def _held_idea():
+    from ideas.models import Idea
+
+    # The demo customer's idea held in the pre-moderated campaign (its author and the
+    # moderators see it).
+    return _first(Idea.objects.filter(moderation="held", author__email=LOGINS["customer"]))
 
 
 def _person():
@@ -298,6 +309,8 @@ PAGES: list[Page] = [
     Page("submit", "ideas:new", SIGNED_IN),
     Page("idea", "ideas:detail", SIGNED_IN, _public_idea),
     Page("idea-edit", "ideas:edit", MANAGER, _public_idea),
+    Page("idea-held", "ideas:detail", frozenset({"customer", "manager"}), _held_idea),
+    Page("moderation", "moderation:queue", MANAGER),
     Page("campaigns", "ideas:campaigns", SIGNED_IN),
     Page("campaign", "ideas:campaign", SIGNED_IN, _campaign),
     Page("campaign-new", "ideas:campaign_new", MANAGER),
