@@ -461,6 +461,10 @@ ATTACHMENTS_PER_IDEA = env_int("ATTACHMENTS_PER_IDEA", 20)
 # Comment e-mails to one follower about one idea go out at most once per this many minutes,
 # one e-mail covering every comment since the last (the in-app notifications stay one each).
 COMMENT_EMAIL_BATCH_MINUTES = env_int("COMMENT_EMAIL_BATCH_MINUTES", 15)
+# Moderation: this many open flags from different people hold an idea or comment for review.
+MODERATION_FLAG_THRESHOLD = env_int("MODERATION_FLAG_THRESHOLD", 3)
+if MODERATION_FLAG_THRESHOLD < 1:
+    raise ImproperlyConfigured("MODERATION_FLAG_THRESHOLD must be at least 1.")
 
 # --- Caches --------------------------------------------------------------------------------
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,7 +1,9 @@
 """Template helpers of the ideas app."""
 
 from django import template
+from django.utils import timezone
 
+from core.templatetags.juncture import date_day
 from ideas.models import Notification
 
 register = template.Library()
@@ -31,12 +33,44 @@ def comment_author(idea, comment, viewer) -> str:
 
 @register.simple_tag
 def unread_notifications(user) -> int:
-    """The bell's number: loaded with a session's user (``accounts.layout``), else one COUNT
-    query, remembered on the user object for the request."""
+    """The bell's number: loaded with a session's user (``accounts.layout``); else one COUNT
+    query (for moderators the same query also counts the moderation queue, kept on the user
+    object for the nav's ``moderation_waiting``), remembered on the user for the request."""
     if not getattr(user, "is_authenticated", False):
         return 0
     cached = getattr(user, "_unread_notifications", None)
-    if cached is None:
+    if cached is not None:
+        return cached
+    if not user.has_perm("ideas.moderate"):
         cached = Notification.objects.filter(user=user, read_at__isnull=True).count()
-        user._unread_notifications = cached
+    else:
+        from ideas.moderation import unread_and_waiting
+
+        cached, user._moderation_waiting = unread_and_waiting(user)
+    user._unread_notifications = cached
     return cached
+
+
+@register.simple_tag
+def moderation_waiting(user) -> int:
+    """The moderators' nav number: counted with the bell's (``unread_notifications``), or by
+    one COUNT of the open cases when the bell did not run."""
+    waiting = getattr(user, "_moderation_waiting", None)
+    if waiting is None:
+        from ideas.moderation import waiting_count
+
+        waiting = waiting_count()
+    return waiting
+
+
+@register.simple_tag
+def campaign_when(campaign, now=None) -> str:
+    """When a campaign takes ideas, as people say it: "Opens 10 Dec" (not yet open),
+    "Closes 3 Jan" (open), "Closed 3 Jan" (over), "Open, no end date"."""
+    now = now or timezone.now()
+    if campaign.opens_at > now:
+        return f"Opens {date_day(campaign.opens_at)}"
+    if campaign.closes_at is None:
+        return "Open, no end date"
+    verb = "Closes" if campaign.closes_at > now else "Closed"
+    return f"{verb} {date_day(campaign.closes_at)}"

@@ -99,8 +99,8 @@ def test_the_import_page_with_recent_imports(client, manager, world, django_asse
     )
     client.force_login(manager)
     # 1 session, 2 user (with groups, panel membership and unread count), 3 the ten latest batches
-    # with their uploader
-    with django_assert_num_queries(3):
+    # with their uploader, 4 the moderation queue's waiting count (nav: a manager moderates)
+    with django_assert_num_queries(4):
         response = client.get("/feedback/imports/new/")
     assert response.content.decode().count("f0.csv") == 1
 
@@ -108,8 +108,9 @@ def test_the_import_page_with_recent_imports(client, manager, world, django_asse
 def test_the_placements_page(client, manager, world, django_assert_num_queries):
     client.force_login(manager)
     # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 the page of
-    # items with their suggestion, 5 the journey's moments with their stages
-    with django_assert_num_queries(5):
+    # items with their suggestion, 5 the journey's moments with their stages, 6 the moderation
+    # queue's waiting count (nav: a manager moderates)
+    with django_assert_num_queries(6):
         response = client.get("/feedback/placements/")
     assert response.status_code == 200
 
@@ -146,3 +147,18 @@ def test_the_journey_overlay(client, employee, world, django_assert_num_queries)
     with django_assert_num_queries(7):
         response = client.get(f"/feedback/journey/{journey.pk}/")
     assert response.status_code == 200
+
+
+def test_the_idea_page_with_linked_feedback(client, employee, world, django_assert_num_queries):
+    idea = world["ideas"][0]  # five linked items; a sixth makes the panel count them
+    FeedbackLink.objects.create(item=world["items"][0], idea=idea, linked_by=employee)
+    client.force_login(employee)
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the idea with its
+    # joins, 4 has the user supported, 5 does the user follow, 6 attachments, 7 comments, 8
+    # transitions, 9 the first six linked items with stage and moment (the idea has no manual
+    # evidence: its counter says so, no query), 10 their count
+    with django_assert_num_queries(10):
+        response = client.get(f"/ideas/{idea.pk}/")
+    body = response.content.decode()
+    assert body.count('data-testid="linked-feedback-item"') == 5
+    assert "and 6 linked feedback items" in body

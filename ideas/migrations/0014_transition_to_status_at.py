@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ideas", "0012_transition_internal_note"),
+        ("ideas", "0013_moderation"),
     ]
 
     operations = [
