@@ -203,7 +203,7 @@ def optional_pages() -> list[tuple[str, str, str]]:
     from django.urls import NoReverseMatch, reverse
 
     pages = []
-    for label, role, name in [("moderation queue", "manager", "ideas:moderation")]:
+    for label, role, name in [("moderation queue", "manager", "moderation:queue")]:
         with contextlib.suppress(NoReverseMatch):
             pages.append((label, role, reverse(name)))
     return pages
