@@ -286,30 +286,6 @@ class CommentForm(forms.Form):
             del self.fields["is_internal"]
 
 
-class TransitionForm(forms.Form):
-    to = forms.ChoiceField(label="Move to")
-    reason = forms.CharField(
-        label="Public message",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Shown to everyone who sees the idea, customers too. Required to park or reject.",
-    )
-    internal_note = forms.CharField(
-        label="Internal note",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Staff only: amounts, internal reasoning; the outcome note when launching.",
-    )
-    override = forms.BooleanField(
-        required=False, label="Override the signal gate (give the reason above)"
-    )
-
-    def __init__(self, *args, idea, **kwargs):
-        super().__init__(*args, **kwargs)
-        labels = dict(Status.choices)
-        self.fields["to"].choices = [(s, labels[s]) for s in idea.allowed_targets()]
-
-
 class OwnerInput(forms.EmailInput):
     """An e-mail box with a ``<datalist>`` of the likely owners (the innovation managers and
     the current owner) instead of a ``<select>`` of every employee: 2,000 options were most of

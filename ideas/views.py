@@ -38,7 +38,6 @@ from ideas.forms import (
     JourneyChoices,
     MergeForm,
     OwnerForm,
-    TransitionForm,
 )
 from ideas.models import (
     Attachment,
@@ -53,8 +52,8 @@ from ideas.models import (
 )
 from ideas.notifications import notifications_mark_read
 from ideas.pagination import EstimatedCountPaginator
-from ideas.selectors import visible_comments
-from ideas.workflow import TransitionError
+from ideas.selectors import BOARD_TABS, board_ideas, visible_comments
+from ideas.workflow import TransitionError, moves_for
 from journeys.models import Stage
 
 PAGE_SIZE = 20
@@ -77,25 +76,45 @@ def _get_idea_for_user(request, pk: int, perm: str = "ideas.view_idea") -> Idea:
 # --- Board and export ------------------------------------------------------------------------
 
 
+def _board_tab(request) -> str:
+    tab = request.GET.get("tab", "all")
+    return tab if tab in dict(BOARD_TABS) else "all"
+
+
 def _board_filterset(request) -> IdeaFilter:
-    base = Idea.objects.visible_to(request.user).for_list()
+    base = board_ideas(
+        request.user, tab=_board_tab(request), show_closed=request.GET.get("closed") == "1"
+    )
     return IdeaFilter(request.GET or None, queryset=base, request=request)
+
+
+# Query parameters that are the board's own (tab, view, closed), not the filter form's.
+BOARD_PARAMS = {"page", "ordering", "tab", "view", "closed"}
 
 
 @login_required
 @require_GET
 def board(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "ideas.view_board")
+    user = request.user
     filterset = _board_filterset(request)
-    page = paginate(request, filterset.qs, PAGE_SIZE, paginator_class=EstimatedCountPaginator)
+    # The table is for managers; the choice stays in the address (?view=table).
+    table = request.GET.get("view") == "table" and user.has_perm("ideas.view_board_table")
+    ideas = filterset.qs.select_related("owner") if table else filterset.qs
+    page = paginate(request, ideas, PAGE_SIZE, paginator_class=EstimatedCountPaginator)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filterset": filterset,
         "page": page,
         "query": query.urlencode(),
-        "filtered": any(v for k, v in request.GET.items() if k not in {"page", "ordering"}),
-        "sorts": sorts_for(request.user),
+        "filtered": any(v for k, v in request.GET.items() if k not in BOARD_PARAMS),
+        "sorts": sorts_for(user),
+        "tab": _board_tab(request),
+        "tabs": BOARD_TABS,
+        "view": "table" if table else "cards",
+        "show_closed": request.GET.get("closed") == "1",
+        "customer": user.kind == Kind.CUSTOMER,
     }
     if is_partial(request, "idea-list"):
         return vary_on_htmx(render(request, "ideas/board.html#idea-list", context))
@@ -334,7 +353,9 @@ def _idea_page_context(
         attachment_form=AttachmentForm() if attachment_form is None else attachment_form,
     )
     if user.has_perm("ideas.transition_idea", idea):
-        context["transition_form"] = TransitionForm(idea=idea)
+        # Every move the graph allows, asked of its gates now: the side panel offers the
+        # ones that can succeed and says, with a link, what the others are missing.
+        context["moves"] = moves_for(idea, user)
         context["owner_form"] = OwnerForm(
             initial={"owner": idea.owner.email if idea.owner else ""},
             candidates=OwnerForm.candidates_for(idea),
@@ -402,8 +423,18 @@ def support(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             engagement.support_add(idea=idea, user=request.user)
     except PermissionDenied:
         messages.error(request, "You cannot support this idea.")
-        if is_partial(request, "support"):
+        if is_partial(request, "support") or is_partial(request, f"card-support-{idea.pk}"):
             return HttpResponseClientRedirect(reverse("ideas:detail", args=[idea.pk]))
+    if is_partial(request, f"card-support-{idea.pk}"):
+        # The support button of a board card: the card's own footer, nothing else.
+        idea.refresh_from_db(fields=REFRESHED)
+        idea.is_supported = request.POST.get("action") != "remove"
+        return vary_on_htmx(render(request, "ideas/board.html#card-support", {"idea": idea}))
+    if request.POST.get("next") == "board":
+        # Without JavaScript a card's button comes back to the same board: ``back`` is the
+        # board's query string (appended to the board's own path, so it cannot leave it).
+        back = request.POST.get("back", "").lstrip("?")
+        return redirect(reverse("ideas:board") + (f"?{back}" if back else "") + f"#idea-{idea.pk}")
     return _back_to(request, idea, "support")
 
 

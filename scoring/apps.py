@@ -10,5 +10,5 @@ class ScoringConfig(AppConfig):
         from scoring import gates
         from scoring import rules as _rules  # noqa: F401  (registers the permissions)
 
-        register_gate("in_review", gates.in_open_round)
-        register_gate("shortlisted", gates.passes_signal_gate)
+        register_gate("in_review", gates.in_open_round, fix=gates.round_fix)
+        register_gate("shortlisted", gates.passes_signal_gate, fix=gates.results_fix)

@@ -260,7 +260,11 @@ def round_new(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "scoring.manage_rounds")
     form = RoundForm(
         request.POST or None,
-        initial={"scorecard": Scorecard.objects.filter(is_default=True).first()},
+        initial={
+            "scorecard": Scorecard.objects.filter(is_default=True).first(),
+            # ?ideas=<id>: the idea page's "Add to a review round" link ticks the idea.
+            "ideas": [i for i in request.GET.getlist("ideas") if i.isdigit()],
+        },
     )
     status = 200
     if request.method == "POST":

@@ -46,7 +46,7 @@ def test_the_board(client, employee, ideas, django_assert_num_queries):
     with django_assert_num_queries(9):
         response = client.get("/ideas/?ordering=supported")
     assert response.status_code == 200
-    assert response.content.decode().count('class="badge idea-status') == 6
+    assert response.content.decode().count('class="card card--link idea-card"') == 6
 
 
 def test_the_board_partial(client, employee, ideas, django_assert_num_queries):
