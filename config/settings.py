@@ -197,6 +197,8 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = False
 # Invitations to employees (the people admin) stay valid this many days.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+# The managers' home lists ideas whose status has not changed for this many days as stuck.
+IDEA_STUCK_DAYS = env_int("IDEA_STUCK_DAYS", 14)
 
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
