@@ -34,6 +34,7 @@ from ideas.forms import (
     ConfirmTypeForm,
     EvidenceForm,
     ExpectedValueForm,
+    GuidedIdeaForm,
     IdeaForm,
     JourneyChoices,
     MergeForm,
@@ -223,7 +224,16 @@ def _prefill(request, journey: JourneyChoices) -> dict:
 def idea_new(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "ideas.add_idea")
     journey = JourneyChoices()
-    form = IdeaForm(
+    similar = None
+    if request.method == "POST" and "check_similar" in request.POST:
+        # Without JavaScript: "Look for similar ideas" shows the suggestions under the need
+        # and keeps what was typed (not yet checked: the person has not finished).
+        form = GuidedIdeaForm(user=request.user, journey=journey, initial=request.POST.dict())
+        similar = _similar_ideas(request, request.POST)
+        return render(
+            request, "ideas/idea_form.html", {"form": form, "mode": "new", "similar": similar}
+        )
+    form = GuidedIdeaForm(
         request.POST or None,
         request.FILES or None,
         user=request.user,
@@ -233,10 +243,11 @@ def idea_new(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         draft = "save_draft" in request.POST
         try:
-            idea = services.idea_submit(
+            idea = services.idea_submit_with_evidence(
                 author=request.user,
                 draft=draft,
                 files=form.cleaned_data.get("attachments") or [],
+                evidence=form.evidence_kwargs(),
                 **form.service_kwargs(),
             )
         except ValidationError as exc:
@@ -250,7 +261,14 @@ def idea_new(request: HtmxHttpRequest) -> HttpResponse:
             )
             return redirect("ideas:detail", pk=idea.pk)
     status = 400 if form.errors else 200
-    return render(request, "ideas/idea_form.html", {"form": form, "mode": "new"}, status=status)
+    if form.errors:
+        similar = _similar_ideas(request, request.POST)
+    return render(
+        request,
+        "ideas/idea_form.html",
+        {"form": form, "mode": "new", "similar": similar},
+        status=status,
+    )
 
 
 @login_required
@@ -296,18 +314,22 @@ def idea_edit(request, pk: int) -> HttpResponse:
     )
 
 
+def _similar_ideas(request, data) -> list[Idea]:
+    """Possible duplicates of the title (or else the need) in ``data``, among the ideas the
+    person may see."""
+    title = data.get("title", "").strip()
+    text = data.get("q", "").strip() or (
+        title if len(title) >= 3 else data.get("customer_need", "").strip()
+    )
+    return search.similar_to(Idea.objects.visible_to(request.user), text, limit=5)
+
+
 @login_required
 @require_GET
 def similar(request: HtmxHttpRequest) -> HttpResponse:
     """Possible duplicates of what is being typed (the htmx partial under title/need)."""
-    title = request.GET.get("title", "").strip()
-    text = request.GET.get("q", "").strip() or (
-        title if len(title) >= 3 else request.GET.get("customer_need", "").strip()
-    )
-    ideas = search.similar_to(Idea.objects.visible_to(request.user), text, limit=5)
-    return vary_on_htmx(
-        render(request, "ideas/idea_form.html#similar-ideas", {"similar": ideas, "text": text})
-    )
+    ideas = _similar_ideas(request, request.GET)
+    return vary_on_htmx(render(request, "ideas/idea_form.html#similar-ideas", {"similar": ideas}))
 
 
 # --- The idea page ---------------------------------------------------------------------------
@@ -425,11 +447,20 @@ def support(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "You cannot support this idea.")
         if is_partial(request, "support") or is_partial(request, f"card-support-{idea.pk}"):
             return HttpResponseClientRedirect(reverse("ideas:detail", args=[idea.pk]))
+        return redirect("ideas:detail", pk=idea.pk)
     if is_partial(request, f"card-support-{idea.pk}"):
         # The support button of a board card: the card's own footer, nothing else.
         idea.refresh_from_db(fields=REFRESHED)
         idea.is_supported = request.POST.get("action") != "remove"
         return vary_on_htmx(render(request, "ideas/board.html#card-support", {"idea": idea}))
+    if request.POST.get("instead"):
+        # "Support this instead" from the new-idea form: the draft was never saved, so
+        # discarding it is not saving it; the person lands on the idea they chose.
+        messages.success(
+            request,
+            f"You support “{idea.title}” instead; your draft was discarded.",
+        )
+        return redirect("ideas:detail", pk=idea.pk)
     if request.POST.get("next") == "board":
         # Without JavaScript a card's button comes back to the same board: ``back`` is the
         # board's query string (appended to the board's own path, so it cannot leave it).

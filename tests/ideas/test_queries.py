@@ -87,7 +87,7 @@ def test_the_similar_partial(client, employee, ideas, django_assert_num_queries)
     with django_assert_num_queries(4):
         response = client.get("/ideas/similar/?title=mortgage+pre-approval")
     assert response.status_code == 200
-    assert response.content.decode().count("<li>") == 5
+    assert response.content.decode().count('data-testid="similar-idea"') == 5
 
 
 def test_the_api_list(employee, ideas, django_assert_num_queries):

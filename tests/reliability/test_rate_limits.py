@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from ideas.models import Idea, Support
 from ideas.services import idea_transition
-from tests.factories import CampaignFactory, IdeaFactory
+from tests.factories import CampaignFactory, IdeaFactory, guided_idea_post
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_it_limits_idea_submissions_per_user_in_the_form(client, employee, setti
     settings.JUNCTURE_RATES = {**settings.JUNCTURE_RATES, "idea_submit": "2/h"}
     client.force_login(employee)
     statuses = [
-        client.post(reverse("ideas:new"), {**NEW_IDEA, "title": f"Idea {n}"}).status_code
+        client.post(reverse("ideas:new"), guided_idea_post(title=f"Idea number {n}")).status_code
         for n in range(3)
     ]
     assert statuses == [302, 302, 429]
