@@ -86,6 +86,8 @@ def followed_moves(user, *, days: int = MOVED_DAYS, limit: int = HOME_ROWS) -> l
     )
     return list(
         IdeaTransition.objects.filter(idea__in=followed, at__gte=since)
+        # Moves only: not the idea's creation (as a draft, or submitted at once).
+        .exclude(from_status="")
         .exclude(actor=user)
         .select_related("idea")
         .order_by("-at", "-id")[:limit]
