@@ -16,7 +16,6 @@ from ideas.models import (
     EvidenceKind,
     Horizon,
     InnovationType,
-    Status,
     ValueConfidence,
 )
 from ideas.uploads import ACCEPT_ATTR

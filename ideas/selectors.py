@@ -20,7 +20,12 @@ from ideas.models import (
 )
 
 # The board's tabs: everything the person may see, or their own, followed, supported ideas.
-BOARD_TABS = [("all", "All"), ("mine", "Mine"), ("following", "Following"), ("supported", "Supported")]
+BOARD_TABS = [
+    ("all", "All"),
+    ("mine", "Mine"),
+    ("following", "Following"),
+    ("supported", "Supported"),
+]
 # Hidden from customers' board unless they ask for them ("Show closed ideas").
 CLOSED_FOR_CUSTOMERS = (Status.PARKED, Status.REJECTED, Status.MERGED)
 
@@ -72,9 +77,7 @@ def my_ideas(user, limit: int = HOME_ROWS) -> list[Idea]:
 
 def open_campaigns(user, limit: int = HOME_ROWS) -> list[Campaign]:
     """Campaigns ``user`` may submit to now, closing soonest first. One query."""
-    return list(
-        Campaign.objects.accepting(user).order_by("closes_at", "-opens_at", "id")[:limit]
-    )
+    return list(Campaign.objects.accepting(user).order_by("closes_at", "-opens_at", "id")[:limit])
 
 
 def followed_moves(user, *, days: int = MOVED_DAYS, limit: int = HOME_ROWS) -> list:
@@ -95,7 +98,13 @@ def followed_moves(user, *, days: int = MOVED_DAYS, limit: int = HOME_ROWS) -> l
 
 
 # Ideas on their way through the gates: the ones that can get stuck.
-ON_THEIR_WAY = (Status.SUBMITTED, Status.SCREENING, Status.IN_REVIEW, Status.SHORTLISTED, Status.APPROVED)
+ON_THEIR_WAY = (
+    Status.SUBMITTED,
+    Status.SCREENING,
+    Status.IN_REVIEW,
+    Status.SHORTLISTED,
+    Status.APPROVED,
+)
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,9 @@ def experiment_fix(idea) -> Fix:
     """Into experiment: complete the pending experiment, or create one."""
     experiment = _latest(idea.pk)
     if experiment is not None and experiment.is_pending:
-        return Fix("Complete the experiment", reverse("outcomes:experiment_edit", args=[experiment.pk]))
+        return Fix(
+            "Complete the experiment", reverse("outcomes:experiment_edit", args=[experiment.pk])
+        )
     return Fix("Create the experiment", reverse("outcomes:experiment_new", args=[idea.pk]))
 
 

@@ -19,7 +19,12 @@ def reviews_due(user, limit: int = 5) -> list[Assignment]:
         .filter(round__status=RoundStatus.OPEN, submitted_at__isnull=True)
         .select_related("round", "idea")
         .only(
-            "id", "round__id", "round__name", "round__status", "round__due_at", "idea__id",
+            "id",
+            "round__id",
+            "round__name",
+            "round__status",
+            "round__due_at",
+            "idea__id",
             "idea__title",
         )
         .order_by("round__due_at", "round_id", "idea__title", "id")[:limit]

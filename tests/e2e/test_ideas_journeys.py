@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 
 from ideas import services
 from ideas.models import Idea
-from tests.e2e.submission import fill_guided
 from tests.factories import (
     PASSWORD,
     CampaignFactory,

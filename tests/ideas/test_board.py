@@ -23,8 +23,13 @@ def board(employee, customer):
     others = [IdeaFactory(campaign=campaign, title=f"Other idea {i}") for i in range(4)]
     engagement.follow_set(idea=followed, user=employee, following=True)
     engagement.support_add(idea=supported, user=employee)
-    return {"mine": mine, "followed": followed, "supported": supported, "rejected": rejected,
-            "others": others}
+    return {
+        "mine": mine,
+        "followed": followed,
+        "supported": supported,
+        "rejected": rejected,
+        "others": others,
+    }
 
 
 def _titles(response) -> str:
@@ -33,8 +38,11 @@ def _titles(response) -> str:
 
 @pytest.mark.parametrize(
     ("tab", "expected"),
-    [("mine", "Mine: card pause"), ("following", "Followed: branch queue"),
-     ("supported", "Supported: instant PIN")],
+    [
+        ("mine", "Mine: card pause"),
+        ("following", "Followed: branch queue"),
+        ("supported", "Supported: instant PIN"),
+    ],
 )
 def test_each_tab_lists_its_ideas_in_one_query(
     client, employee, board, tab, expected, django_assert_num_queries
@@ -110,9 +118,7 @@ def test_supporting_from_a_card_swaps_the_card_footer(client, customer, board):
     assert idea.supports_customers == 1
 
 
-def test_supporting_from_a_card_without_javascript_comes_back_to_the_board(
-    client, customer, board
-):
+def test_supporting_from_a_card_without_javascript_comes_back_to_the_board(client, customer, board):
     idea = board["others"][1]
     client.force_login(customer)
     response = client.post(
