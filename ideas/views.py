@@ -120,6 +120,11 @@ def board(request: HtmxHttpRequest) -> HttpResponse:
     if is_partial(request, "idea-list"):
         return vary_on_htmx(render(request, "ideas/board.html#idea-list", context))
     use_select_widgets(filterset, request.user, Stage.objects.filter(journey__is_default=True))
+    if context["customer"]:
+        # Customers filter by what they know (campaign, status, journey stage, words), not
+        # by the internal classifications.
+        for name in ("innovation_type", "horizon", "has_evidence", "origin"):
+            filterset.form.fields.pop(name, None)
     return vary_on_htmx(render(request, "ideas/board.html", context))
 
 
