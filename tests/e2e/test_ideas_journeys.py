@@ -21,6 +21,7 @@ from tests.factories import (
     ManagerFactory,
     PanelFactory,
     add_evidence,
+    default_scorecard,
 )
 
 
@@ -85,6 +86,7 @@ def test_a_manager_moves_an_idea_from_submitted_to_funded_with_the_offered_actio
     campaign, page, live_server, login
 ):
     today = timezone.localdate()
+    default_scorecard()  # a transactional test before this one flushed the migration's
     FiscalYearFactory(
         label="FY now", starts_on=date(today.year, 1, 1), ends_on=date(today.year, 12, 31)
     )
