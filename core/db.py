@@ -82,7 +82,7 @@ def as_of() -> datetime:
     (``pg_last_xact_replay_timestamp()``; now when it has replayed none, e.g. just after
     start-up); on the primary, now."""
     alias = read_alias()
-    if alias == PRIMARY:
+    if alias == PRIMARY or connections[alias].vendor != "postgresql":
         return timezone.now()
     with connections[alias].cursor() as cursor:
         cursor.execute("SELECT COALESCE(pg_last_xact_replay_timestamp(), now())")
