@@ -12,15 +12,11 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.http import StreamingHttpResponse
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from core.db import PRIMARY, REPLICA, ReplicaRouter, as_of, read_alias, report_read, reports
 from ideas.models import Idea, Support
-from tests import factories
 from tests.replica import replica_alias
 
 # --- Without a replica ---------------------------------------------------------------------
