@@ -157,6 +157,11 @@ if IS_POSTGRES:
     # A database host that does not answer fails the connection quickly (a 503), instead of
     # holding the request for the operating system's TCP timeout.
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction, so the
+    # streamed exports' ``.iterator()`` must not use server-side cursors (docs/deployment.md).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DB_DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
 
 # Optional: a PostgreSQL streaming replica of the database above. Report pages (dashboards,
 # insights, the journey map, CSV exports) read from it; writes and every other read stay on
@@ -171,6 +176,7 @@ if DATABASE_REPLICA_URL:
             DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
         ),
         "CONN_HEALTH_CHECKS": True,
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
         "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
         # The test suite has no replica: the alias reads the test database through its own
         # connection instead of creating a second one.
