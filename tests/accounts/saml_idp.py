@@ -18,7 +18,7 @@ from lxml import etree
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 
-def _key_and_cert() -> tuple[str, str]:
+def key_and_cert() -> tuple[str, str]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test IdP")])
     now = datetime.now(UTC)
@@ -40,7 +40,7 @@ def _key_and_cert() -> tuple[str, str]:
     return key_pem, cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
-SAML_TEST_KEY, SAML_TEST_CERT = _key_and_cert()
+SAML_TEST_KEY, SAML_TEST_CERT = key_and_cert()
 IDP_ENTITY_ID = "https://idp.bank.example/saml"
 IDP_SSO_URL = "https://idp.bank.example/saml/sso"
 
