@@ -116,6 +116,7 @@ def test_env_url_names_only_the_scheme_of_a_bad_value(monkeypatch):
 _PRINT_DATABASES = (
     "import json; from django.conf import settings as s; "
     "print(json.dumps({'aliases': sorted(s.DATABASES), 'routers': s.DATABASE_ROUTERS, "
+    "'no_server_cursors': [d['DISABLE_SERVER_SIDE_CURSORS'] for d in s.DATABASES.values()], "
     "'replica': {k: s.DATABASES['replica'][k] for k in ('HOST', 'PORT', 'NAME')} "
     "| {'mirror': s.DATABASES['replica']['TEST']['MIRROR']} "
     "if 'replica' in s.DATABASES else None}))"
@@ -130,17 +131,27 @@ def _databases(extra_env: dict) -> subprocess.CompletedProcess:
 def test_without_a_replica_url_there_is_one_database_and_no_router():
     result = _databases({"DATABASE_REPLICA_URL": ""})
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"aliases": ["default"], "routers": [], "replica": None}
+    assert json.loads(result.stdout) == {
+        "aliases": ["default"],
+        "routers": [],
+        "no_server_cursors": [False],
+        "replica": None,
+    }
 
 
 def test_a_replica_url_adds_the_replica_alias_and_the_router():
     result = _databases(
-        {"DATABASE_REPLICA_URL": "postgres://juncture@replica.internal:5433/juncture"}
+        {
+            "DATABASE_REPLICA_URL": "postgres://juncture@replica.internal:5433/juncture",
+            # Behind PgBouncer: both aliases stream without server-side cursors.
+            "DB_DISABLE_SERVER_SIDE_CURSORS": "true",
+        }
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "aliases": ["default", "replica"],
         "routers": ["core.db.ReplicaRouter"],
+        "no_server_cursors": [True, True],
         # In the test suite the alias mirrors the test database: no second one to create.
         "replica": {
             "HOST": "replica.internal",
