@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import services, sso
+from accounts.audit import action_label, audit_sentence
 from accounts.forms import DeleteAccountForm, InvitationAcceptForm, InviteForm, PersonForm
 from accounts.models import ApiToken, AuditEvent, Kind, User
 from accounts.rules import email_verification_pending
@@ -174,9 +175,17 @@ def audit_log(request: HtmxHttpRequest) -> HttpResponse:
     if action:
         events = events.filter(action=action)
     page = paginate(request, events, AUDIT_PAGE_SIZE)
-    actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+    rows = [(event, audit_sentence(event)) for event in page.object_list]
+    actions = [
+        (code, action_label(code))
+        for code in AuditEvent.objects.order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    ]
     return render(
-        request, "accounts/audit_log.html", {"page": page, "action": action, "actions": actions}
+        request,
+        "accounts/audit_log.html",
+        {"page": page, "rows": rows, "action": action, "actions": actions},
     )
 
 

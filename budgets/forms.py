@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from budgets.models import HORIZONS, Allocation, FiscalYear, default_horizon_targets
+from core.templatetags.juncture import money
 from ideas.models import FUNDABLE_STATUSES, Idea, Status
 
 MONEY_WIDGET = forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"})
@@ -112,9 +113,11 @@ class AllocationForm(forms.Form):
 
 
 class AllocationChoiceField(forms.ModelChoiceField):
+    currency = "EUR"  # the fiscal year's, set by the form
+
     def label_from_instance(self, obj: Allocation) -> str:
-        left = obj.amount - obj.spent
-        return f"#{obj.pk} {obj.idea.title} — {left} of {obj.amount} left"
+        left = money(obj.amount - obj.spent, self.currency)
+        return f"#{obj.pk} {obj.idea.title} — {left} of {money(obj.amount, self.currency)} left"
 
 
 class SpendForm(forms.Form):
@@ -128,6 +131,7 @@ class SpendForm(forms.Form):
     def __init__(self, *args, fiscal_year: FiscalYear, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("spent_on", date.today())
         super().__init__(*args, **kwargs)
+        self.fields["allocation"].currency = fiscal_year.currency
         self.fields["allocation"].queryset = (
             Allocation.objects.filter(fiscal_year=fiscal_year)
             .committed()

@@ -17,6 +17,9 @@ Definitions (docs/budgets.md says the same):
 - behind pace: spent as a % of the innovation budget is more than ``PACE_TOLERANCE_POINTS``
   percentage points below the % of the fiscal year elapsed (days elapsed including today /
   days in the year);
+- committing on pace (the dashboard's headline): committed as a % of the innovation budget is
+  no more than ``PACE_TOLERANCE_POINTS`` points below the % of the year elapsed, i.e. the
+  money is being committed at least about as fast as the year goes by;
 - forecast: linear extrapolation of the average daily spend over the last
   ``FORECAST_WINDOW_DAYS`` days of snapshots (the latest snapshot and the earliest one inside
   the window) from the latest snapshot to ``ends_on``; null with fewer than 2 snapshots.
@@ -91,6 +94,8 @@ class Totals:
     spent_of_innovation_pct: Decimal
     elapsed_pct: Decimal
     allocations: int
+    committed_of_innovation_pct: Decimal
+    commit_on_pace: bool
 
 
 @dataclass(frozen=True)
@@ -257,6 +262,8 @@ def totals(fy: FiscalYear, groups: list[dict], *, today: date) -> Totals:
     spent_new = money(spent_totals["spent_new_only"])
     days_total = (fy.ends_on - fy.starts_on).days + 1
     days_elapsed = min(max((today - fy.starts_on).days + 1, 0), days_total)
+    elapsed = pct(Decimal(days_elapsed), Decimal(days_total))
+    committed_of_innovation = pct(committed, innovation)
     return Totals(
         marketing_budget=money(marketing),
         target_pct=money(fy.innovation_target_pct),
@@ -274,8 +281,10 @@ def totals(fy: FiscalYear, groups: list[dict], *, today: date) -> Totals:
         remaining_new_only=innovation - committed_new,
         committed_unconfirmed=committed_unconfirmed,
         spent_of_innovation_pct=pct(spent, innovation),
-        elapsed_pct=pct(Decimal(days_elapsed), Decimal(days_total)),
+        elapsed_pct=elapsed,
         allocations=sum(g["n"] for g in groups),
+        committed_of_innovation_pct=committed_of_innovation,
+        commit_on_pace=committed_of_innovation >= elapsed - PACE_TOLERANCE_POINTS,
     )
 
 

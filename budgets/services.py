@@ -261,6 +261,8 @@ def allocation_create(
             "idea": locked_idea.pk,
             "fiscal_year": fy.pk,
             "reason": reason,
+            "title": locked_idea.title,
+            "currency": fy.currency,
         },
     )
     if locked_idea.status == Status.APPROVED:

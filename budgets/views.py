@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from budgets import services
 from budgets.forms import AllocationForm, FiscalYearForm, SpendForm
 from budgets.models import Allocation, FiscalYear
+from core.templatetags.juncture import money
 from core.web import HtmxHttpRequest, add_service_errors, require_perm
 from ideas.workflow import TransitionError
 
@@ -83,7 +84,8 @@ def allocate(request: HtmxHttpRequest, pk: int):
         return _fiscal_year_page(request, fy, allocate_form=form, status=409)
     suffix = " (override recorded)" if allocation.override else ""
     messages.success(
-        request, f"Allocated {allocation.amount} {fy.currency} to “{data['idea'].title}”{suffix}."
+        request,
+        f"Allocated {money(allocation.amount, fy.currency)} to “{data['idea'].title}”{suffix}.",
     )
     return redirect("budgets:fiscal_year", pk=fy.pk)
 
@@ -98,7 +100,8 @@ def release(request: HtmxHttpRequest, pk: int):
     except services.BudgetConflict as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Released {allocation.amount} back to the budget.")
+        amount = money(allocation.amount, allocation.fiscal_year.currency)
+        messages.success(request, f"Released {amount} back to the budget.")
     return redirect("budgets:fiscal_year", pk=allocation.fiscal_year_id)
 
 
@@ -124,7 +127,7 @@ def spend(request: HtmxHttpRequest, pk: int):
     except services.BudgetConflict as exc:
         form.add_error(None, exc.message)
         return _fiscal_year_page(request, fy, spend_form=form, status=409)
-    messages.success(request, f"Recorded {spend.amount} {fy.currency} of spend.")
+    messages.success(request, f"Recorded {money(spend.amount, fy.currency)} of spend.")
     return redirect("budgets:fiscal_year", pk=fy.pk)
 
 

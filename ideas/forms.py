@@ -1,11 +1,13 @@
 """HTML forms of the ideas app. They parse and present; the services decide."""
 
+from datetime import datetime, time
 from itertools import groupby
 
 from django import forms
 from django.db import models
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import MANAGERS_GROUP, Kind, User
@@ -376,20 +378,24 @@ class AttachmentForm(forms.Form):
     )
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
 class CampaignForm(forms.ModelForm):
+    """Campaigns run in whole days: a date picker for each end; the campaign opens at the
+    start of its first day and closes at the end of its last (in the site's time zone)."""
+
+    opens_at = forms.DateField(
+        label="Opens on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    closes_at = forms.DateField(
+        label="Closes on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The last day ideas are taken. Leave empty for no end date.",
+    )
+
     class Meta:
         model = Campaign
         fields = ["title", "slug", "brief", "audience", "opens_at", "closes_at", "target_stages"]
         widgets = {
-            "opens_at": DateTimeLocalInput(),
-            "closes_at": DateTimeLocalInput(),
             "brief": forms.Textarea(attrs={"rows": 4}),
             "target_stages": forms.CheckboxSelectMultiple(),
         }
@@ -402,3 +408,24 @@ class CampaignForm(forms.ModelForm):
             journey__is_default=True
         ).order_by("order")
         self.fields["target_stages"].required = False
+        for name in ("opens_at", "closes_at"):
+            value = getattr(self.instance, name, None)
+            if value is not None:
+                self.initial[name] = timezone.localtime(value).date()
+
+    def clean_opens_at(self) -> datetime:
+        day = self.cleaned_data["opens_at"]
+        return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+    def clean_closes_at(self) -> datetime | None:
+        day = self.cleaned_data.get("closes_at")
+        if day is None:
+            return None
+        return datetime.combine(day, time.max, tzinfo=timezone.get_current_timezone())
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "The last day cannot be before the first.")
+        return data

@@ -269,7 +269,12 @@ def idea_set_owner(*, idea: Idea, owner, actor) -> Idea:
         target=idea,
         summary=f"Idea #{idea.pk}: owner {previous.email if previous else 'none'} → "
         f"{owner.email if owner else 'none'}",
-        data={"from": previous.pk if previous else None, "to": owner.pk if owner else None},
+        data={
+            "from": previous.pk if previous else None,
+            "to": owner.pk if owner else None,
+            "title": idea.title,
+            "owner_name": owner.display_name if owner else None,
+        },
     )
     if owner is not None:
         follow_set(idea=idea, user=owner, following=True)
@@ -473,7 +478,13 @@ def idea_merge(*, source: Idea, target: Idea, actor, reason: str = "") -> IdeaTr
         action="idea.merge",
         target=src,
         summary=f"Idea #{src.pk} merged into #{tgt.pk}",
-        data={"source": src.pk, "target": tgt.pk, "reason": reason},
+        data={
+            "source": src.pk,
+            "target": tgt.pk,
+            "reason": reason,
+            "source_title": src.title,
+            "target_title": tgt.title,
+        },
     )
     notify_followers(
         idea=tgt,

@@ -672,6 +672,7 @@ def campaigns(request) -> HttpResponse:
         {
             "open_campaigns": [c for c in rows if c.is_open(now)],
             "other_campaigns": [c for c in rows if not c.is_open(now)],
+            "now": now,
         },
     )
 

@@ -172,6 +172,12 @@ def transition_apply(
         target=locked,
         summary=f"Idea #{locked.pk}: {from_status} → {to}"
         + (" (gate overridden)" if override else ""),
-        data={"from": from_status, "to": to, "reason": reason or "", "override": override},
+        data={
+            "from": from_status,
+            "to": to,
+            "reason": reason or "",
+            "override": override,
+            "title": locked.title,
+        },
     )
     return transition

@@ -1,5 +1,7 @@
 """REST API of the insights reads, mounted under /api/v1/ by config.api at the paths they
-have always had: ``journeys/{id}/map/`` and ``budgets/fiscal-years/{id}/summary/``.
+have always had: ``journeys/{id}/map/`` and ``budgets/fiscal-years/{id}/summary/``; the
+portfolio and panel accuracy under ``insights/``, with ``insights/accuracy/apply/`` for a
+manager to turn the suggested weights into a new scorecard version.
 
 The map is ``insights.selectors.journey_map`` and the summary
 ``insights.dashboard.executive_summary``: the same computations as the pages. Each is a
@@ -7,8 +9,10 @@ report: it reads the replica when one is configured (``core.db.report_read``) an
 current its data is in ``as_of``.
 """
 
+from django.db.models import Prefetch
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -18,7 +22,7 @@ from budgets.models import FiscalYear
 from budgets.selectors import jsonable
 from core.db import as_of, report_read
 from core.drf import RulesPermission
-from insights import accuracy, portfolio, selectors
+from insights import accuracy, portfolio, selectors, services
 from insights.dashboard import executive_summary
 from insights.serializers import (
     AccuracySerializer,
@@ -29,6 +33,8 @@ from insights.serializers import (
     SummarySerializer,
 )
 from journeys.models import Journey
+from scoring.models import Scorecard, ScorecardSignal
+from scoring.serializers import ScorecardSerializer
 
 
 class JourneyMapView(GenericAPIView):
@@ -131,9 +137,39 @@ class AccuracyView(GenericAPIView):
         return Response(AccuracySerializer(data).data | {"scorecard": data.get("scorecard")})
 
 
+class AccuracyApplyView(GenericAPIView):
+    """Turn the stored suggestion into a new scorecard version (the same service as the
+    accuracy page's button). No body: the weights are the ones the figures suggest."""
+
+    serializer_class = ScorecardSerializer
+    permission_classes = [RulesPermission]
+    rules_permissions = {"default": "scoring.manage_scorecards"}
+    filter_backends: list = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="Create a scorecard version from the suggested weights",
+        description=(
+            "The new version keeps the gate threshold and minimums of the scorecard the figures "
+            "were computed for, takes the suggested weights (signals with weight 0 are left "
+            "out) and becomes the default for new rounds; rounds already held keep theirs. "
+            "409 `no_suggestion` before there is a suggestion."
+        ),
+        request=None,
+        responses={201: ScorecardSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        version = services.accuracy_suggestion_apply(actor=request.user)
+        scorecard = Scorecard.objects.prefetch_related(
+            Prefetch("weights", queryset=ScorecardSignal.objects.select_related("signal"))
+        ).get(pk=version.pk)
+        return Response(ScorecardSerializer(scorecard).data, status=status.HTTP_201_CREATED)
+
+
 api_urlpatterns = [
     path("insights/portfolio/", PortfolioView.as_view(), name="portfolio"),
     path("insights/accuracy/", AccuracyView.as_view(), name="accuracy"),
+    path("insights/accuracy/apply/", AccuracyApplyView.as_view(), name="accuracy-apply"),
     path("journeys/<int:pk>/map/", JourneyMapView.as_view(), name="journey-map"),
     path(
         "budgets/fiscal-years/<int:pk>/summary/",

@@ -17,7 +17,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from budgets.models import Allocation, AllocationStatus, FiscalYear
-from budgets.selectors import ZERO, Alert, BudgetSummary, fiscal_year_summary, jsonable, money
+from budgets.selectors import (
+    PACE_TOLERANCE_POINTS,
+    ZERO,
+    Alert,
+    BudgetSummary,
+    fiscal_year_summary,
+    jsonable,
+    money,
+    pct,
+)
 from ideas.models import Idea, Status
 
 TOP_IDEAS = 10
@@ -199,6 +208,26 @@ def executive_summary(fiscal_year: FiscalYear, *, today: date | None = None) -> 
     )
 
 
+def _share(part: Decimal, whole: Decimal) -> Decimal:
+    """``part`` as a % of ``whole`` for a bar's length: 0 to 100 (an overrun fills it)."""
+    return min(max(pct(part, whole), ZERO), Decimal(100)) if whole else ZERO
+
+
+def headline(summary: dict) -> dict:
+    """The lengths (0-100) of the headline's two bullet bars, from the summary's figures:
+    committed as a share of the target (all innovation, and new only), and the pace mark at
+    the share of the fiscal year elapsed: committing evenly through the year, the bar's end
+    would sit on the mark. "On pace" is ``commit_on_pace`` (``budgets.selectors``)."""
+    target = summary["target_pct"]
+    return {
+        "all": _share(summary["committed_pct"], target),
+        "new_only": _share(summary["committed_new_only_pct"], target),
+        "pace": _share(summary["elapsed_pct"], Decimal(100)),
+        # The least committed share of the innovation budget that is still on pace.
+        "pace_floor": max(summary["elapsed_pct"] - PACE_TOLERANCE_POINTS, ZERO),
+    }
+
+
 SUMMARY_CSV_FIELDS = [
     "marketing_budget",
     "target_pct",
@@ -216,6 +245,8 @@ SUMMARY_CSV_FIELDS = [
     "committed_unconfirmed",
     "spent_of_innovation_pct",
     "elapsed_pct",
+    "committed_of_innovation_pct",
+    "commit_on_pace",
 ]
 SUMMARY_CSV_HEADER = ["section", "key", "label", "amount_or_value", "pct"]
 

@@ -157,6 +157,13 @@ class SummarySerializer(ReportSerializer):
     spent_of_innovation_pct = serializers.DecimalField(max_digits=7, decimal_places=2)
     elapsed_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
     allocations = serializers.IntegerField()
+    committed_of_innovation_pct = serializers.DecimalField(
+        max_digits=7, decimal_places=2, help_text="Committed as a % of the innovation budget."
+    )
+    commit_on_pace = serializers.BooleanField(
+        help_text="Committed % of the innovation budget is at most 10 points below the % of "
+        "the fiscal year elapsed."
+    )
     by_innovation_type = SplitRowSerializer(many=True)
     by_cycle = SplitRowSerializer(many=True)
     by_campaign = SplitRowSerializer(many=True)

@@ -27,12 +27,10 @@ from core.web import (
 from insights import accuracy as acc
 from insights import dashboard as dash
 from insights import portfolio as port
-from insights import selectors
+from insights import selectors, services
 from insights.forms import MapFilterForm
 from journeys.models import Journey, Stage
 from journeys.selectors import default_journey
-from scoring.models import Scorecard
-from scoring.services import scorecard_create_version
 
 # --- The journey map -----------------------------------------------------------------------
 
@@ -155,6 +153,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
             "summary": summary,
             "summary_json": jsonable(summary) if summary else None,
             "value": jsonable(value) if value else None,
+            "headline": dash.headline(summary) if summary else None,
             "as_of": as_of(),
         },
     )
@@ -274,26 +273,16 @@ def accuracy_apply(request: HtmxHttpRequest) -> HttpResponse:
     """Create a scorecard version with the weights the stored figures suggest (the figures
     the manager was shown, not weights sent by the browser)."""
     require_perm(request.user, "scoring.manage_scorecards")
-    snapshot = acc.latest_snapshot()
-    data = snapshot.data if snapshot else {}
-    suggested = data.get("suggested_weights") or {}
-    scorecard = Scorecard.objects.filter(pk=(data.get("scorecard") or {}).get("id")).first()
-    if not suggested or scorecard is None:
-        messages.error(request, "There is no suggestion to apply yet.")
+    try:
+        version = services.accuracy_suggestion_apply(actor=request.user)
+    except services.NoSuggestion as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        try:
-            version = scorecard_create_version(
-                scorecard=scorecard, weights=suggested, actor=request.user
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            # The figures name the default scorecard and its weights: recompute them
-            # against the new version, so the same suggestion is not offered twice.
-            acc.queue_refresh()
-            messages.success(
-                request,
-                f"Scorecard “{version.name}” created and made the default for new "
-                "rounds; rounds already held keep their scorecard.",
-            )
+        messages.success(
+            request,
+            f"Scorecard “{version.name}” created and made the default for new "
+            "rounds; rounds already held keep their scorecard.",
+        )
     return HttpResponseRedirect(reverse("insights:accuracy"))

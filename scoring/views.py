@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
-from accounts.models import Kind, User
+from accounts.models import Function, Kind, User
 from core.db import report_read
 from core.exceptions import Conflict
 from core.web import (
@@ -206,7 +206,19 @@ def _coverage(members, scorecard=None) -> dict:
     scorecard = scorecard or Scorecard.objects.filter(is_default=True).first()
     functions = services.panel_functions(members)
     minimum = scorecard.min_functions if scorecard else 3
-    return {"functions": functions, "minimum": minimum, "short": len(functions) < minimum}
+    labels = dict(Function.choices)
+    short = len(functions) < minimum
+    return {
+        "functions": functions,
+        "labels": [labels.get(f, f) for f in functions],
+        "minimum": minimum,
+        "short": short,
+        "message": (
+            f"Below the minimum of {minimum} functions: this panel cannot open a review round."
+            if short
+            else "Enough functions to open a round."
+        ),
+    }
 
 
 @login_required

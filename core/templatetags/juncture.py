@@ -3,7 +3,8 @@
 One spelling each, so a date, an amount or a status reads the same on every page:
 
 - ``{{ value|date_short }}`` → "10 Dec 2026"; ``{{ value|datetime_short }}`` → "10 Dec 2026, 14:05"
-  (aware datetimes in the current time zone).
+  (aware datetimes in the current time zone); ``{{ value|date_day }}`` → "10 Dec" (the year only
+  when it is not this year).
 - ``{{ amount|money:currency }}`` → "€4,000,000", "€1,250.50": symbol and grouping by the active
   language; cents only when there are any. ``{{ amount|money_short:currency }}`` → "€4M".
 - ``{{ 7.04|percent }}`` → "7.0%" (``percent:0`` → "7%").
@@ -50,6 +51,16 @@ def date_short(value: date | datetime | None) -> str:
     if value in (None, ""):
         return ""
     return date_format(_local(value), DATE_SHORT)
+
+
+@register.filter
+def date_day(value: date | datetime | None) -> str:
+    """A day without the year when it is this year: "10 Dec"; "3 Jan 2027" otherwise."""
+    if value in (None, ""):
+        return ""
+    value = _local(value)
+    this_year = value.year == timezone.localdate().year
+    return date_format(value, "j M" if this_year else DATE_SHORT)
 
 
 @register.filter

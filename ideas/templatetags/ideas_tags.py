@@ -1,7 +1,9 @@
 """Template helpers of the ideas app."""
 
 from django import template
+from django.utils import timezone
 
+from core.templatetags.juncture import date_day
 from ideas.models import Notification
 
 register = template.Library()
@@ -35,3 +37,16 @@ def unread_notifications(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+@register.simple_tag
+def campaign_when(campaign, now=None) -> str:
+    """When a campaign takes ideas, as people say it: "Opens 10 Dec" (not yet open),
+    "Closes 3 Jan" (open), "Closed 3 Jan" (over), "Open, no end date"."""
+    now = now or timezone.now()
+    if campaign.opens_at > now:
+        return f"Opens {date_day(campaign.opens_at)}"
+    if campaign.closes_at is None:
+        return "Open, no end date"
+    verb = "Closes" if campaign.closes_at > now else "Closed"
+    return f"{verb} {date_day(campaign.closes_at)}"

@@ -70,8 +70,9 @@ def test_the_audit_log_page_has_a_fixed_query_count(client, manager, django_asse
         audit_record(actor=manager, action="allocation.create", summary=f"Allocation {n}")
     client.force_login(manager)
     # 1 session, 2 user, 3 user's groups (rules' group predicates, cached per user), 4 count of
-    # events, 5 panel membership (nav: scoring.review), 6 unread notifications (the bell),
-    # 7 distinct actions, 8 the page of events. None grows with the number of events.
+    # events, 5 the page of events (each made a sentence from its own row), 6 distinct
+    # actions, 7 panel membership (nav: scoring.review), 8 unread notifications (the bell).
+    # None grows with the number of events.
     with django_assert_num_queries(8):
         response = client.get(reverse("accounts:audit"))
     assert response.status_code == 200

@@ -32,7 +32,7 @@ def test_the_page_shows_what_remains_and_the_allocations(manager_client, fy, app
 def test_allocating_in_the_browser_funds_the_idea(manager_client, fy, approved_idea):
     url = reverse("budgets:allocate", args=[fy.pk])
     response = manager_client.post(url, {"idea": approved_idea.pk, "amount": "2500"}, follow=True)
-    assert "Allocated 2500.00 EUR" in response.content.decode()
+    assert "Allocated €2,500 to" in response.content.decode()
     approved_idea.refresh_from_db()
     assert approved_idea.status == "funded"
 
@@ -91,7 +91,7 @@ def test_recording_spend_in_the_browser(manager_client, fy):
 def test_releasing_in_the_browser(manager_client, fy):
     allocation = factories.AllocationFactory(fiscal_year=fy)
     response = manager_client.post(reverse("budgets:release", args=[allocation.pk]), follow=True)
-    assert "Released 10000.00" in response.content.decode()
+    assert "Released €10,000 back" in response.content.decode()
     response = manager_client.post(reverse("budgets:release", args=[allocation.pk]), follow=True)
     assert "already released" in response.content.decode()
 

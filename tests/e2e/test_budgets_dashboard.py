@@ -132,3 +132,42 @@ def test_an_executive_sees_the_charts_and_the_api_numbers(
     # The funnel table next to its chart says the same as the API.
     funded = next(r for r in summary["funnel"] if r["status"] == "funded")
     expect(page.locator('tr[data-status="funded"] td')).to_have_text(str(funded["ideas"]))
+
+
+def test_an_executive_reads_the_10_percent_headline(
+    budget_year, page, live_server, login, artifacts
+):
+    """The headline's numbers, worked out by hand from the fixture: marketing budget
+    4,000,000 at 10% → innovation budget 400,000. Committed 90,000 + 60,000 + 25,000.50 =
+    175,000.50 → 4.3750125% of the marketing budget → "4.4%" of the 10% target; left to
+    commit 400,000 - 175,000.50 = €224,999.50. New only (confirmed, not optimization):
+    60,000 + 25,000.50 = 85,000.50 → 2.1250125% → "2.1%", €314,999.50 left. Committed is
+    43.75% of the innovation budget: on pace while no more than 10 points behind the share
+    of the year elapsed."""
+    executive = factories.ExecutiveFactory(email="exec.headline@example.com")
+    login(executive.email, PASSWORD)
+    page.goto(f"{live_server.url}/budgets/")
+    headline = page.get_by_test_id("headline")
+    expect(headline).to_be_visible()
+    main = headline.locator('[data-headline="all"]')
+    expect(main).to_contain_text("4.4% of the 10% target committed")
+    expect(main).to_contain_text("€224,999.50 left to commit")
+    today = timezone.localdate()
+    fy = budget_year
+    elapsed = (
+        Decimal((today - fy.starts_on).days + 1) * 100 / ((fy.ends_on - fy.starts_on).days + 1)
+    )
+    on_pace = Decimal("43.75") >= elapsed.quantize(Decimal("0.01")) - 10
+    expect(main).to_contain_text("on pace" if on_pace else "behind")
+    strict = headline.locator('[data-headline="new_only"]')
+    expect(strict).to_contain_text("2.1% new only (strict)")
+    expect(strict).to_contain_text("€314,999.50 left")
+    # The bar is 4.38 / 10 = 43.8% of the way to the target.
+    bar = headline.locator(".bullet__bar").first
+    assert bar.get_attribute("width") == "43.80"
+
+    # Printed for a board meeting: no navigation, the headline first, A4.
+    page.emulate_media(media="print")
+    expect(page.locator("header.site-header")).to_be_hidden()
+    expect(headline).to_be_visible()
+    page.pdf(path=str(artifacts / "budgets-dashboard.pdf"), format="A4")

@@ -69,7 +69,12 @@ def test_owner_changes_and_comment_hiding_are_audited(manager, employee):
 
     idea = IdeaFactory(status="submitted")
     services.idea_set_owner(idea=idea, owner=employee, actor=manager)
-    assert AuditEvent.objects.get(action="idea.owner").data == {"from": None, "to": employee.pk}
+    assert AuditEvent.objects.get(action="idea.owner").data == {
+        "from": None,
+        "to": employee.pk,
+        "title": idea.title,
+        "owner_name": employee.display_name,
+    }
     comment = engagement.comment_add(idea=idea, author=employee, body="Hmm")
     engagement.comment_hide(comment=comment, actor=manager)
     assert AuditEvent.objects.filter(action="comment.hide", actor=manager).count() == 1

@@ -99,11 +99,11 @@ def test_managers_create_and_edit_campaigns(client, manager, employee):
         "slug": "branch-future",
         "brief": "What should a branch do?",
         "audience": "everyone",
-        "opens_at": "2026-01-01T09:00",
-        "closes_at": "2025-01-01T09:00",
+        "opens_at": "2026-01-01",
+        "closes_at": "2025-01-01",
     }
     assert client.post(reverse("ideas:campaign_new"), data).status_code == 400
-    data["closes_at"] = "2027-01-01T09:00"
+    data["closes_at"] = "2027-01-01"
     assert client.post(reverse("ideas:campaign_new"), data).status_code == 302
     data["title"] = "Branch of tomorrow"
     client.post(reverse("ideas:campaign_edit", args=["branch-future"]), data)

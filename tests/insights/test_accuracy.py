@@ -322,6 +322,36 @@ def test_without_a_suggestion_nothing_is_created(db, client, manager):
     assert Scorecard.objects.count() == before
 
 
+def test_a_manager_creates_a_version_through_the_api(
+    manager, executive, cohort, django_capture_on_commit_callbacks
+):
+    acc.accuracy_refresh()
+    held = dict(ReviewRound.objects.values_list("pk", "scorecard_id"))
+    url = "/api/v1/insights/accuracy/apply/"
+    assert api_as(executive).post(url).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(manager).post(url)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    new = Scorecard.objects.get(is_default=True)
+    assert body["id"] == new.pk and body["is_default"] is True
+    # The same weights as the page's button: importance 2.07, defensibility 1.93.
+    assert {s["signal"]: s["weight"] for s in body["signals"]} == {
+        "importance": "2.07",
+        "defensibility": "1.93",
+    }
+    assert dict(ReviewRound.objects.values_list("pk", "scorecard_id")) == held
+    assert acc.latest_figures()["scorecard"]["id"] == new.pk
+
+
+def test_the_api_says_409_before_there_is_a_suggestion(db, manager):
+    before = Scorecard.objects.count()
+    response = api_as(manager).post("/api/v1/insights/accuracy/apply/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "no_suggestion"
+    assert Scorecard.objects.count() == before
+
+
 # --- Query counts ------------------------------------------------------------------------
 
 

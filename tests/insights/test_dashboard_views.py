@@ -1,9 +1,10 @@
 """The executive dashboard page (``/budgets/``) and its CSV export."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from tests import factories
@@ -42,3 +43,58 @@ def test_the_csv_export_has_the_summary_numbers(client, executive, fy):
     text = b"".join(response.streaming_content).decode()
     assert "totals,committed,committed,12345.67," in text
     assert "totals,committed_pct,committed pct,1.23," in text  # 12,345.67 / 1,000,000 → 1.23%
+
+
+@time_machine.travel(datetime(2026, 7, 1, 12, 0, tzinfo=UTC), tick=False)
+def test_the_headline_says_how_far_to_the_target_and_whether_on_pace(client, executive, fy):
+    # Innovation budget 100,000 (1,000,000 x 10%). 1 Jul is day 182 of 365: 182 / 365 =
+    # 49.863…% → 49.86% elapsed; on pace needs ≥ 49.86 - 10 = 39.86% of 100,000 committed.
+    # 45,000 optimization (type confirmed) + 15,000.50 new experience (confirmed) = 60,000.50
+    # committed: 6.00005% of the marketing budget → 6.00 → "6.0%"; 60.0005% of the innovation
+    # budget → on pace; 39,999.50 left. New only: 15,000.50 → 1.50% → "1.5%"; 84,999.50 left.
+    for kind, amount in (("optimization", "45000"), ("new_experience", "15000.50")):
+        idea = factories.IdeaFactory(innovation_type=kind, type_confirmed=True, status="funded")
+        factories.AllocationFactory(fiscal_year=fy, idea=idea, amount=Decimal(amount))
+    client.force_login(executive)
+    html = client.get(reverse("insights:dashboard")).content.decode()
+    headline = html[html.index('data-headline="all"') :]
+    headline = headline[: headline.index("</p>")]
+    assert '<data data-kpi="committed_pct" value="6.00">6.0%</data>' in headline
+    assert "of the 10% target committed" in headline
+    assert '<data data-kpi="remaining" value="39999.50">€39,999.50</data>' in headline
+    assert 'data-pace="on_pace"' in headline and "on pace" in headline
+    strict = html[html.index('data-headline="new_only"') :]
+    strict = strict[: strict.index("</p>")]
+    assert 'value="1.50">1.5%</data>' in strict and "€84,999.50 left" in strict
+    # The bars: 6.00 / 10 → 60% of the way to the target; 1.50 / 10 → 15%; pace mark 49.86.
+    assert 'class="bullet__bar" x="0" y="1" width="60.00"' in html
+    assert 'class="bullet__bar" x="0" y="1" width="15.00"' in html
+    assert 'x1="49.86"' in html
+
+
+@time_machine.travel(datetime(2026, 10, 1, 12, 0, tzinfo=UTC), tick=False)
+def test_the_headline_says_behind_when_committing_lags_the_year(client, executive, fy):
+    # 1 Oct is day 274: 75.07% elapsed; 60,000 committed = 60% < 65.07% → behind.
+    factories.AllocationFactory(fiscal_year=fy, amount=Decimal("60000"))
+    client.force_login(executive)
+    html = client.get(reverse("insights:dashboard")).content.decode()
+    assert 'data-pace="behind"' in html and 'data-pace="on_pace"' not in html
+
+
+def test_the_value_line_formats_money(client, executive, fy):
+    factories.AllocationFactory(fiscal_year=fy, amount=Decimal("60000"))
+    client.force_login(executive)
+    html = client.get(reverse("insights:dashboard")).content.decode()
+    line = html[html.index("data-value-line") :]
+    line = line[: line.index("</p>")]
+    assert '<data data-kpi="realised_total" value="0.00">€0</data>' in line
+    assert " EUR" not in line
+
+
+def test_the_nav_links_to_portfolio_and_accuracy_for_readers_only(client, executive, employee):
+    client.force_login(executive)
+    html = client.get(reverse("insights:dashboard")).content.decode()
+    assert 'data-nav="portfolio"' in html and 'data-nav="accuracy"' in html
+    client.force_login(employee)
+    html = client.get(reverse("home")).content.decode()
+    assert 'data-nav="portfolio"' not in html and 'data-nav="accuracy"' not in html

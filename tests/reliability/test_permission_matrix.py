@@ -628,6 +628,7 @@ MATRIX: list[Row] = [
     A("insights:portfolio", READERS, data={"fiscal_year": 0}, note="400 for a bad year"),
     A("insights:portfolio", READERS),
     A("insights:accuracy", READERS),
+    A("insights:accuracy-apply", MANAGER, "post", note="409 before there is a suggestion"),
     A("budgets:allocation-list", READERS),
     A("budgets:allocation-list", MANAGER, "post", data={}),
     A("budgets:allocation-detail", READERS, args=lambda w: [w.allocation.pk]),
