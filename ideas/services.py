@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from accounts.audit import audit_record
 from accounts.models import Kind, User
 from core.web import require_perm
 from ideas.engagement import follow_set
+from ideas.evidence import evidence_from_attach, source_customers
 from ideas.models import (
     OPEN,
     Attachment,
@@ -159,8 +160,11 @@ def idea_submit(
     expected_value: Decimal | None = None,
     draft: bool = False,
     files: Iterable[UploadedFile] = (),
+    evidence_from: str = "",
 ) -> Idea:
-    """Create an idea as a draft, or submitted (``draft=False``), with its attachments.
+    """Create an idea as a draft, or submitted (``draft=False``), with its attachments
+    and, when ``evidence_from`` names some (a key a registered evidence source made, such
+    as the top verbatims of a painful moment), the evidence it starts with.
 
     The author follows it automatically; ``origin`` comes from the author's kind. The
     campaign must be open and its audience must include the author. Raises ValidationError
@@ -213,6 +217,8 @@ def idea_submit(
     Follow.objects.create(idea=idea, user=author)
     for upload, (name, content_type) in checked:
         _attachment_save(idea=idea, upload=upload, name=name, content_type=content_type, by=author)
+    if evidence_from:
+        evidence_from_attach(idea=idea, key=evidence_from, actor=author)
     if not draft:
         idea_transition(idea=idea, to=Status.SUBMITTED, actor=author)
         idea.refresh_from_db()
@@ -389,7 +395,8 @@ def idea_set_expected_value(
 
 def idea_recount(*, ids: Iterable[int] | None = None) -> int:
     """Recompute the counters (supports, comments, evidence and the customers it speaks
-    for) from the rows, in one UPDATE. Returns the ideas updated."""
+    for) from the rows, in one UPDATE (and one per idea that other apps' evidence adds
+    customers to). Returns the ideas updated."""
 
     def _supports(kind: str):
         rows = (
@@ -409,8 +416,9 @@ def idea_recount(*, ids: Iterable[int] | None = None) -> int:
         .values("n")[:1]
     )
     evidence = Evidence.objects.filter(idea=OuterRef("pk")).order_by().values("idea")
-    qs = Idea.objects.all() if ids is None else Idea.objects.filter(pk__in=list(ids))
-    return qs.update(
+    ids = None if ids is None else list(ids)
+    qs = Idea.objects.all() if ids is None else Idea.objects.filter(pk__in=ids)
+    updated = qs.update(
         supports_employees=_supports(Kind.STAFF),
         supports_customers=_supports(Kind.CUSTOMER),
         comment_count=Coalesce(Subquery(comments), 0),
@@ -419,6 +427,10 @@ def idea_recount(*, ids: Iterable[int] | None = None) -> int:
             Subquery(evidence.annotate(n=Sum("customers_affected")).values("n")[:1]), 0
         ),
     )
+    # Plus the customers behind evidence other apps hold (linked feedback).
+    for pk, extra in source_customers(ids).items():
+        Idea.objects.filter(pk=pk).update(customers_affected=F("customers_affected") + extra)
+    return updated
 
 
 @transaction.atomic

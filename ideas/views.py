@@ -26,7 +26,7 @@ from core.web import (
 from ideas import campaigns as campaign_services
 from ideas import engagement, search, services
 from ideas.evidence import evidence_add as evidence_add_service
-from ideas.evidence import evidence_visible
+from ideas.evidence import evidence_from_describe, evidence_panels, evidence_visible
 from ideas.filters import IdeaFilter, sorts_for, use_select_widgets
 from ideas.forms import (
     AttachmentForm,
@@ -198,6 +198,10 @@ def _prefill(request, journey: JourneyChoices) -> dict:
         moment = journey.moment_by_id[int(get["moment"])]
         initial["moment"] = moment.pk
         initial.setdefault("stage", moment.stage_id)
+    # A page elsewhere (the journey overlay's "pain without an idea") may start the idea.
+    for field, limit in (("title", 160), ("customer_need", 4000)):
+        if get.get(field, "").strip():
+            initial[field] = get[field].strip()[:limit]
     return initial
 
 
@@ -213,6 +217,12 @@ def idea_new(request: HtmxHttpRequest) -> HttpResponse:
         journey=journey,
         initial=_prefill(request, journey),
     )
+    # Evidence the new idea starts with (e.g. the top verbatims of a painful moment), named
+    # by a key its source made; carried from the link to the form's POST.
+    evidence_from = (request.POST or request.GET).get("evidence_from", "")[:100]
+    evidence_note = evidence_from_describe(evidence_from, request.user) if evidence_from else None
+    if evidence_note is None:
+        evidence_from = ""
     if request.method == "POST" and form.is_valid():
         draft = "save_draft" in request.POST
         try:
@@ -220,6 +230,7 @@ def idea_new(request: HtmxHttpRequest) -> HttpResponse:
                 author=request.user,
                 draft=draft,
                 files=form.cleaned_data.get("attachments") or [],
+                evidence_from=evidence_from,
                 **form.service_kwargs(),
             )
         except ValidationError as exc:
@@ -233,7 +244,13 @@ def idea_new(request: HtmxHttpRequest) -> HttpResponse:
             )
             return redirect("ideas:detail", pk=idea.pk)
     status = 400 if form.errors else 200
-    return render(request, "ideas/idea_form.html", {"form": form, "mode": "new"}, status=status)
+    context = {
+        "form": form,
+        "mode": "new",
+        "evidence_from": evidence_from,
+        "evidence_note": evidence_note,
+    }
+    return render(request, "ideas/idea_form.html", context, status=status)
 
 
 @login_required
@@ -327,6 +344,9 @@ def _idea_page_context(
         # when the idea has no evidence).
         "evidence": evidence_visible(idea=idea, user=user),
         "evidence_form": evidence_form,
+        # Evidence other apps hold (linked feedback), as panels of the evidence section.
+        # A callable: the template calls it only where it shows the section.
+        "evidence_panels": lambda: evidence_panels(idea=idea, user=user),
     }
     if not full:
         return context

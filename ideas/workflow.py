@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from core.exceptions import Conflict
 from core.web import require_perm
+from ideas.evidence import has_source_evidence
 from ideas.models import Evidence, Idea, IdeaTransition, Status, allowed_targets
 
 
@@ -70,8 +71,13 @@ def _own_gates(ctx: GateContext) -> str | None:
             )
         if missing:
             return "An approved idea needs " + "; and ".join(missing) + "."
-    if ctx.to == Status.IN_REVIEW and not Evidence.objects.filter(idea=ctx.idea).exists():
+    if (
+        ctx.to == Status.IN_REVIEW
+        and not Evidence.objects.filter(idea=ctx.idea).exists()
+        and not has_source_evidence(ctx.idea)
+    ):
         # The rows, not the counter: a gate must not trust a number that could drift.
+        # Linked customer feedback (a registered source) is evidence too.
         return (
             "The idea needs at least one piece of evidence of the customer need "
             "(a complaint, survey, interview, analytics, ...) before it is reviewed: add it "

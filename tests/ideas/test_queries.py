@@ -73,8 +73,9 @@ def test_the_idea_page(client, employee, ideas, django_assert_num_queries):
     # 1 session, 2 user, 3 groups, 4 the idea with campaign, stage, moment, author, owner
     # and merged_into, 5 has the user supported, 6 does the user follow, 7 panel membership
     # (nav), 8 bell count, 9 attachments, 10 comments with their authors, 11 transitions
-    # with their actors
-    with django_assert_num_queries(11):
+    # with their actors, 12 the customer feedback linked to it (staff see the evidence
+    # source the feedback app registers)
+    with django_assert_num_queries(12):
         response = client.get(f"/ideas/{idea.pk}/")
     assert response.status_code == 200
 
