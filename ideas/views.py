@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Kind
 from accounts.throttle import limited_by
+from core.db import report_read
 from core.web import (
     HtmxHttpRequest,
     add_service_errors,
@@ -147,6 +148,7 @@ def _money(value) -> str:
 
 @login_required
 @require_GET
+@report_read
 def export_csv(request) -> StreamingHttpResponse:
     """The filtered board as CSV, streamed row by row (managers only: it carries the staff-only
     expected value)."""

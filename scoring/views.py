@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
 from accounts.models import Function, Kind, User
+from core.db import report_read
 from core.exceptions import Conflict
 from core.web import (
     HtmxHttpRequest,
@@ -658,6 +659,7 @@ def recompute_status(request: HtmxHttpRequest, pk: int, task_id: str) -> HttpRes
 
 
 @login_required
+@report_read
 def results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     round = _get_round(request, pk)
     require_perm(request.user, "scoring.view_results", round)
