@@ -144,6 +144,7 @@ SENTENCES = {
     "round.open": lambda e: f"opened {e.summary.replace(' opened', '', 1)}",
     "round.close": lambda e: f"closed {e.summary.removesuffix(' closed')}",
     "scorecard.version": lambda e: f"created scorecard version #{e.target_id}",
+    "scorecard.settings": _summary_after("changed scorecard"),
     "role.change": _role,
     "person.function": _summary_after("changed a function"),
     "person.activate": lambda e: f"reactivated {e.summary.removeprefix('Reactivated ')}",

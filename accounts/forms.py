@@ -59,7 +59,11 @@ class SignupForm(allauth_forms.SignupForm):
         return email
 
 
-ROLE_CHOICES = [("manager", "Innovation manager"), ("executive", "Executive")]
+ROLE_CHOICES = [
+    ("manager", "Innovation manager"),
+    ("executive", "Executive"),
+    ("moderator", "Moderator"),
+]
 assert {key for key, _ in ROLE_CHOICES} == set(ROLE_GROUPS)
 
 

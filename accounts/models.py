@@ -8,6 +8,8 @@ from django.utils import timezone
 
 MANAGERS_GROUP = "Innovation managers"
 EXECUTIVES_GROUP = "Executives"
+# Moderators work the moderation queue (innovation managers moderate too).
+MODERATORS_GROUP = "Moderators"
 
 
 def role_group(name: str):

@@ -6,7 +6,7 @@ may import it). Group membership is cached per user object by django-rules.
 
 import rules
 
-from accounts.models import EXECUTIVES_GROUP, MANAGERS_GROUP, Kind
+from accounts.models import EXECUTIVES_GROUP, MANAGERS_GROUP, MODERATORS_GROUP, Kind
 
 
 @rules.predicate
@@ -46,11 +46,14 @@ def is_verified_or_staff(user) -> bool:
 
 is_manager = rules.is_group_member(MANAGERS_GROUP) | rules.is_superuser
 is_executive = rules.is_group_member(EXECUTIVES_GROUP)
+# Moderators: innovation managers, and employees given the moderator role.
+is_moderator = is_manager | (is_employee & rules.is_group_member(MODERATORS_GROUP))
 is_signed_in = rules.is_authenticated
 
 rules.add_perm("accounts.manage_innovation", is_manager)
 rules.add_perm("accounts.view_dashboards", is_manager | is_executive)
 rules.add_perm("accounts.view_audit_log", is_manager)
+rules.add_perm("accounts.moderate_content", is_moderator)
 rules.add_perm("accounts.manage_people", is_manager)
 # Everyone manages their own account: download their data, delete it.
 rules.add_perm("accounts.manage_own_account", is_signed_in)

@@ -20,6 +20,7 @@ from accounts.audit import audit_record
 from accounts.models import (
     EXECUTIVES_GROUP,
     MANAGERS_GROUP,
+    MODERATORS_GROUP,
     ApiToken,
     Function,
     Kind,
@@ -28,7 +29,11 @@ from accounts.models import (
     token_digest,
 )
 
-ROLE_GROUPS = {"manager": MANAGERS_GROUP, "executive": EXECUTIVES_GROUP}
+ROLE_GROUPS = {
+    "manager": MANAGERS_GROUP,
+    "executive": EXECUTIVES_GROUP,
+    "moderator": MODERATORS_GROUP,
+}
 INVITATION_SALT = "accounts.invitation"
 
 

@@ -10,7 +10,8 @@ or the admin. Juncture's own keys live in each app's ``settings``:
 - ``function_claim`` + ``function_map`` (+ ``default_function``): the claim that names a
   person's function and how its values map onto Juncture's functions;
 - ``groups_claim`` + ``role_map``: the claim listing groups and which group grants the
-  ``manager`` or ``executive`` role. Only roles named in the map are managed by the IdP.
+  ``manager``, ``executive`` or ``moderator`` role. Only roles named in the map are managed by
+  the IdP.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def map_claims(app_settings: dict, claims: dict) -> Mapping:
     if function is None and app_settings.get("default_function") in Function.values:
         function = app_settings["default_function"]
     role_map = app_settings.get("role_map") or {}
-    managed = {role for role in role_map.values() if role in ("manager", "executive")}
+    managed = {role for role in role_map.values() if role in ("manager", "executive", "moderator")}
     groups = set(_values(claims.get(app_settings.get("groups_claim") or "groups")))
     granted = {role_map[g] for g in groups if g in role_map}
     return Mapping(function=function, roles={role: role in granted for role in sorted(managed)})

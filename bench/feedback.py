@@ -1,12 +1,14 @@
 #!/usr/bin/env python
 """Feedback import benchmark: import a generated CSV of N rows, beside a bare COPY of the
 same file in the same run; then a re-import of the same file (every row unchanged), and the
-median of the full-text search and the journey overlay at that many items.
+medians (and query counts) of the full-text search and the journey overlay at that many items.
 
-    .venv/bin/python bench/feedback.py --database-url postgres://postgres@127.0.0.1:5432/juncture_fb_bench --rows 100000
+    .venv/bin/python bench/feedback.py --database-url postgres://postgres@127.0.0.1:5432/bench_feedback --rows 1000000
 
-The database is created if missing and migrated; the feedback tables are emptied first (the
-rest of the data set is left alone). Reports; never fails on a slow number.
+The database is created if missing and migrated, and the demo journey's moments are added;
+the feedback tables are emptied first (the rest of the data set is left alone). Six rows in
+ten name their moment (placed: the overlay counts them); the others get a suggested moment.
+Reports; never fails on a slow number.
 """
 
 from __future__ import annotations
@@ -26,7 +28,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/juncture_fb_bench"
-HEADER = ["source", "external_id", "channel", "text", "received_on", "customer_id", "score"]
+HEADER = [
+    "source",
+    "external_id",
+    "channel",
+    "text",
+    "received_on",
+    "customer_id",
+    "score",
+    "moment",
+]
 
 
 def configure(database_url: str) -> None:
@@ -38,9 +49,20 @@ def configure(database_url: str) -> None:
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["LOG_LEVEL"] = "ERROR"
+    os.environ["ALLOWED_HOSTS"] = "testserver,localhost"  # pages through the test client
+    os.environ["SECURE_SSL_REDIRECT"] = "false"
+    os.environ["RATELIMIT_ENABLE"] = "false"
+    os.environ["STATIC_ROOT"] = str(BASE_DIR / "static")
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # As bench/run.py: the plain static storage (no collectstatic manifest needed).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 def ensure_database(database_url: str) -> None:
@@ -58,7 +80,7 @@ def generate(path: Path, rows: int, seed: int = 42) -> None:
     from feedback.demo import VERBATIMS
 
     rng = random.Random(seed)
-    texts = [t for _, neg, pos in VERBATIMS.values() for t in (*neg, *pos)]
+    texts = [(m, t) for m, (_, neg, pos) in VERBATIMS.items() for t in (*neg, *pos)]
     channels = ["complaint", "survey", "call", "app_review", "social", "branch", "email", "chat"]
     today = date.today()
     with path.open("w", newline="") as f:
@@ -66,7 +88,8 @@ def generate(path: Path, rows: int, seed: int = 42) -> None:
         writer.writerow(HEADER)
         for n in range(rows):
             channel = rng.choice(channels)
-            text = rng.choice(texts) + f" (case {rng.randrange(10**6)})"
+            moment, text = rng.choice(texts)
+            text += f" (case {rng.randrange(10**6)})"
             if n % 20 == 0:
                 text += " Reach me at someone@example.com or +44 20 7946 0958."
             score = str(rng.randint(0, 10)) if channel == "survey" else ""
@@ -79,6 +102,7 @@ def generate(path: Path, rows: int, seed: int = 42) -> None:
                     (today - timedelta(days=rng.randrange(365))).isoformat(),
                     f"CUST-{rng.randrange(rows // 3 + 1)}",
                     score,
+                    moment if n % 10 < 6 else "",
                 ]
             )
 
@@ -88,10 +112,13 @@ def bare_copy(path: Path) -> float:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        # A million-row COPY is one statement: off with the 5 s statement timeout (restored
+        # below; the import's statements, one per chunk, run under it as in production).
+        cursor.execute("SET statement_timeout = 0")
         cursor.execute("DROP TABLE IF EXISTS bench_feedback_copy")
         cursor.execute(
             "CREATE TABLE bench_feedback_copy (source text, external_id text, channel text, "
-            "text text, received_on text, customer_id text, score text)"
+            "text text, received_on text, customer_id text, score text, moment text)"
         )
         start = time.perf_counter()
         sql = "COPY bench_feedback_copy FROM STDIN WITH (FORMAT csv, HEADER)"
@@ -100,6 +127,7 @@ def bare_copy(path: Path) -> float:
                 copy.write(block)
         elapsed = time.perf_counter() - start
         cursor.execute("DROP TABLE bench_feedback_copy")
+        cursor.execute("RESET statement_timeout")
     return elapsed
 
 
@@ -141,21 +169,65 @@ def run_import(path: Path, actor) -> tuple[float, object]:
     return elapsed, batch
 
 
-def median_ms(fn, n: int = 30) -> float:
-    for _ in range(3):
+def median_ms(fn, n: int = 30) -> tuple[float, int]:
+    """(median ms, queries of one call)."""
+    from django.db import connection
+
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        fn()
+    for _ in range(2):
         fn()
     times = []
     for _ in range(n):
         start = time.perf_counter()
         fn()
         times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return statistics.median(times), len(queries)
+
+
+def server_ms(fn) -> float:
+    """The database's own execution time of ``fn``'s queries (EXPLAIN ANALYZE, summed):
+    what the median would be without waiting for a CPU on a loaded machine."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    total = 0.0
+    with connection.cursor() as cursor:
+        for q in captured.captured_queries:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + q["sql"])
+            plan = cursor.fetchone()[0][0]
+            total += plan["Execution Time"] + plan["Planning Time"]
+    return total
+
+
+def page_ms(client, url: str, n: int = 20) -> tuple[float, int]:
+    """(median ms, queries) of a whole HTML page through Django's test client."""
+
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    return median_ms(get, n)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--skip-reimport", action="store_true")
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="No import: measure search and overlay on the items already there.",
+    )
     args = parser.parse_args()
     ensure_database(args.database_url)
     configure(args.database_url)
@@ -164,22 +236,28 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from accounts.models import User, role_group
-    from feedback import selectors
-    from feedback.models import FeedbackItem, FeedbackLink, ImportBatch
     from journeys.models import Journey
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE feedback_feedbacklink, feedback_importrejection, feedback_feedbackitem, "
-            "feedback_importbatch, feedback_retainedcount, feedback_feedbackday"
-        )
     actor, _ = User.objects.get_or_create(
         email="bench-manager@example.com", defaults={"display_name": "Bench", "kind": "staff"}
     )
     actor.groups.add(role_group("Innovation managers"))
+    from journeys import demo
+
+    demo.seed()
     journey = Journey.objects.default()
     time_writes()
-    print(f"PostgreSQL {connection.pg_version}, {args.rows:,} rows")
+    print(f"PostgreSQL {connection.pg_version}, {args.rows:,} rows, load {os.getloadavg()}")
+    if args.measure_only:
+        measure(actor, journey)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
+        cursor.execute(
+            "TRUNCATE feedback_feedbacklink, feedback_importrejection, feedback_feedbackitem, "
+            "feedback_importbatch, feedback_retainedcount, feedback_feedbackday"
+        )
+        cursor.execute("RESET statement_timeout")
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "feedback.csv"
@@ -190,7 +268,9 @@ def main() -> None:
         )
         copy_s = bare_copy(path)
         first_s, first = run_import(path, actor)
-        again_s, again = run_import(path, actor)
+        print(f"load after the import: {os.getloadavg()}")
+        if not args.skip_reimport:
+            again_s, again = run_import(path, actor)
         copy2_s = bare_copy(path)
     copy_s = min(copy_s, copy2_s)
     print(f"bare COPY (best of 2):     {copy_s:7.2f} s  {args.rows / copy_s:10,.0f} rows/s")
@@ -199,22 +279,64 @@ def main() -> None:
         f"{first_s / copy_s:5.1f}x COPY  imported={first.imported} rejected={first.rejected}  "
         f"(database writes {first.write_seconds:.1f} s)"
     )
-    print(
-        f"re-import (all unchanged): {again_s:7.2f} s  {args.rows / again_s:10,.0f} rows/s  "
-        f"{again_s / copy_s:5.1f}x COPY  unchanged={again.unchanged} imported={again.imported}  "
-        f"(database writes {again.write_seconds:.1f} s)"
-    )
+    if not args.skip_reimport:
+        print(
+            f"re-import (all unchanged): {again_s:7.2f} s  {args.rows / again_s:10,.0f} rows/s  "
+            f"{again_s / copy_s:5.1f}x COPY  unchanged={again.unchanged} "
+            f"imported={again.imported}  (database writes {again.write_seconds:.1f} s)"
+        )
+    measure(actor, journey)
+
+
+def measure(actor, journey) -> None:
+    from django.db import connection
+
+    from feedback import selectors
+    from feedback.models import FeedbackItem, FeedbackLink, ImportBatch
+
+    print(f"load before measuring: {os.getloadavg()}")
+    placed = FeedbackItem.objects.filter(stage__isnull=False).count()
+    suggested = FeedbackItem.objects.filter(suggested_moment__isnull=False).count()
+    print(f"placed from the file: {placed:,}; suggested a moment: {suggested:,}")
     with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
         cursor.execute("VACUUM ANALYZE feedback_feedbackitem")
-    search = median_ms(
-        lambda: list(FeedbackItem.objects.search("locked app").order_by("-received_on", "-id")[:25])
-    )
-    count = median_ms(lambda: FeedbackItem.objects.search("locked app").count(), n=10)
-    overlay = median_ms(lambda: selectors.journey_overlay(journey, days=90), n=10)
-    print(f"search 'locked app', first page of 25: median {search:.1f} ms (count {count:.1f} ms)")
-    print(f"journey overlay (90 days):  median {overlay:.1f} ms")
+        cursor.execute("VACUUM ANALYZE feedback_feedbackday")
+        cursor.execute("RESET statement_timeout")
+
+    def first_page(q):
+        return lambda: list(FeedbackItem.objects.search(q).order_by("-received_on", "-id")[:25])
+
+    for q in ["locked app", "mortgage fees", "passport"]:
+        search, queries = median_ms(first_page(q))
+        count, _ = median_ms(lambda q=q: FeedbackItem.objects.search(q).count(), n=10)
+        capped, _ = median_ms(lambda q=q: FeedbackItem.objects.search(q)[:10_001].count(), n=10)
+        print(
+            f"search {q!r}, first page of 25: median {search:.1f} ms, {queries} query, "
+            f"server {server_ms(first_page(q)):.1f} ms (exact count: {count:.1f} ms; "
+            f"count capped at 10,001: {capped:.1f} ms)"
+        )
+    for days in (30, 90, 365):
+        overlay, queries = median_ms(lambda d=days: selectors.journey_overlay(journey, days=d))
+        server = server_ms(lambda d=days: selectors.journey_overlay(journey, days=d))
+        print(
+            f"journey overlay ({days} days): median {overlay:.1f} ms, {queries} queries, "
+            f"server {server:.1f} ms"
+        )
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(actor)
+    for label, url in [
+        ("overlay page (90 days)", f"/feedback/journey/{journey.pk}/"),
+        ("feedback list, search 'locked app'", "/feedback/?q=locked+app"),
+    ]:
+        ms, queries = page_ms(client, url)
+        print(f"{label}: median {ms:.1f} ms, {queries} queries (whole page, in-process)")
     print(
-        f"items: {FeedbackItem.objects.count():,}, links: {FeedbackLink.objects.count()}, batches: {ImportBatch.objects.count()}"
+        f"items: {FeedbackItem.objects.count():,}, links: {FeedbackLink.objects.count()}, "
+        f"batches: {ImportBatch.objects.count()}, load {os.getloadavg()}"
     )
 
 

@@ -688,16 +688,25 @@ class Generator:
                 at = base + timedelta(
                     seconds=rng.randrange(max(1, int((self.now - base).total_seconds())))
                 )
-                yield line(cid, body, internal, hidden, ts(at), author, 1 if hidden else None, iid)
+                yield line(
+                    cid,
+                    body,
+                    internal,
+                    "hidden" if hidden else "published",
+                    ts(at),
+                    author,
+                    1 if hidden else None,
+                    iid,
+                )
 
         cols = [
             "id",
             "body",
             "is_internal",
-            "is_hidden",
+            "moderation",
             "created_at",
             "author_id",
-            "hidden_by_id",
+            "moderated_by_id",
             "idea_id",
         ]
         self.counts["comments"] = copy(cursor, "ideas_comment", cols, rows())
@@ -974,7 +983,7 @@ LEFT JOIN (
 ) s ON s.idea_id = x.id
 LEFT JOIN (
   SELECT idea_id, COUNT(*) AS n FROM ideas_comment
-  WHERE NOT is_internal AND NOT is_hidden GROUP BY idea_id
+  WHERE NOT is_internal AND moderation = 'published' GROUP BY idea_id
 ) c ON c.idea_id = x.id
 WHERE x.id = i.id
 """

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("journeys.urls")),
     path("", include("ideas.urls")),
+    path("", include("ideas.moderation_urls")),
     path("", include("feedback.urls")),
     path("", include("scoring.urls")),
     path("", include("budgets.urls")),

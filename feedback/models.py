@@ -191,8 +191,15 @@ class FeedbackItem(models.Model):
     suggested_moment = models.ForeignKey(
         "journeys.Moment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # No index: nothing reads items by batch, and batches are not deleted by the app (an
+    # admin's deletion scans the items once); every index costs every imported row.
     batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+        db_index=False,
     )
     # Hash of the imported values: a re-imported row that changed nothing is not written.
     digest = models.CharField(max_length=32, editable=False)

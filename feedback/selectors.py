@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from feedback.models import FeedbackDay, FeedbackItem, FeedbackLink, RetainedCount
-from ideas.models import LIVE_STATUSES, Idea
+from ideas.models import LIVE_STATUSES, Idea, published
 from journeys.models import Effect, Moment
 
 
@@ -22,6 +22,56 @@ def linked_items(idea):
         .select_related("stage", "moment")
         .order_by("-received_on", "-id")
     )
+
+
+def customers_by_idea(ids) -> dict[int, int]:
+    """``{idea id: customers}`` the linked feedback adds to the ideas' ``customers_affected``
+    (ids None: every idea): distinct pseudonymous customers of the linked items, plus those
+    of linked items the retention purge removed. Two queries."""
+    links = FeedbackLink.objects.exclude(item__customer_ref="")
+    retained = RetainedCount.objects.filter(customers__gt=0)
+    if ids is not None:
+        ids = list(ids)
+        links, retained = links.filter(idea_id__in=ids), retained.filter(idea_id__in=ids)
+    counts = dict(
+        links.order_by()
+        .values("idea_id")
+        .annotate(n=Count("item__customer_ref", distinct=True))
+        .values_list("idea_id", "n")
+    )
+    for idea_id, n in retained.values_list("idea_id", "customers"):
+        counts[idea_id] = counts.get(idea_id, 0) + n
+    return counts
+
+
+def has_linked(idea) -> bool:
+    """Whether any feedback is linked to ``idea`` (or was, before the retention purge)."""
+    return (
+        FeedbackLink.objects.filter(idea=idea).exists()
+        or RetainedCount.objects.filter(idea=idea, items__gt=0).exists()
+    )
+
+
+# Linked items the idea page's evidence section lists (the rest are one click away).
+PANEL_ITEMS = 5
+
+
+def evidence_panel(idea, user) -> dict | None:
+    """The linked feedback as a panel of the idea page's evidence section: staff only
+    (customers never see feedback), None when nothing is linked. One query."""
+    if not user.has_perm("feedback.view_feedback"):
+        return None
+    items = list(linked_items(idea)[: PANEL_ITEMS + 1])
+    if not items:
+        return None
+    # Counted only when there are more than the panel shows (one query more).
+    count = len(items) if len(items) <= PANEL_ITEMS else linked_items(idea).count()
+    return {
+        "template": "feedback/_idea_evidence.html",
+        "summary": f" and {count} linked feedback item{'s' if count != 1 else ''}",
+        "feedback_items": items[:PANEL_ITEMS],
+        "feedback_more": count > PANEL_ITEMS,
+    }
 
 
 def customers_affected(idea) -> int:
@@ -38,8 +88,55 @@ def customers_affected(idea) -> int:
 
 
 def top_verbatims(idea, limit: int = 3):
-    """The most recent negative linked items first, for panelists scoring the idea."""
+    """The most recent negative linked items first, for panelists scoring the idea: items
+    whose ``text`` is masked at import, with ``channel`` (``get_channel_display``) and
+    ``received_on``. One query."""
     return linked_items(idea).order_by("-is_negative", "-received_on", "-id")[:limit]
+
+
+# The verbatims a new idea started from a painful moment takes as evidence.
+PAIN_VERBATIMS = 5
+
+
+def pain_key(moment_id: int, days: int) -> str:
+    """The idea form's ``evidence_from`` key for a moment's top verbatims over ``days``."""
+    return f"feedback:moment:{moment_id}:{days}"
+
+
+def parse_pain_key(key: str) -> tuple[int, int] | None:
+    parts = (key or "").split(":")
+    if len(parts) != 4 or parts[:2] != ["feedback", "moment"]:
+        return None
+    if not (parts[2].isdigit() and parts[3].isdigit()):
+        return None
+    return int(parts[2]), min(int(parts[3]), 3660)
+
+
+def moment_verbatims(moment_id: int, days: int, limit: int = PAIN_VERBATIMS):
+    """The top verbatims of a moment: its negative items of the last ``days`` days, the
+    scored ones first (NPS 0 before 6), then the newest. Texts are masked."""
+    _, current, today = periods(days)
+    return FeedbackItem.objects.filter(
+        moment_id=moment_id, is_negative=True, received_on__gte=current, received_on__lte=today
+    ).order_by(F("score").asc(nulls_last=True), "-received_on", "-id")[:limit]
+
+
+def describe_pain_evidence(key: str, user) -> str | None:
+    """What the idea form will attach for ``key`` (None: nothing, or not this user's)."""
+    parsed = parse_pain_key(key)
+    if parsed is None or not user.has_perm("feedback.link_feedback"):
+        return None
+    moment = Moment.objects.filter(pk=parsed[0]).first()
+    if moment is None:
+        return None
+    n = len(moment_verbatims(*parsed))
+    if not n:
+        return None
+    return (
+        f"The {n} most telling negative feedback item{'s' if n != 1 else ''} about "
+        f"“{moment.name}” (last {parsed[1]} days, masked) will be linked to this idea as "
+        "evidence of the need."
+    )
 
 
 def customer_items(customer_ref: str):
@@ -114,7 +211,7 @@ def journey_overlay(journey, *, days: int = 90, today: date | None = None) -> di
         cell["trend"] = (
             (cell["volume"] - cell["before"]) / cell["before"] if cell["before"] else None
         )
-    live_idea = Idea.objects.filter(status__in=LIVE_STATUSES, moment=OuterRef("pk"))
+    live_idea = Idea.objects.filter(published(), status__in=LIVE_STATUSES, moment=OuterRef("pk"))
     pain = []
     for moment in (
         Moment.objects.filter(stage__journey=journey, effect=Effect.DESTROYS_VALUE)

@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -22,10 +23,11 @@ from accounts.audit import audit_record
 from core import outbox
 from core.exceptions import Conflict
 from core.web import require_perm
-from feedback import importer
+from feedback import importer, placement, selectors
 from feedback.importer import ImportFileError, Places
 from feedback.models import (
     BatchStatus,
+    FeedbackDay,
     FeedbackItem,
     FeedbackLink,
     ImportBatch,
@@ -33,6 +35,7 @@ from feedback.models import (
     RetainedCount,
 )
 from feedback.placement import Suggester
+from ideas.evidence import customers_recount
 from journeys.models import Journey, Moment
 
 log = logging.getLogger(__name__)
@@ -140,7 +143,7 @@ _COPY_COLUMNS = [
 ]
 _STAGING_DDL = """
 CREATE TEMPORARY TABLE IF NOT EXISTS feedback_staging (
-  source varchar(60), external_id varchar(120), channel varchar(12), text text,
+  n integer, source varchar(60), external_id varchar(120), channel varchar(12), text text,
   received_on date, segment varchar(60), customer_ref varchar(64), score smallint,
   score_scale varchar(4), is_negative boolean, stage_id bigint, moment_id bigint,
   suggested_moment_id bigint, batch_id bigint, digest varchar(32),
@@ -154,6 +157,8 @@ def _upsert_copy(rows: list[dict], *, batch_id: int | None, suggester: Suggester
     unchanged, then one ``INSERT … SELECT … ON CONFLICT DO UPDATE``; ``xmax = 0`` in
     RETURNING tells an inserted row from an updated one, so the counts stay exact.
 
+    The ``SELECT`` computes each row's search vector once, stores it (the trigger then does
+    not) and uses it to suggest a moment for rows without a place (``feedback.placement``).
     A row without a place keeps the stored place (a curator's placement survives a
     re-import of a file without place columns)."""
     table = FeedbackItem._meta.db_table
@@ -161,19 +166,22 @@ def _upsert_copy(rows: list[dict], *, batch_id: int | None, suggester: Suggester
     now = timezone.now()
     updates = ", ".join(
         f"{c} = EXCLUDED.{c}"
-        for c in _COPY_COLUMNS
+        for c in [*_COPY_COLUMNS, "search_vector"]
         if c not in {"source", "external_id", "created_at", "stage_id", "moment_id"}
+    )
+    selected = ", ".join(
+        "b.moment_id" if c == "suggested_moment_id" else f"r.{c}" for c in _COPY_COLUMNS
     )
     with connection.cursor() as cursor:
         # One staging table per connection, emptied at every commit; emptied here too for a
         # second chunk in the same transaction (tests, a caller's atomic block).
         cursor.execute(_STAGING_DDL)
         cursor.execute("TRUNCATE feedback_staging")
-        with cursor.copy(f"COPY feedback_staging ({columns}) FROM STDIN") as copy:
-            for v in rows:
-                suggestion = suggester.suggest(v["text"]) if v["stage_id"] is None else None
+        with cursor.copy(f"COPY feedback_staging (n, {columns}) FROM STDIN") as copy:
+            for n, v in enumerate(rows):
                 copy.write_row(
                     (
+                        n,
                         v["source"],
                         v["external_id"],
                         v["channel"],
@@ -186,7 +194,7 @@ def _upsert_copy(rows: list[dict], *, batch_id: int | None, suggester: Suggester
                         v["is_negative"],
                         v["stage_id"],
                         v["moment_id"],
-                        suggestion,
+                        None,  # the suggestion, made by the INSERT below
                         batch_id,
                         v["digest"],
                         now,
@@ -199,12 +207,17 @@ def _upsert_copy(rows: list[dict], *, batch_id: int | None, suggester: Suggester
         )
         unchanged = cursor.rowcount
         cursor.execute(
-            f"INSERT INTO {table} AS f ({columns}) SELECT {columns} FROM feedback_staging "
+            "WITH fb_rows AS MATERIALIZED ("
+            "  SELECT s.*, to_tsvector('english', s.text) AS vec FROM feedback_staging s), "
+            f"{placement.suggest_ctes('fb_rows')} "
+            f"INSERT INTO {table} AS f ({columns}, search_vector) SELECT {selected}, r.vec "
+            "FROM fb_rows r LEFT JOIN fb_best b ON b.n = r.n "
             f"ON CONFLICT (source, external_id) DO UPDATE SET {updates}, "
             "stage_id = COALESCE(EXCLUDED.stage_id, f.stage_id), "
             "moment_id = CASE WHEN EXCLUDED.stage_id IS NULL THEN f.moment_id "
             "ELSE EXCLUDED.moment_id END "
-            "RETURNING (xmax = 0)"
+            "RETURNING (xmax = 0)",
+            {"journey": suggester.journey_id},
         )
         inserted = [row[0] for row in cursor.fetchall()]
     new = sum(inserted)
@@ -380,9 +393,58 @@ def _discard_file(batch: ImportBatch) -> None:
         ImportBatch.objects.filter(pk=batch.pk).update(file="")
 
 
+class _ChunkWriter:
+    """Commits an import's chunks in order. On PostgreSQL outside a transaction (the Celery
+    task) it does so in a second thread with its own connection: the database server writes
+    chunk N (on another core) while this thread reads, checks and masks chunk N+1. At most
+    one chunk is in flight, and each still commits with its counters behind the
+    ``processed`` guard, so counts, resumption and concurrent runs behave as inline.
+    Elsewhere (SQLite; inside a caller's transaction, as in tests) it writes inline."""
+
+    def __init__(self, suggester: Suggester):
+        self.suggester = suggester
+        self.pending: Future | None = None
+        self.pool: ThreadPoolExecutor | None = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedback-import")
+
+    def write(self, batch_id, before, after, good, bad) -> None:
+        if self.pool is None:
+            _commit_chunk(batch_id, before, after, good, bad, self.suggester)
+            return
+        self.wait()
+        self.pending = self.pool.submit(
+            _commit_chunk, batch_id, before, after, good, bad, self.suggester
+        )
+
+    def wait(self) -> None:
+        """Wait for the chunk in flight; its error (``_Superseded``, a lost database, …)
+        is raised here."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self.pool is not None:
+                # The writer thread's own connections (Django keeps them per thread).
+                self.pool.submit(connections.close_all).result()
+                self.pool.shutdown()
+
+
 def _run(batch: ImportBatch) -> None:
     journey = _journey()
     places, suggester = Places.load(journey), Suggester.for_journey(journey)
+    writer = _ChunkWriter(suggester)
+    try:
+        _read_and_write(batch, places, writer)
+    finally:
+        writer.close()
+
+
+def _read_and_write(batch: ImportBatch, places: Places, writer: _ChunkWriter) -> None:
     with batch.file.open("rb") as fileobj:
         if batch.total is None:
             estimate = importer.estimate_rows(fileobj, batch.file_format)
@@ -421,9 +483,10 @@ def _run(batch: ImportBatch) -> None:
             else:
                 good.append(values)
             if len(good) + len(bad) >= CHUNK:
-                _commit_chunk(batch.pk, done, index, good, bad, suggester)
+                writer.write(batch.pk, done, index, good, bad)
                 done, good, bad = index, [], []
-        _commit_chunk(batch.pk, done, index, good, bad, suggester)
+        writer.write(batch.pk, done, index, good, bad)
+        writer.wait()
     # The estimate made way for the exact count of data rows.
     ImportBatch.objects.filter(pk=batch.pk).update(total=index)
 
@@ -444,6 +507,38 @@ def _commit_chunk(batch_id, before, after, good, bad, suggester) -> None:
             unchanged=F("unchanged") + counts["unchanged"],
             rejected=F("rejected") + len(bad),
         )
+
+
+# --- The overlay's roll-up ------------------------------------------------------------------
+
+
+@transaction.atomic
+def feedback_days_rebuild() -> int:
+    """Recompute ``FeedbackDay`` from the items, in one transaction that blocks writers of
+    the items meanwhile (on PostgreSQL), so no change slips between the count and the swap.
+    Returns the number of roll-up rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {FeedbackItem._meta.db_table} IN SHARE MODE")
+    FeedbackDay.objects.all().delete()
+    rows = (
+        FeedbackItem.objects.filter(stage__isnull=False)
+        .values("stage_id", "moment_id", "received_on")
+        .annotate(volume=Count("id"), negative=Count("id", filter=Q(is_negative=True)))
+        .order_by("stage_id", "moment_id", "received_on")
+    )
+    days = [
+        FeedbackDay(
+            stage_id=r["stage_id"],
+            moment_key=r["moment_id"] or 0,
+            day=r["received_on"],
+            volume=r["volume"],
+            negative=r["negative"],
+        )
+        for r in rows.iterator(chunk_size=5000)
+    ]
+    FeedbackDay.objects.bulk_create(days, batch_size=5000)
+    return len(days)
 
 
 # --- Placement, links ------------------------------------------------------------------------
@@ -475,24 +570,48 @@ def placements_confirm(*, choices: dict[int, int | None], actor) -> int:
     return changed
 
 
+@transaction.atomic
 def link_create(*, item: FeedbackItem, idea, actor) -> FeedbackLink:
-    """Link an item to an idea as evidence (idempotent)."""
+    """Link an item to an idea as evidence (idempotent); the idea's ``customers_affected``
+    follows in the same transaction."""
     require_perm(actor, "feedback.link_feedback", item)
     if not idea.is_visible_to(actor):
         raise ValidationError("You cannot link to that idea.")
-    link, _ = FeedbackLink.objects.get_or_create(
+    link, created = FeedbackLink.objects.get_or_create(
         item=item, idea=idea, defaults={"linked_by": actor}
     )
+    if created:
+        customers_recount(ids=[idea.pk])
     return link
 
 
+@transaction.atomic
 def link_delete(*, item: FeedbackItem, idea_id: int, actor) -> int:
     link = FeedbackLink.objects.filter(item=item, idea_id=idea_id).first()
     if link is None:
         return 0
     require_perm(actor, "feedback.unlink_feedback", link)
     link.delete()
+    customers_recount(ids=[idea_id])
     return 1
+
+
+@transaction.atomic
+def pain_evidence_attach(*, idea, key: str, actor) -> int:
+    """Link the top verbatims of a painful moment (``selectors.pain_key``) to a new idea
+    started from the journey overlay; 0 when the key names nothing or the actor may not
+    link feedback. Called by the idea form through the ideas' evidence-source hook."""
+    parsed = selectors.parse_pain_key(key)
+    if parsed is None or not actor.has_perm("feedback.link_feedback"):
+        return 0
+    items = list(selectors.moment_verbatims(*parsed))
+    links = FeedbackLink.objects.bulk_create(
+        [FeedbackLink(item=item, idea=idea, linked_by=actor) for item in items],
+        ignore_conflicts=True,
+    )
+    if links:
+        customers_recount(ids=[idea.pk])
+    return len(links)
 
 
 # --- Privacy ---------------------------------------------------------------------------------
@@ -507,8 +626,14 @@ def customer_delete(*, customer_ref: str, actor) -> int:
     count = items.count()
     if not customer_ref or not count:
         return 0
+    ideas = set(
+        FeedbackLink.objects.filter(item__customer_ref=customer_ref).values_list(
+            "idea_id", flat=True
+        )
+    )
     FeedbackLink.objects.filter(item__customer_ref=customer_ref).delete()
     items.delete()
+    customers_recount(ids=ideas)
     audit_record(
         actor=actor,
         action="feedback.customer_deleted",
@@ -552,10 +677,14 @@ def retention_purge(*, today: date | None = None, chunk: int = 5000) -> int:
             if not ids:
                 return purged
             _retain_counts(ids)
-            FeedbackLink.objects.filter(item_id__in=ids).delete()
+            links = FeedbackLink.objects.filter(item_id__in=ids)
+            ideas = set(links.values_list("idea_id", flat=True))
+            links.delete()
             purged += (
                 FeedbackItem.objects.filter(pk__in=ids).delete()[1].get(FeedbackItem._meta.label, 0)
             )
+            # The retained counts keep the figure; recounting proves it (and heals drift).
+            customers_recount(ids=ideas)
 
 
 def _retain_counts(ids: Iterable[int]) -> None:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import Conflict
@@ -29,6 +33,22 @@ from journeys.models import Journey, Moment, Stage
 
 PAGE_SIZE = 25
 PLACEMENT_PAGE = 50
+COUNT_CAP = 10_000
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most ``COUNT_CAP`` + 1 items (``SELECT COUNT(*) FROM (… LIMIT n)``): at a
+    million items an exact count of a common word visits every match (about a second),
+    while the page itself takes milliseconds. The list then says "more than 10,000"; the
+    pages past the cap are not offered (a search narrows it down)."""
+
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        n = self.object_list[: COUNT_CAP + 1].count()
+        self.capped = n > COUNT_CAP
+        return min(n, COUNT_CAP)
 
 
 def _get_item(request, pk: int) -> FeedbackItem:
@@ -56,7 +76,7 @@ def item_list(request: HtmxHttpRequest) -> HttpResponse:
     partial = is_partial(request, "feedback-list")
     form = FeedbackFilterForm(request.GET or None, stages=[] if partial else _default_stages())
     items = form.apply(FeedbackItem.objects.for_list())
-    page = paginate(request, items, PAGE_SIZE)
+    page = paginate(request, items, PAGE_SIZE, paginator_class=CappedCountPaginator)
     context = {
         "form": form,
         "page": page,
@@ -302,6 +322,27 @@ def journey_overlay(request, journey_id: int) -> HttpResponse:
     days = int(request.GET["days"]) if request.GET.get("days", "").isdigit() else 90
     days = days if days in PERIODS else 90
     overlay = selectors.journey_overlay(journey, days=days)
+    for pain in overlay["pain"]:
+        moment = pain["moment"]
+        # The idea form, pre-filled: the place, the need in the feedback's numbers, and the
+        # moment's top verbatims to attach as evidence when the idea is submitted.
+        pain["idea_url"] = (
+            reverse("ideas:new")
+            + "?"
+            + urlencode(
+                {
+                    "stage": moment.stage_id,
+                    "moment": moment.pk,
+                    "customer_need": (
+                        f"Customers feel pain at “{moment.name}” ({moment.stage.name}): "
+                        f"{pain['negative']} negative feedback item"
+                        f"{'s' if pain['negative'] != 1 else ''} of {pain['volume']} in the "
+                        f"last {days} days."
+                    ),
+                    "evidence_from": selectors.pain_key(moment.pk, days),
+                }
+            )
+        )
     stages = list(Stage.objects.of_journey(journey).prefetch_related("moments"))
     rows = []
     for stage in stages:

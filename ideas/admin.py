@@ -6,8 +6,10 @@ from ideas.models import (
     Campaign,
     Comment,
     Evidence,
+    Flag,
     Idea,
     IdeaTransition,
+    ModerationCase,
     Notification,
 )
 from ideas.services import idea_recount
@@ -15,7 +17,7 @@ from ideas.services import idea_recount
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "audience", "opens_at", "closes_at"]
+    list_display = ["title", "slug", "audience", "premoderation", "opens_at", "closes_at"]
     prepopulated_fields = {"slug": ["title"]}
 
 
@@ -32,6 +34,8 @@ class IdeaAdmin(admin.ModelAdmin):
         "comment_count",
         "evidence_count",
         "customers_affected",
+        "moderation",
+        "moderation_note",
     ]
     raw_id_fields = ["author", "owner", "merged_into", "stage", "moment", "campaign"]
 
@@ -64,6 +68,20 @@ class EvidenceAdmin(admin.ModelAdmin):
         idea_ids = set(queryset.values_list("idea_id", flat=True))
         super().delete_queryset(request, queryset)
         idea_recount(ids=idea_ids)
+
+
+@admin.register(ModerationCase)
+class ModerationCaseAdmin(ReadOnlyAdmin):
+    """Decided in the moderation queue (ideas.moderation), which keeps the counters and the
+    audit log; read here."""
+
+    list_display = ["id", "idea", "comment", "cause", "flag_count", "opened_at", "decision"]
+    list_filter = ["cause", "decision"]
+
+
+@admin.register(Flag)
+class FlagAdmin(ReadOnlyAdmin):
+    list_display = ["id", "case", "user", "reason", "created_at"]
 
 
 admin.site.register([Comment, Attachment, Notification])

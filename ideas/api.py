@@ -6,6 +6,7 @@ idea the caller may not see is a 404, never a 403 that would reveal it exists.
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +21,7 @@ from accounts.throttle import limited_by
 from core.drf import RulesPermission
 from core.exceptions import Conflict
 from core.web import require_perm
-from ideas import engagement, search, services
+from ideas import engagement, moderation, search, services
 from ideas.evidence import evidence_add, evidence_visible
 from ideas.filters import IdeaFilter
 from ideas.models import Campaign, Idea, Status
@@ -32,6 +33,8 @@ from ideas.serializers import (
     CommentWriteSerializer,
     EvidenceSerializer,
     EvidenceWriteSerializer,
+    FlagSerializer,
+    FlagWriteSerializer,
     IdeaManageWriteSerializer,
     IdeaSerializer,
     IdeaWriteSerializer,
@@ -65,6 +68,8 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "comments": "ideas.view_idea",
         "transitions": "ideas.view_idea",
         "evidence": "ideas.view_idea",
+        "flag": "ideas.view_idea",
+        "flag_comment": "ideas.view_idea",
     }
 
     def get_queryset(self):
@@ -249,6 +254,42 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self.get_paginated_response(
             EvidenceSerializer(page, many=True, context=context).data
         )
+
+    @extend_schema(
+        summary="Flag the idea for a moderator (one open flag per person; 409 for a second)",
+        request=FlagWriteSerializer,
+        responses={201: FlagSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    @method_decorator(limited_by("comment"))
+    def flag(self, request, pk=None):
+        idea = self.get_object()
+        require_perm(request.user, "ideas.flag_content", idea)
+        data = FlagWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        flag = moderation.flag_add(user=request.user, content=idea, **data.validated_data)
+        return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Flag one of the idea's comments for a moderator",
+        request=FlagWriteSerializer,
+        responses={201: FlagSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"comments/(?P<comment_id>\d+)/flag",
+        filter_backends=[],
+    )
+    @method_decorator(limited_by("comment"))
+    def flag_comment(self, request, pk=None, comment_id=None):
+        idea = self.get_object()
+        comment = get_object_or_404(visible_comments(idea, request.user), pk=comment_id)
+        require_perm(request.user, "ideas.flag_content", comment)
+        data = FlagWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        flag = moderation.flag_add(user=request.user, content=comment, **data.validated_data)
+        return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Possible duplicates of a title or need (up to 5)",

@@ -10,7 +10,16 @@ from django.db import transaction
 from core.web import require_perm
 from ideas.models import Campaign
 
-CAMPAIGN_FIELDS = {"title", "slug", "brief", "audience", "opens_at", "closes_at", "owner"}
+CAMPAIGN_FIELDS = {
+    "title",
+    "slug",
+    "brief",
+    "audience",
+    "opens_at",
+    "closes_at",
+    "owner",
+    "premoderation",
+}
 
 
 def _campaign_validate(campaign: Campaign) -> None:

@@ -17,14 +17,18 @@ from accounts.models import Kind, User
 from ideas.models import (
     Audience,
     Campaign,
+    CaseCause,
     Comment,
     Evidence,
     EvidenceKind,
+    Flag,
     Follow,
     Horizon,
     Idea,
     IdeaTransition,
     InnovationType,
+    Moderation,
+    ModerationCase,
     Origin,
     Status,
     Support,
@@ -459,8 +463,130 @@ def _path(status: str, i: int) -> list[tuple[str, str]]:
     return [*steps, (Status.REJECTED, REJECT_REASONS[i % 3])]
 
 
+MODERATION_SLUG = "branch-and-app-voices"
+HELD_IDEAS = [
+    (
+        "Let me book a branch appointment from the app",
+        "I waited 40 minutes in the branch last week just to ask about my savings. Other "
+        "banks let you book a slot in their app.",
+        "A booking screen in the app with the free slots of my branch.",
+    ),
+    (
+        "A dark mode for the banking app",
+        "I check my balance at night and the white screen hurts my eyes.",
+        "Follow the phone's dark setting.",
+    ),
+]
+HELD_COMMENT = "This damn form logged me out twice while I was typing. Fix it!"
+FLAGGED_COMMENT = (
+    "Cheap loans here!!! www.example.com/a www.example.com/b www.example.com/c www.example.com/d"
+)
+
+
+def seed_moderation(*, manager, customers: list, now) -> None:
+    """A campaign that pre-moderates customers, two customer ideas held in it, a comment
+    held for profanity and a flagged one, so the moderation queue has work in the demo.
+    Idempotent on its own (a database seeded before moderation existed gets it too)."""
+    if Campaign.objects.filter(slug=MODERATION_SLUG).exists():
+        return
+    campaign = Campaign.objects.create(
+        title="Your voice: branches and the app",
+        slug=MODERATION_SLUG,
+        brief="What would make our branches and our app work better for you?",
+        audience=Audience.CUSTOMERS,
+        opens_at=now - timedelta(days=20),
+        closes_at=now + timedelta(days=70),
+        premoderation=True,
+        owner=manager,
+    )
+    # The demo customer's own idea is the first: signed in as them, the held state shows.
+    customers = sorted(customers, key=lambda u: u.email != "customer@example.com")
+    for k, (title, need, proposal) in enumerate(HELD_IDEAS):
+        author = customers[k % len(customers)]
+        created = now - timedelta(days=2 - k, hours=3)
+        idea = Idea.objects.create(
+            title=title,
+            customer_need=need,
+            proposal=proposal,
+            innovation_type=InnovationType.OPTIMIZATION,
+            campaign=campaign,
+            author=author,
+            origin=Origin.CUSTOMER,
+            status=Status.SUBMITTED,
+            moderation=Moderation.HELD,
+            created_at=created,
+        )
+        IdeaTransition.objects.bulk_create(
+            [
+                IdeaTransition(idea=idea, to_status=Status.DRAFT, actor=author, at=created),
+                IdeaTransition(
+                    idea=idea,
+                    from_status=Status.DRAFT,
+                    to_status=Status.SUBMITTED,
+                    actor=author,
+                    at=created,
+                ),
+            ]
+        )
+        Follow.objects.create(idea=idea, user=author, created_at=created)
+        ModerationCase.objects.create(idea=idea, cause=CaseCause.PREMODERATION, opened_at=created)
+    # On the oldest live idea open to customers: a comment held for its language, and a
+    # published one that a reader flagged as spam.
+    target = (
+        Idea.objects.filter(
+            campaign__slug=FIRST_SLUG,
+            status__in=[Status.SCREENING, Status.IN_REVIEW, Status.SHORTLISTED],
+            is_anonymous=False,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if target is None:
+        return
+    held = Comment.objects.create(
+        idea=target,
+        author=customers[0],
+        body=HELD_COMMENT,
+        moderation=Moderation.HELD,
+        created_at=now - timedelta(days=3),
+    )
+    ModerationCase.objects.create(
+        idea=target,
+        comment=held,
+        cause=CaseCause.SUSPECT,
+        detail="Profanity",
+        opened_at=held.created_at,
+    )
+    spam = Comment.objects.create(
+        idea=target,
+        author=customers[-1],
+        body=FLAGGED_COMMENT,
+        created_at=now - timedelta(days=4),
+    )
+    case = ModerationCase.objects.create(
+        idea=target,
+        comment=spam,
+        cause=CaseCause.FLAGS,
+        flag_count=1,
+        opened_at=now - timedelta(days=1),
+    )
+    Flag.objects.create(case=case, user=manager, reason="Advertising, not an opinion.")
+    idea_recount(ids=[target.pk])
+
+
+def _seed_moderation_for_existing() -> None:
+    from accounts.demo import DEMO_USERS
+
+    users = User.objects.filter(email__in=[row[0] for row in DEMO_USERS]).order_by("email")
+    customers = [u for u in users if u.kind == Kind.CUSTOMER]
+    manager = next((u for u in users if u.email == "manager@example.com"), None)
+    if customers and manager is not None:
+        seed_moderation(manager=manager, customers=customers, now=timezone.now())
+
+
 def seed(stdout=None) -> None:
     if Campaign.objects.filter(slug=FIRST_SLUG).exists():
+        _seed_moderation_for_existing()
         return
     from accounts.demo import DEMO_USERS
 
@@ -674,6 +800,7 @@ def seed(stdout=None) -> None:
     Comment.objects.bulk_create(comments)
     Evidence.objects.bulk_create(evidence)
     idea_recount(ids=[idea.pk for idea in ideas])
+    seed_moderation(manager=manager, customers=customers, now=now)
     if stdout is not None:
         stdout.write(
             f"ideas: {len(campaigns)} campaigns, {len(ideas)} ideas, {len(supports)} supports, "

@@ -4,8 +4,8 @@ Conventions as in ``ideas.services``. The counters on Idea are maintained here w
 expressions (``ideas.services.idea_recount`` recomputes them from the rows):
 
 - ``supports_employees`` / ``supports_customers``: supports by the supporting person's kind;
-- ``comment_count``: **public, visible** comments only (not internal, not hidden by a
-  moderator), i.e. what every reader of the idea can see. Internal notes are not counted, so
+- ``comment_count``: **public, published** comments only (not internal, not held, rejected
+  or hidden by a moderator), i.e. what every reader of the idea can see. Internal notes are not counted, so
   the number never leaks that staff discussed an idea.
 """
 
@@ -18,11 +18,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.audit import audit_record
 from accounts.models import Kind
 from core.web import require_perm
+from ideas import moderation
 from ideas.models import Comment, Follow, Idea, Support
-from ideas.notifications import notify_followers
+from ideas.notifications import notify_comment
 
 # --- Supports and follows --------------------------------------------------------------------
 
@@ -157,7 +157,9 @@ def follow_set(*, idea: Idea, user, following: bool) -> bool:
 @transaction.atomic
 def comment_add(*, idea: Idea, author, body: str, is_internal: bool = False) -> Comment:
     """Add a comment. Internal comments are for employees only and notify nobody outside;
-    a public comment bumps ``comment_count`` and notifies the followers."""
+    a public comment bumps ``comment_count`` and notifies the followers — unless it is held
+    for a moderator (``ideas.moderation.comment_screen``: check ``comment.moderation``),
+    which happens when it is published."""
     require_perm(author, "ideas.comment_idea", idea, message="You cannot comment on this idea.")
     body = (body or "").strip()
     errors: dict[str, list[str]] = {}
@@ -170,43 +172,14 @@ def comment_add(*, idea: Idea, author, body: str, is_internal: bool = False) -> 
     if errors:
         raise ValidationError(errors)
     comment = Comment.objects.create(idea=idea, author=author, body=body, is_internal=is_internal)
+    if moderation.comment_screen(comment=comment):
+        return comment
     if not is_internal:
         Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
-        # Followers are told who commented only when anyone may know: an anonymous idea's
-        # author signs as "Author (anonymous)" (a viewer of None sees no hidden author).
-        notify_followers(
-            idea=idea,
-            verb="commented",
-            message=f"{idea.comment_author_name_for(comment, None)} commented on "
-            f"“{idea.title[:150]}”.",
-            actor=author,
-        )
+        notify_comment(idea=idea, comment=comment)
     return comment
 
 
-@transaction.atomic
 def comment_hide(*, comment: Comment, actor, hidden: bool = True) -> Comment:
-    """Hide (or show again) a comment; managers only. Keeps ``comment_count`` exact."""
-    require_perm(
-        actor, "ideas.moderate_comment", comment, message="Only innovation managers moderate."
-    )
-    changed = Comment.objects.filter(pk=comment.pk, is_hidden=not hidden).update(
-        is_hidden=hidden, hidden_by=actor if hidden else None
-    )
-    if changed and not comment.is_internal:
-        delta = -1 if hidden else 1
-        qs = Idea.objects.filter(pk=comment.idea_id)
-        if delta < 0:
-            qs = qs.filter(comment_count__gt=0)
-        qs.update(comment_count=F("comment_count") + delta)
-    if changed:
-        audit_record(
-            actor=actor,
-            action="comment.hide" if hidden else "comment.show",
-            target=comment,
-            summary=f"Comment #{comment.pk} on idea #{comment.idea_id} "
-            + ("hidden" if hidden else "shown again"),
-        )
-    comment.is_hidden = hidden
-    comment.hidden_by = actor if hidden else None
-    return comment
+    """Hide (or show again) a comment; moderators only (``ideas.moderation.comment_hide``)."""
+    return moderation.comment_hide(comment=comment, actor=actor, hidden=hidden)

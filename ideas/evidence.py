@@ -4,6 +4,11 @@ An idea needs at least one piece of evidence to enter review (``ideas.workflow``
 carries two counters, ``evidence_count`` and ``customers_affected`` (the sum), updated here in
 the same transaction as the row, so lists and the API never count rows per idea.
 
+Apps to the right of ``ideas`` hold evidence too (customer feedback linked to an idea): they
+register an :class:`EvidenceSource`, whose customers ``customers_affected`` adds to the manual
+figures (:func:`customers_recount`), whose rows meet the review gate, and whose panel the idea
+page shows in its evidence section.
+
 Who sees what: employees and managers read every piece of evidence of an idea they can see;
 a customer reads only what they added themselves (and the counts on the idea).
 """
@@ -11,12 +16,15 @@ a customer reads only what they added themselves (and the counts on the idea).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Kind
@@ -103,3 +111,105 @@ def evidence_add(
     idea.evidence_count += 1
     idea.customers_affected += evidence.customers_affected
     return evidence
+
+
+# --- Evidence held by other apps -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceSource:
+    """Evidence of the need that an app to the right of ``ideas`` holds (customer feedback
+    linked to an idea, for one). The app registers it in its ``AppConfig.ready()`` with
+    :func:`register_evidence_source`; ``ideas`` never imports that app.
+
+    - ``customers(ids)``: ``{idea id: customers}`` the source adds to ``customers_affected``
+      (ids None: every idea); ideas it adds nothing to may be left out.
+    - ``exists(idea)``: whether the idea has any of this evidence (the review gate).
+    - ``panel(idea, user)``: what the idea page's evidence section shows of it to ``user``,
+      as ``{"template": ..., "summary": ..., **context}`` (the template is included with
+      ``panel`` in its context; ``summary`` continues the section's "N pieces of evidence"
+      line), or None (nothing to show, or not theirs to see).
+    - ``describe(key, user)`` / ``attach(idea, key, actor)``: evidence a new idea starts with,
+      named by a key the source made (``"<source name>:…"``, carried by the idea form):
+      a sentence saying what will be attached (None: nothing, or not for this user), and
+      attaching it (returns how many pieces). Both optional.
+    """
+
+    name: str
+    customers: Callable[[Iterable[int] | None], dict[int, int]]
+    exists: Callable[[Idea], bool]
+    panel: Callable[[Idea, Any], dict | None]
+    describe: Callable[[str, Any], str | None] | None = None
+    attach: Callable[[Idea, str, Any], int] | None = None
+
+
+_SOURCES: dict[str, EvidenceSource] = {}
+
+
+def register_evidence_source(source: EvidenceSource) -> None:
+    """Register (or replace, by name) a source of evidence held by another app."""
+    _SOURCES[source.name] = source
+
+
+def evidence_sources() -> list[EvidenceSource]:
+    return list(_SOURCES.values())
+
+
+def has_source_evidence(idea: Idea) -> bool:
+    return any(source.exists(idea) for source in _SOURCES.values())
+
+
+def source_customers(ids: Iterable[int] | None) -> dict[int, int]:
+    """``{idea id: customers}`` every registered source adds to the manual figures."""
+    ids = None if ids is None else list(ids)
+    total: dict[int, int] = {}
+    for source in _SOURCES.values():
+        for pk, n in source.customers(ids).items():
+            total[pk] = total.get(pk, 0) + n
+    return total
+
+
+@transaction.atomic
+def customers_recount(*, ids: Iterable[int]) -> None:
+    """Recompute ``customers_affected`` of these ideas from the rows: the manual evidence
+    figures plus what the registered sources add. Sources call it when their evidence of an
+    idea changes (a feedback item linked or unlinked). The ideas' rows are locked first, so
+    evidence added at the same time is counted once, after this."""
+    ids = sorted(set(ids))
+    if not ids:
+        return
+    list(Idea.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+    manual = dict(
+        Evidence.objects.filter(idea_id__in=ids)
+        .order_by()
+        .values("idea_id")
+        .annotate(n=Sum("customers_affected"))
+        .values_list("idea_id", "n")
+    )
+    extra = source_customers(ids)
+    for pk in ids:
+        Idea.objects.filter(pk=pk).update(
+            customers_affected=(manual.get(pk) or 0) + extra.get(pk, 0)
+        )
+
+
+def evidence_panels(*, idea: Idea, user) -> list[dict]:
+    """What the registered sources show in the idea page's evidence section to ``user``."""
+    return [p for s in _SOURCES.values() if (p := s.panel(idea, user)) is not None]
+
+
+def evidence_from_describe(key: str, user) -> str | None:
+    """What the idea form will attach from ``key`` for ``user`` (None: nothing)."""
+    source = _SOURCES.get((key or "").split(":", 1)[0])
+    if source is None or source.describe is None:
+        return None
+    return source.describe(key, user)
+
+
+def evidence_from_attach(*, idea: Idea, key: str, actor) -> int:
+    """Attach the evidence ``key`` names to a new idea (0 when the key names nothing this
+    actor may attach: the idea is created all the same)."""
+    source = _SOURCES.get((key or "").split(":", 1)[0])
+    if source is None or source.attach is None:
+        return 0
+    return source.attach(idea, key, actor)

@@ -15,6 +15,7 @@ from accounts.models import MANAGERS_GROUP, Kind, User
 from ideas.models import (
     Audience,
     Campaign,
+    Decision,
     EvidenceKind,
     Horizon,
     InnovationType,
@@ -469,6 +470,26 @@ class CommentForm(forms.Form):
             del self.fields["is_internal"]
 
 
+class FlagForm(forms.Form):
+    reason = forms.CharField(
+        label="What is wrong with it?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A moderator reads this. The author does not see who flagged.",
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.choices)
+    reason = forms.CharField(
+        label="Reason for the author",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required to reject: the author reads it.",
+    )
+
+
 class OwnerInput(forms.EmailInput):
     """An e-mail box with a ``<datalist>`` of the likely owners (the innovation managers and
     the current owner) instead of a ``<select>`` of every employee: 2,000 options were most of
@@ -551,7 +572,16 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = ["title", "slug", "brief", "audience", "opens_at", "closes_at", "target_stages"]
+        fields = [
+            "title",
+            "slug",
+            "brief",
+            "audience",
+            "opens_at",
+            "closes_at",
+            "premoderation",
+            "target_stages",
+        ]
         widgets = {
             "brief": forms.Textarea(attrs={"rows": 4}),
             "target_stages": forms.CheckboxSelectMultiple(),

@@ -49,6 +49,23 @@ class EvidenceKind(models.TextChoices):
     OTHER = "other", "Other (a customer's own story)"
 
 
+class Moderation(models.TextChoices):
+    """Where an idea or a comment stands with the moderators. Only *published* content is
+    shown to other people; the author always sees their own content (with its state and a
+    rejection's reason), moderators see everything (ideas.moderation)."""
+
+    PUBLISHED = "published", "Published"
+    HELD = "held", "Held for review"
+    REJECTED = "rejected", "Rejected by a moderator"
+    HIDDEN = "hidden", "Hidden by a moderator"
+
+
+def published(prefix: str = "") -> Q:
+    """Published content seen through the relation ``prefix`` (``"ideas__"``): for the
+    counts and lists that are the same for every viewer (journey map, campaign counts)."""
+    return Q(**{f"{prefix}moderation": Moderation.PUBLISHED})
+
+
 class Origin(models.TextChoices):
     EMPLOYEE = "employee", "Employee"
     CUSTOMER = "customer", "Customer"
@@ -146,11 +163,23 @@ class CampaignQuerySet(models.QuerySet):
         from django.db.models import Count
 
         return self.annotate(
-            idea_count=Count("ideas", filter=~Q(ideas__status=Status.DRAFT), distinct=True)
+            idea_count=Count(
+                "ideas",
+                filter=~Q(ideas__status=Status.DRAFT) & published("ideas__"),
+                distinct=True,
+            )
         )
 
 
 CUSTOMER_AUDIENCES = [Audience.CUSTOMERS, Audience.EVERYONE]
+
+
+def _is_moderator(user) -> bool:
+    """Moderators (innovation managers and the moderator role) see held, rejected and
+    hidden content. The rule itself, as for ``_is_manager``."""
+    return bool(
+        user and user.is_authenticated and rules.has_perm("accounts.moderate_content", user)
+    )
 
 
 def _is_manager(user) -> bool:
@@ -169,18 +198,20 @@ class IdeaQuerySet(models.QuerySet):
         - anonymous visitors: none;
         - innovation managers: all;
         - customers: non-draft ideas in campaigns open to customers, plus their own;
-        - employees (executives included): every non-draft idea, plus their own drafts.
+        - employees (executives included): every non-draft idea, plus their own drafts;
+        - and of other people's ideas only the published ones (not held for moderation,
+          rejected or hidden), except for moderators, who see them all.
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if _is_manager(user):
             return self
+        others = ~Q(status=Status.DRAFT)
         if user.kind == Kind.CUSTOMER:
-            return self.filter(
-                Q(author=user)
-                | (Q(campaign__audience__in=CUSTOMER_AUDIENCES) & ~Q(status=Status.DRAFT))
-            )
-        return self.filter(Q(author=user) | ~Q(status=Status.DRAFT))
+            others &= Q(campaign__audience__in=CUSTOMER_AUDIENCES)
+        if not _is_moderator(user):
+            others &= published()
+        return self.filter(Q(author=user) | others)
 
     def for_list(self):
         return self.select_related("campaign", "stage", "moment", "author")
@@ -193,6 +224,12 @@ class Campaign(models.Model):
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.EVERYONE)
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField(null=True, blank=True)
+    premoderation = models.BooleanField(
+        default=False,
+        db_default=False,
+        verbose_name="Pre-moderate customers",
+        help_text="Customers' ideas and comments wait for a moderator before others see them.",
+    )
     target_stages = models.ManyToManyField("journeys.Stage", blank=True, related_name="campaigns")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -291,6 +328,15 @@ class Idea(models.Model):
     )
     kpi = models.CharField(max_length=200, blank=True, verbose_name="KPI")
     outcome_note = models.TextField(blank=True)
+    # Moderation (ideas.moderation writes both): the state, and the moderator's reason for a
+    # rejection, which the author reads on the idea page.
+    moderation = models.CharField(
+        max_length=10,
+        choices=Moderation.choices,
+        default=Moderation.PUBLISHED,
+        db_default=Moderation.PUBLISHED,
+    )
+    moderation_note = models.TextField(blank=True, db_default="")
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_ideas"
     )
@@ -320,7 +366,8 @@ class Idea(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="idea_status_created"),
             models.Index(fields=["campaign", "status"], name="idea_campaign_status"),
-            models.Index(fields=["stage", "status"], name="idea_stage_status"),
+            # The journey map counts published ideas per (stage, status) from this index alone.
+            models.Index(fields=["stage", "status", "moderation"], name="idea_stage_status_mod"),
             # The board's sorts (ideas.filters.order_ideas), each ending in the id tiebreak so
             # a page of 20 is read from the index instead of sorting every matching idea.
             models.Index(fields=["created_at", "id"], name="idea_created_id"),
@@ -408,6 +455,8 @@ class Idea(models.Model):
             return True
         if self.status == Status.DRAFT:
             return False
+        if self.moderation != Moderation.PUBLISHED and not _is_moderator(user):
+            return False
         if user.kind == Kind.CUSTOMER:
             return self.campaign_id is not None and self.campaign.audience in CUSTOMER_AUDIENCES
         return True
@@ -486,8 +535,15 @@ class Comment(models.Model):
     )
     body = models.TextField(max_length=5000)
     is_internal = models.BooleanField(default=False, help_text="Visible to employees only.")
-    is_hidden = models.BooleanField(default=False)
-    hidden_by = models.ForeignKey(
+    # As on Idea: only published comments are shown to others (ideas.selectors).
+    moderation = models.CharField(
+        max_length=10,
+        choices=Moderation.choices,
+        default=Moderation.PUBLISHED,
+        db_default=Moderation.PUBLISHED,
+    )
+    moderation_note = models.TextField(blank=True, db_default="")
+    moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -495,6 +551,95 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["idea", "created_at"], name="comment_idea_created")]
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.moderation == Moderation.HIDDEN
+
+    @property
+    def is_public(self) -> bool:
+        """Counted in ``Idea.comment_count``: published and not internal."""
+        return self.moderation == Moderation.PUBLISHED and not self.is_internal
+
+
+class CaseCause(models.TextChoices):
+    PREMODERATION = "premoderation", "Campaign pre-moderation"
+    SUSPECT = "suspect", "Suspect content"
+    FLAGS = "flags", "Flagged by readers"
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    HIDDEN = "hidden", "Hidden"
+
+
+class ModerationCase(models.Model):
+    """One idea or comment waiting for a moderator: held on submission (pre-moderated
+    campaign, suspect content) or flagged by readers. Open until a moderator decides; at
+    most one open case per idea (``comment`` empty) and per comment. The queue is the open
+    cases, oldest first."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="moderation_cases")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_cases"
+    )
+    cause = models.CharField(max_length=16, choices=CaseCause.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    flag_count = models.PositiveIntegerField(default=0)
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        indexes = [
+            # The queue and the nav's count read only open cases: normally few.
+            models.Index(
+                fields=["opened_at", "id"],
+                condition=Q(closed_at__isnull=True),
+                name="moderation_case_open",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idea"],
+                condition=Q(closed_at__isnull=True, comment__isnull=True),
+                name="moderation_case_open_idea",
+            ),
+            models.UniqueConstraint(
+                fields=["comment"],
+                condition=Q(closed_at__isnull=True, comment__isnull=False),
+                name="moderation_case_open_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = f"comment #{self.comment_id}" if self.comment_id else f"idea #{self.idea_id}"
+        return f"{what}: {self.get_cause_display()}"
+
+    @property
+    def content(self):
+        """The idea or the comment this case is about."""
+        return self.comment if self.comment_id else self.idea
+
+
+class Flag(models.Model):
+    """A reader's report on an idea or comment, with a reason. One per person per open case:
+    once a moderator decides, the same person may flag the item again."""
+
+    case = models.ForeignKey(ModerationCase, on_delete=models.CASCADE, related_name="flags")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="flag_once_per_case")]
 
 
 def attachment_upload_to(instance, filename: str) -> str:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.web import absolute_url
-from ideas.models import Follow, Idea, Notification
+from ideas.models import Comment, Follow, Idea, Notification
 
 COMMENTED = "commented"
 
@@ -52,6 +52,18 @@ def notify_followers(
         minutes = settings.COMMENT_EMAIL_BATCH_MINUTES if verb == COMMENTED else 0
         enqueue(notify_task, args=[ids], delay=timedelta(minutes=minutes) if minutes else None)
     return ids
+
+
+def notify_comment(*, idea: Idea, comment: Comment) -> list[int]:
+    """Tell the followers about a public comment (when it is posted, or when a moderator
+    publishes a held one). The signature is the one anyone may know: an anonymous idea's
+    author signs as "Author (anonymous)" (a viewer of None sees no hidden author)."""
+    return notify_followers(
+        idea=idea,
+        verb=COMMENTED,
+        message=f"{idea.comment_author_name_for(comment, None)} commented on “{idea.title[:150]}”.",
+        actor=comment.author,
+    )
 
 
 def notification_emails_send(*, notification_ids: Iterable[int]) -> int:

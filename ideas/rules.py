@@ -13,10 +13,20 @@ from accounts.rules import (
     is_customer,
     is_employee,
     is_manager,
+    is_moderator,
     is_signed_in,
     is_verified_or_staff,
 )
-from ideas.models import CUSTOMER_AUDIENCES, OPEN, Attachment, Comment, Evidence, Idea, Status
+from ideas.models import (
+    CUSTOMER_AUDIENCES,
+    OPEN,
+    Attachment,
+    Comment,
+    Evidence,
+    Idea,
+    Moderation,
+    Status,
+)
 
 EDITABLE = {Status.DRAFT, Status.SUBMITTED}
 
@@ -96,6 +106,32 @@ def is_transition_idea_author(user, transition) -> bool:
 
 
 @rules.predicate
+def can_read_content(user, obj) -> bool:
+    """The idea, or the comment, is one the user reads: the idea is visible to them, and a
+    comment is public or (internal) they are staff."""
+    if not can_see_idea(user, obj):
+        return False
+    if isinstance(obj, Comment) and obj.is_internal:
+        return user.kind == Kind.STAFF
+    return True
+
+
+@rules.predicate
+def is_content_author(user, obj) -> bool:
+    return isinstance(obj, Idea | Comment) and obj.author_id == user.pk
+
+
+@rules.predicate
+def is_published(user, obj) -> bool:
+    """Readers flag what is out in the open (held content already waits for a moderator)."""
+    if isinstance(obj, Comment):
+        return obj.moderation == Moderation.PUBLISHED and obj.idea.status != Status.DRAFT
+    if isinstance(obj, Idea):
+        return obj.moderation == Moderation.PUBLISHED and obj.status != Status.DRAFT
+    return obj is None
+
+
+@rules.predicate
 def can_see_campaign(user, campaign) -> bool:
     if not (user and user.is_authenticated):
         return False
@@ -168,7 +204,13 @@ rules.add_perm(
 rules.add_perm("ideas.comment_idea", can_see_idea & is_engageable & is_verified_or_staff)
 rules.add_perm("ideas.add_internal_comment", is_employee | is_manager)
 rules.add_perm("ideas.follow_idea", can_see_idea)
-rules.add_perm("ideas.moderate_comment", is_manager)
+# Moderation (takes nothing, an Idea or a Comment): the queue, approve, reject, hide; and
+# a reader's flag on someone else's idea or comment, once their e-mail is verified.
+rules.add_perm("ideas.moderate", is_moderator)
+rules.add_perm(
+    "ideas.flag_content",
+    is_verified_or_staff & can_read_content & is_published & ~is_content_author,
+)
 
 # Managing
 rules.add_perm("ideas.export_ideas", is_manager)

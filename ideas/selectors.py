@@ -17,6 +17,7 @@ from ideas.models import (
     IdeaTransition,
     Status,
     Support,
+    published,
 )
 
 # The board's tabs: everything the person may see, or their own, followed, supported ideas.
@@ -31,13 +32,16 @@ CLOSED_FOR_CUSTOMERS = (Status.PARKED, Status.REJECTED, Status.MERGED)
 
 
 def visible_comments(idea: Idea, user):
-    """Comments of ``idea`` the user may read: internal ones only for employees; hidden
-    ones only for moderators (flagged), gone for everyone else."""
-    qs = Comment.objects.filter(idea=idea).select_related("author")
+    """Comments of ``idea`` the user may read: internal ones only for employees; of other
+    people's comments only the published ones, except for moderators (who see held,
+    rejected and hidden comments with their state). Authors always see their own."""
+    # The idea and its campaign ride along: the rules asked per comment (may this reader
+    # flag it?) read them.
+    qs = Comment.objects.filter(idea=idea).select_related("author", "idea__campaign")
     if not user.has_perm("ideas.view_internal_comments"):
         qs = qs.filter(is_internal=False)
-    if not user.has_perm("ideas.moderate_comment"):
-        qs = qs.filter(is_hidden=False)
+    if not user.has_perm("ideas.moderate"):
+        qs = qs.filter(published() | Q(author=user))
     return qs
 
 

@@ -84,6 +84,8 @@ class IdeaSerializer(serializers.ModelSerializer):
             "comment_count",
             "evidence_count",
             "customers_affected",
+            "moderation",
+            "moderation_note",
             "created_at",
             "updated_at",
         ]
@@ -249,13 +251,35 @@ class EvidenceWriteSerializer(serializers.Serializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
+    """``moderation`` is ``held`` when the comment waits for a moderator (only its author
+    and the moderators read it until then); ``moderation_note`` is a rejection's reason."""
+
     author = serializers.SerializerMethodField()
     author_name = serializers.SerializerMethodField()
+    is_hidden = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Comment
-        fields = ["id", "body", "is_internal", "is_hidden", "author", "author_name", "created_at"]
-        read_only_fields = ["id", "is_hidden", "author", "author_name", "created_at"]
+        fields = [
+            "id",
+            "body",
+            "is_internal",
+            "is_hidden",
+            "moderation",
+            "moderation_note",
+            "author",
+            "author_name",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "is_hidden",
+            "moderation",
+            "moderation_note",
+            "author",
+            "author_name",
+            "created_at",
+        ]
 
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_author(self, comment):
@@ -276,6 +300,16 @@ class CommentSerializer(serializers.ModelSerializer):
 class CommentWriteSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=5000)
     is_internal = serializers.BooleanField(required=False, default=False)
+
+
+class FlagWriteSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class FlagSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
 
 
 class TransitionSerializer(serializers.ModelSerializer):

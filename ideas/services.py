@@ -18,15 +18,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import Kind, User
 from core.web import require_perm
+from ideas import moderation
 from ideas.engagement import follow_set
-from ideas.evidence import evidence_add
+from ideas.evidence import evidence_add, evidence_from_attach, source_customers
 from ideas.models import (
     OPEN,
     Attachment,
@@ -38,6 +39,7 @@ from ideas.models import (
     Idea,
     IdeaTransition,
     InnovationType,
+    Moderation,
     Origin,
     Status,
     Support,
@@ -78,6 +80,10 @@ def idea_transition(
             internal_note=internal_note,
         )
         moved = transition.idea
+        if transition.from_status == Status.DRAFT and transition.to_status == Status.SUBMITTED:
+            # Out of draft: a pre-moderated campaign or suspect text holds it for review
+            # (then the followers' notice below reaches the author only).
+            moderation.idea_screen(idea=moved, premoderate=True)
         notify_followers(
             idea=moved,
             verb="status_changed",
@@ -160,8 +166,11 @@ def idea_submit(
     expected_value: Decimal | None = None,
     draft: bool = False,
     files: Iterable[UploadedFile] = (),
+    evidence_from: str = "",
 ) -> Idea:
-    """Create an idea as a draft, or submitted (``draft=False``), with its attachments.
+    """Create an idea as a draft, or submitted (``draft=False``), with its attachments
+    and, when ``evidence_from`` names some (a key a registered evidence source made, such
+    as the top verbatims of a painful moment), the evidence it starts with.
 
     The author follows it automatically; ``origin`` comes from the author's kind. The
     campaign must be open and its audience must include the author. Raises ValidationError
@@ -214,6 +223,8 @@ def idea_submit(
     Follow.objects.create(idea=idea, user=author)
     for upload, (name, content_type) in checked:
         _attachment_save(idea=idea, upload=upload, name=name, content_type=content_type, by=author)
+    if evidence_from:
+        evidence_from_attach(idea=idea, key=evidence_from, actor=author)
     if not draft:
         idea_transition(idea=idea, to=Status.SUBMITTED, actor=author)
         idea.refresh_from_db()
@@ -269,6 +280,9 @@ def idea_update(*, idea: Idea, actor, **changes) -> Idea:
     if errors:
         raise ValidationError(errors)
     idea.save()
+    if actor.pk == idea.author_id:
+        # An author's edit is screened again (text only: no second pre-moderation).
+        moderation.idea_screen(idea=idea, premoderate=False)
     return idea
 
 
@@ -409,7 +423,8 @@ def idea_set_expected_value(
 
 def idea_recount(*, ids: Iterable[int] | None = None) -> int:
     """Recompute the counters (supports, comments, evidence and the customers it speaks
-    for) from the rows, in one UPDATE. Returns the ideas updated."""
+    for) from the rows, in one UPDATE (and one per idea that other apps' evidence adds
+    customers to). Returns the ideas updated."""
 
     def _supports(kind: str):
         rows = (
@@ -422,15 +437,18 @@ def idea_recount(*, ids: Iterable[int] | None = None) -> int:
         return Coalesce(Subquery(rows), 0)
 
     comments = (
-        Comment.objects.filter(idea=OuterRef("pk"), is_internal=False, is_hidden=False)
+        Comment.objects.filter(
+            idea=OuterRef("pk"), is_internal=False, moderation=Moderation.PUBLISHED
+        )
         .order_by()
         .values("idea")
         .annotate(n=Count("pk"))
         .values("n")[:1]
     )
     evidence = Evidence.objects.filter(idea=OuterRef("pk")).order_by().values("idea")
-    qs = Idea.objects.all() if ids is None else Idea.objects.filter(pk__in=list(ids))
-    return qs.update(
+    ids = None if ids is None else list(ids)
+    qs = Idea.objects.all() if ids is None else Idea.objects.filter(pk__in=ids)
+    updated = qs.update(
         supports_employees=_supports(Kind.STAFF),
         supports_customers=_supports(Kind.CUSTOMER),
         comment_count=Coalesce(Subquery(comments), 0),
@@ -439,6 +457,10 @@ def idea_recount(*, ids: Iterable[int] | None = None) -> int:
             Subquery(evidence.annotate(n=Sum("customers_affected")).values("n")[:1]), 0
         ),
     )
+    # Plus the customers behind evidence other apps hold (linked feedback).
+    for pk, extra in source_customers(ids).items():
+        Idea.objects.filter(pk=pk).update(customers_affected=F("customers_affected") + extra)
+    return updated
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ideas import views
+from ideas import moderation_views, views
 
 app_name = "ideas"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("ideas/<int:pk>/expected-value/", views.expected_value, name="expected_value"),
     path("evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
     path("ideas/comments/<int:pk>/hide/", views.comment_hide, name="comment_hide"),
+    path("ideas/<int:pk>/flag/", moderation_views.flag_idea, name="flag"),
+    path("ideas/comments/<int:pk>/flag/", moderation_views.flag_comment, name="comment_flag"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/new/", views.campaign_form, name="campaign_new"),

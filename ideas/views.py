@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Kind
 from accounts.throttle import limited_by
+from core.db import report_read
 from core.web import (
     HtmxHttpRequest,
     add_service_errors,
@@ -25,7 +26,7 @@ from core.web import (
 from ideas import campaigns as campaign_services
 from ideas import engagement, search, services
 from ideas.evidence import evidence_add as evidence_add_service
-from ideas.evidence import evidence_visible
+from ideas.evidence import evidence_from_describe, evidence_panels, evidence_visible
 from ideas.filters import IdeaFilter, sorts_for, use_select_widgets
 from ideas.forms import (
     AttachmentForm,
@@ -34,6 +35,7 @@ from ideas.forms import (
     ConfirmTypeForm,
     EvidenceForm,
     ExpectedValueForm,
+    FlagForm,
     GuidedIdeaForm,
     IdeaForm,
     JourneyChoices,
@@ -47,6 +49,7 @@ from ideas.models import (
     Evidence,
     Follow,
     Idea,
+    Moderation,
     Notification,
     Status,
     Support,
@@ -58,6 +61,11 @@ from ideas.workflow import TransitionError, moves_for
 from journeys.models import Stage
 
 PAGE_SIZE = 20
+HELD_IDEA = (
+    "Your idea is submitted and held for review: a moderator looks at it before others "
+    "see it. You will hear when it is published."
+)
+HELD_COMMENT = "Your comment is held for review: a moderator looks at it before others see it."
 
 
 def _get_idea_for_user(request, pk: int, perm: str = "ideas.view_idea") -> Idea:
@@ -165,6 +173,7 @@ def _money(value) -> str:
 
 @login_required
 @require_GET
+@report_read
 def export_csv(request) -> StreamingHttpResponse:
     """The filtered board as CSV, streamed row by row (managers only: it carries the staff-only
     expected value)."""
@@ -221,6 +230,10 @@ def _prefill(request, journey: JourneyChoices) -> dict:
         moment = journey.moment_by_id[int(get["moment"])]
         initial["moment"] = moment.pk
         initial.setdefault("stage", moment.stage_id)
+    # A page elsewhere (the journey overlay's "pain without an idea") may start the idea.
+    for field, limit in (("title", 160), ("customer_need", 4000)):
+        if get.get(field, "").strip():
+            initial[field] = get[field].strip()[:limit]
     return initial
 
 
@@ -245,6 +258,12 @@ def idea_new(request: HtmxHttpRequest) -> HttpResponse:
         journey=journey,
         initial=_prefill(request, journey),
     )
+    # Evidence the new idea starts with (e.g. the top verbatims of a painful moment), named
+    # by a key its source made; carried from the link to the form's POST.
+    evidence_from = (request.POST or request.GET).get("evidence_from", "")[:100]
+    evidence_note = evidence_from_describe(evidence_from, request.user) if evidence_from else None
+    if evidence_note is None:
+        evidence_from = ""
     if request.method == "POST" and form.is_valid():
         draft = "save_draft" in request.POST
         try:
@@ -253,27 +272,33 @@ def idea_new(request: HtmxHttpRequest) -> HttpResponse:
                 draft=draft,
                 files=form.cleaned_data.get("attachments") or [],
                 evidence=form.evidence_kwargs(),
+                evidence_from=evidence_from,
                 **form.service_kwargs(),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                "Draft saved: only you can see it until you submit it."
-                if draft
-                else "Thank you: your idea is submitted. You will hear about every step.",
-            )
+            if idea.moderation == Moderation.HELD:
+                messages.warning(request, HELD_IDEA)
+            else:
+                messages.success(
+                    request,
+                    "Draft saved: only you can see it until you submit it."
+                    if draft
+                    else "Thank you: your idea is submitted. You will hear about every step.",
+                )
             return redirect("ideas:detail", pk=idea.pk)
     status = 400 if form.errors else 200
     if form.errors:
         similar = _similar_ideas(request, request.POST)
-    return render(
-        request,
-        "ideas/idea_form.html",
-        {"form": form, "mode": "new", "similar": similar},
-        status=status,
-    )
+    context = {
+        "form": form,
+        "mode": "new",
+        "similar": similar,
+        "evidence_from": evidence_from,
+        "evidence_note": evidence_note,
+    }
+    return render(request, "ideas/idea_form.html", context, status=status)
 
 
 @login_required
@@ -367,10 +392,14 @@ def _idea_page_context(
         "following": Follow.objects.filter(idea=idea, user=user).exists(),
         "comments": visible_comments(idea, user),
         "comment_form": comment_form,
+        "flag_form": FlagForm(prefix="flag"),
         # Lazy: read only where the page or the evidence partial lists it (and not at all
         # when the idea has no evidence).
         "evidence": evidence_visible(idea=idea, user=user),
         "evidence_form": evidence_form,
+        # Evidence other apps hold (linked feedback), as panels of the evidence section.
+        # A callable: the template calls it only where it shows the section.
+        "evidence_panels": lambda: evidence_panels(idea=idea, user=user),
     }
     if not full:
         return context
@@ -492,9 +521,10 @@ def comments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect(reverse("ideas:detail", args=[idea.pk]) + "#comments")
     user = request.user
     form = CommentForm(request.POST, can_internal=user.has_perm("ideas.add_internal_comment"))
+    comment = None
     if form.is_valid():
         try:
-            engagement.comment_add(
+            comment = engagement.comment_add(
                 idea=idea,
                 author=user,
                 body=form.cleaned_data["body"],
@@ -510,7 +540,10 @@ def comments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         template = "ideas/idea_detail.html#comments" if partial else "ideas/idea_detail.html"
         return vary_on_htmx(render(request, template, context, status=400))
     if not is_partial(request, "comments"):
-        messages.success(request, "Your comment is posted.")
+        if comment is not None and comment.moderation == Moderation.HELD:
+            messages.warning(request, HELD_COMMENT)
+        else:
+            messages.success(request, "Your comment is posted.")
     return _back_to(request, idea, "comments")
 
 
@@ -520,7 +553,7 @@ def comment_hide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("idea__campaign"), pk=pk)
     if not comment.idea.is_visible_to(request.user):
         raise Http404
-    require_perm(request.user, "ideas.moderate_comment", comment)
+    require_perm(request.user, "ideas.moderate", comment)
     engagement.comment_hide(
         comment=comment, actor=request.user, hidden=request.POST.get("action") != "show"
     )

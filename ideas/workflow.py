@@ -17,7 +17,8 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from core.exceptions import Conflict
 from core.web import require_perm
-from ideas.models import Evidence, Idea, IdeaTransition, Status, allowed_targets
+from ideas.evidence import has_source_evidence
+from ideas.models import Evidence, Idea, IdeaTransition, Moderation, Status, allowed_targets
 
 
 class TransitionError(Conflict):
@@ -87,8 +88,13 @@ def _own_gates(ctx: GateContext) -> str | None:
             )
         if missing:
             return "An approved idea needs " + "; and ".join(missing) + "."
-    if ctx.to == Status.IN_REVIEW and not Evidence.objects.filter(idea=ctx.idea).exists():
+    if (
+        ctx.to == Status.IN_REVIEW
+        and not Evidence.objects.filter(idea=ctx.idea).exists()
+        and not has_source_evidence(ctx.idea)
+    ):
         # The rows, not the counter: a gate must not trust a number that could drift.
+        # Linked customer feedback (a registered source) is evidence too.
         return (
             "The idea needs at least one piece of evidence of the customer need "
             "(a complaint, survey, interview, analytics, ...) before it is reviewed: add it "
@@ -115,6 +121,9 @@ def gate_failures(ctx: GateContext) -> list[str]:
         if message:
             failures.append(message)
     return failures
+
+
+UNMODERATED_TARGETS = {Status.SUBMITTED, Status.PARKED, Status.REJECTED, Status.MERGED}
 
 
 @transaction.atomic
@@ -152,6 +161,14 @@ def transition_apply(
         raise TransitionError(
             f"An idea cannot move from {Status(locked.status).label.lower()} to {Status(to).label.lower()}.",
             code="not_allowed",
+        )
+    if locked.moderation != Moderation.PUBLISHED and to not in UNMODERATED_TARGETS:
+        # Held, rejected or hidden content does not go forward in the pipeline until a
+        # moderator publishes it (ideas.moderation); it may still be parked, rejected or
+        # merged.
+        raise TransitionError(
+            "This idea waits for a moderator: publish it from the moderation queue first.",
+            code="moderation",
         )
     ctx = GateContext(
         idea=locked,

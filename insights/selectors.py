@@ -13,8 +13,8 @@ from types import SimpleNamespace
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 
 from budgets.models import AllocationStatus
-from ideas.models import LIVE_STATUSES, Idea, Status
-from journeys.models import Cycle, Effect, Journey, Moment, Stage
+from ideas.models import LIVE_STATUSES, Idea, Status, published
+from journeys.models import Cycle, Effect, Journey, Moment, Stage, StageKind
 
 METRICS = ("ideas", "score", "funding", "evidence")
 HEAT_LEVELS = 5
@@ -29,8 +29,10 @@ BUCKETS = {
 
 
 def _scope(prefix: str, campaign: int | None) -> Q:
-    """Live ideas (optionally of one campaign) seen through the relation ``prefix``."""
-    q = Q(**{f"{prefix}status__in": LIVE_STATUSES})
+    """Live, published ideas (optionally of one campaign) seen through the relation
+    ``prefix``: the map is the same for every viewer, so ideas held for moderation (or
+    rejected, hidden) count nowhere."""
+    q = Q(**{f"{prefix}status__in": LIVE_STATUSES}) & published(prefix)
     if campaign is not None:
         q &= Q(**{f"{prefix}campaign": campaign})
     return q
@@ -172,6 +174,7 @@ def journey_map(
                 "name": stage.name,
                 "cycle": stage.cycle,
                 "kind": stage.kind,
+                "is_juncture": stage.kind == StageKind.JUNCTURE,
                 "order": stage.order,
                 "ideas": {
                     "new": stage.new,
@@ -256,7 +259,7 @@ def filter_options(journey: Journey, *, can_see_money: bool) -> dict[str, list]:
 
 def stage_ideas(*, stage: Stage, campaign: int | None = None, limit: int = 50):
     """The live ideas of one stage (the map cell's panel), newest first. One query."""
-    ideas = Idea.objects.filter(stage=stage, status__in=LIVE_STATUSES)
+    ideas = Idea.objects.filter(published(), stage=stage, status__in=LIVE_STATUSES)
     if campaign is not None:
         ideas = ideas.filter(campaign=campaign)
     return ideas.select_related("moment").order_by("-created_at", "-id")[:limit]

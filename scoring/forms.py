@@ -47,3 +47,39 @@ class RoundForm(forms.Form):
         if value <= timezone.now():
             raise forms.ValidationError("The due date must be in the future.")
         return value
+
+
+class ScorecardSettingsForm(forms.Form):
+    """Whether a rationale is required, and the rubric of each of the scorecard's signals:
+    one text field per point of its scale, named ``<signal key>-<value>``."""
+
+    rationale_required = forms.BooleanField(
+        required=False,
+        label="Require a rationale for every signal",
+        help_text="Reviewers cannot submit a scorecard until each signal says why.",
+    )
+
+    def __init__(self, *args, scorecard: Scorecard, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signals = list(scorecard.signals.order_by("order", "id"))
+        self.initial.setdefault("rationale_required", scorecard.rationale_required)
+        for signal in self.signals:
+            for value, label, description in signal.scale():
+                name = f"{signal.key}-{value}"
+                self.fields[name] = forms.CharField(
+                    label=f"{value}" + (f" · {label}" if label else ""),
+                    required=False,
+                    max_length=300,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+                self.initial.setdefault(name, description)
+
+    def signal_groups(self):
+        """``[(signal, [bound fields])]`` for the template's fieldsets."""
+        return [(s, [self[f"{s.key}-{v}"] for v in s.values()]) for s in self.signals]
+
+    def rubrics(self) -> dict[str, dict[str, str]]:
+        return {
+            s.key: {str(v): self.cleaned_data.get(f"{s.key}-{v}", "") for v in s.values()}
+            for s in self.signals
+        }

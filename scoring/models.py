@@ -33,6 +33,11 @@ class Signal(models.Model):
     scale_max = models.PositiveSmallIntegerField(default=5)
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
+    # What each point of the scale means, ``{"<value>": "description"}``: the rubric the
+    # scorecard shows beside each radio button. Wording belongs to the signal, so it reads
+    # the same on every scorecard that uses it; it is not versioned (weights and the gate
+    # are: a new scorecard version), so managers fix a description in place.
+    rubric = models.JSONField(default=dict, blank=True)
 
     objects = SignalQuerySet.as_manager()
 
@@ -47,14 +52,18 @@ class Signal(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def scale(self) -> list[tuple[int, str]]:
+    def values(self) -> range:
+        return range(self.scale_min, self.scale_max + 1)
+
+    def scale(self) -> list[tuple[int, str, str]]:
         """The values a reviewer may pick, each with its label (the 1-5 scale has a word for
-        every value; another scale names its two ends)."""
-        values = range(self.scale_min, self.scale_max + 1)
+        every value; another scale names its two ends) and its rubric description."""
         if (self.scale_min, self.scale_max) == (1, 5):
-            return [(v, FIVE_POINT_LABELS[v]) for v in values]
-        ends = {self.scale_min: "Not at all", self.scale_max: "Extremely"}
-        return [(v, ends.get(v, "")) for v in values]
+            labels = FIVE_POINT_LABELS
+        else:
+            labels = {self.scale_min: "Not at all", self.scale_max: "Extremely"}
+        rubric = self.rubric if isinstance(self.rubric, dict) else {}
+        return [(v, labels.get(v, ""), rubric.get(str(v), "")) for v in self.values()]
 
 
 class Scorecard(models.Model):
@@ -64,6 +73,9 @@ class Scorecard(models.Model):
     min_reviews = models.PositiveSmallIntegerField(default=3)
     min_functions = models.PositiveSmallIntegerField(default=3)
     is_default = models.BooleanField(default=False)
+    # Reviewers must say why, signal by signal, before they submit (checked by
+    # ``services.assignment_submit``, so the form and the API refuse alike).
+    rationale_required = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -211,6 +223,28 @@ class AssignmentQuerySet(models.QuerySet):
 
     def with_score_count(self):
         return self.annotate(score_count=models.Count("scores", distinct=True))
+
+    def in_queue_order(self):
+        """The reviewer's queue order: open rounds first, then the soonest due, then by
+        idea title (the queue page and "save and next" walk the same order)."""
+        not_open = models.Case(
+            models.When(round__status=RoundStatus.OPEN, then=Value(0)),
+            default=Value(1),
+            output_field=models.IntegerField(),
+        )
+        return self.alias(not_open=not_open).order_by(
+            "not_open", "round__due_at", "round_id", "idea__title", "pk"
+        )
+
+    def next_to_score(self, user, *, after=None):
+        """The first assignment of ``user``'s queue still to submit in an open round
+        (other than ``after``), or None."""
+        qs = self.for_reviewer(user).filter(
+            round__status=RoundStatus.OPEN, submitted_at__isnull=True
+        )
+        if after is not None:
+            qs = qs.exclude(pk=after.pk)
+        return qs.in_queue_order().first()
 
 
 class Assignment(models.Model):

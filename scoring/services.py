@@ -263,6 +263,10 @@ def scores_save(*, assignment: Assignment, scores: list[dict], actor: User) -> l
         )
     if errors:
         raise ValidationError({"scores": errors})
+    # A submitted scorecard keeps a rationale for every signal (when its scorecard asks).
+    blank = [row for row in rows.values() if not row.rationale]
+    if blank and assignment.submitted_at is not None and _rationale_required(round):
+        raise ValidationError({"rationale": [_rationale_error(row) for row in blank]})
     saved = Score.objects.bulk_create(
         list(rows.values()),
         update_conflicts=True,
@@ -275,9 +279,26 @@ def scores_save(*, assignment: Assignment, scores: list[dict], actor: User) -> l
     return saved
 
 
+def _rationale_required(round: ReviewRound) -> bool:
+    return Scorecard.objects.filter(pk=round.scorecard_id, rationale_required=True).exists()
+
+
+def _rationale_error(score: Score) -> ValidationError:
+    """One signal's missing rationale; ``params["signal"]`` lets the form put it on the
+    signal's rationale field."""
+    name = score.signal.name.replace("%", "%%")
+    return ValidationError(
+        f"{name}: say why you gave {score.value}. This scorecard needs a rationale for "
+        "every signal.",
+        code="rationale_required",
+        params={"signal": score.signal.key},
+    )
+
+
 @transaction.atomic
 def assignment_submit(*, assignment: Assignment, actor: User) -> Assignment:
-    """Mark an assignment submitted once every signal is scored; queues the aggregation."""
+    """Mark an assignment submitted once every signal is scored, each with a rationale when
+    the scorecard requires one; queues the aggregation."""
     round = _lock_open_round(assignment, actor)
     missing = (
         Signal.objects.for_round(round)
@@ -286,6 +307,15 @@ def assignment_submit(*, assignment: Assignment, actor: User) -> Assignment:
     )
     if missing:
         raise ValidationError({"scores": f"Score every signal first: {', '.join(missing)}."})
+    if _rationale_required(round):
+        blank = (
+            Score.objects.filter(assignment=assignment, rationale="")
+            .filter(signal__in=Signal.objects.for_round(round))
+            .select_related("signal")
+            .order_by("signal__order", "signal_id")
+        )
+        if blank := list(blank):
+            raise ValidationError({"rationale": [_rationale_error(row) for row in blank]})
     if assignment.submitted_at is None:
         assignment.submitted_at = timezone.now()
         assignment.save(update_fields=["submitted_at"])
@@ -392,6 +422,7 @@ def scorecard_create_version(
         gate_threshold=scorecard.gate_threshold,
         min_reviews=scorecard.min_reviews,
         min_functions=scorecard.min_functions,
+        rationale_required=scorecard.rationale_required,
         is_default=make_default,
     )
     ScorecardSignal.objects.bulk_create(
@@ -406,3 +437,67 @@ def scorecard_create_version(
         data={"from": scorecard.pk, "weights": {k: str(v) for k, v in cleaned.items()}},
     )
     return version
+
+
+# --- Scorecard settings and rubrics ------------------------------------------------------
+
+RUBRIC_MAX = 300
+
+
+@transaction.atomic
+def scorecard_settings_update(
+    *,
+    scorecard: Scorecard,
+    actor: User,
+    rationale_required: bool,
+    rubrics: dict[str, dict[str, str]],
+) -> Scorecard:
+    """Whether reviewers must give a rationale, and the rubric of the scorecard's signals
+    (``{signal key: {"<value>": description}}``). Wording, not method: no new scorecard
+    version, and open rounds show the new wording at once. A rubric belongs to its signal,
+    so every scorecard using the signal reads the same. All or nothing; audited."""
+    require_perm(actor, "scoring.manage_scorecards")
+    signals = {s.key: s for s in scorecard.signals.all()}
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, dict[str, str]] = {}
+    for key, rubric in rubrics.items():
+        signal = signals.get(key)
+        if signal is None:
+            errors.setdefault("rubrics", []).append(f"{key} is not on this scorecard.")
+            continue
+        on_scale = {str(v) for v in signal.values()}
+        cleaned[key] = {}
+        for value, text in rubric.items():
+            text = (text or "").strip()
+            if str(value) not in on_scale:
+                errors.setdefault(f"{key}-{value}", []).append("Not a point of this scale.")
+            elif len(text) > RUBRIC_MAX:
+                errors.setdefault(f"{key}-{value}", []).append(
+                    f"At most {RUBRIC_MAX} characters ({len(text)} now)."
+                )
+            elif text:
+                cleaned[key][str(value)] = text
+    if errors:
+        raise ValidationError(errors)
+    changed = []
+    for key, rubric in cleaned.items():
+        signal = signals[key]
+        if signal.rubric != rubric:
+            signal.rubric = rubric
+            signal.save(update_fields=["rubric"])
+            changed.append(key)
+    if scorecard.rationale_required != rationale_required:
+        scorecard.rationale_required = rationale_required
+        scorecard.save(update_fields=["rationale_required"])
+        changed.append("rationale_required")
+    if changed:
+        audit_record(
+            actor=actor,
+            action="scorecard.settings",
+            target=scorecard,
+            summary=f"“{scorecard.name}”: rationale "
+            f"{'required' if scorecard.rationale_required else 'optional'}; rubric reworded "
+            f"for {', '.join(k for k in changed if k in signals) or 'no signal'}",
+            data={"changed": changed, "rationale_required": scorecard.rationale_required},
+        )
+    return scorecard

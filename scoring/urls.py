@@ -9,6 +9,7 @@ urlpatterns = [
     path("review/<int:pk>/", views.scorecard, name="scorecard"),
     path("review/<int:pk>/signals/<slug:key>/", views.score_signal, name="score_signal"),
     path("rounds/", views.rounds, name="rounds"),
+    path("scorecards/<int:pk>/", views.scorecard_settings, name="scorecard_settings"),
     path("rounds/new/", views.round_new, name="round_new"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/open/", views.round_open, name="round_open"),

@@ -19,17 +19,20 @@ from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
 from accounts.models import Function, Kind, User
+from core.db import report_read
 from core.exceptions import Conflict
 from core.web import (
     HtmxHttpRequest,
     add_service_errors,
     csv_response,
+    is_partial,
     require_perm,
     vary_on_htmx,
 )
+from feedback import selectors as feedback_selectors
 from ideas.evidence import evidence_visible
 from scoring import services
-from scoring.forms import PanelForm, RoundForm
+from scoring.forms import PanelForm, RoundForm, ScorecardSettingsForm
 from scoring.models import (
     Assignment,
     IdeaScore,
@@ -60,13 +63,14 @@ def _get_assignment_for_user(request, pk: int) -> Assignment:
 
 @login_required
 def queue(request: HtmxHttpRequest) -> HttpResponse:
-    """My assignments, grouped by round, with a progress bar per round."""
+    """My assignments, grouped by round (open rounds first, soonest due first), with a
+    progress bar per round."""
     require_perm(request.user, "scoring.review")
     assignments = list(
         Assignment.objects.for_reviewer(request.user)
         .select_related("round", "idea")
         .with_score_count()
-        .order_by("round__status", "round__due_at", "round_id", "idea__title")
+        .in_queue_order()
     )
     rounds: dict[int, dict] = {}
     for a in assignments:
@@ -77,70 +81,146 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
         group["submitted"] += a.submitted_at is not None
     for group in rounds.values():
         group["late"] = group["round"].is_late() and group["submitted"] < len(group["items"])
-    return render(request, "scoring/queue.html", {"rounds": list(rounds.values())})
+    # The same one "save and next" would open: the first still to score in an open round.
+    next_up = next((a for a in assignments if a.round.is_open and a.submitted_at is None), None)
+    ctx = {"rounds": list(rounds.values()), "next_up": next_up}
+    return render(request, "scoring/queue.html", ctx)
 
 
-def _scorecard_context(assignment: Assignment, viewer) -> dict:
-    signals = list(Signal.objects.for_round(assignment.round))
+def _scorecard_context(
+    request, assignment: Assignment, *, edit: bool = False, posted=None, errors=None
+) -> dict:
+    """The scorecard page's context (GET, a form re-shown with errors, an htmx row).
+
+    ``edit``: a submitted scorecard is shown read-only until its reviewer asks to change it
+    (while the round is open). ``posted`` overlays the values just sent, so a refused form
+    keeps what the reviewer typed; ``errors`` maps a signal key to its messages."""
+    viewer = request.user
+    round = assignment.round
+    idea = assignment.idea
+    signals = list(Signal.objects.for_round(round))
     scores = {s.signal_id: s for s in assignment.scores.all()}
-    # Each signal offers its own configured scale.
-    rows = [{"signal": s, "score": scores.get(s.pk), "scale": s.scale()} for s in signals]
+    posted = posted or {}
+    errors = errors or {}
+    rows = []
+    for s in signals:
+        score = scores.get(s.pk)
+        value = posted.get(f"{s.key}-value", score.value if score else None)
+        rationale = posted.get(f"{s.key}-rationale", score.rationale if score else "")
+        with contextlib.suppress(TypeError, ValueError):
+            value = int(value) if value not in (None, "") else None
+        chosen = next((p for p in s.scale() if p[0] == value), None)
+        rows.append(
+            {
+                "signal": s,
+                "score": score,
+                "value": value,
+                "rationale": rationale,
+                "chosen": chosen,
+                "scale": s.scale(),
+                "errors": errors.get(s.key, []),
+            }
+        )
+    if round.status != RoundStatus.OPEN:
+        locked = "closed"
+    elif assignment.submitted_at is not None and not edit:
+        locked = "submitted"
+    else:
+        locked = ""
+    can_read_feedback = viewer.has_perm("feedback.view_feedback")
     return {
         "assignment": assignment,
+        "idea": idea,
         # What the "evidence of need" signal is scored on (no query when there is none).
-        "evidence": evidence_visible(idea=assignment.idea, user=viewer),
-        "round": assignment.round,
+        "evidence": evidence_visible(idea=idea, user=viewer),
+        # The customers' own words behind the need (masked at import), for staff only.
+        "verbatims": list(feedback_selectors.top_verbatims(idea)) if can_read_feedback else [],
+        "attachments": list(idea.attachments.all()),
+        "round": round,
         "rows": rows,
         "scored": len(scores),
         "total": len(signals),
-        "editable": assignment.round.status == RoundStatus.OPEN,
+        "editable": not locked,
+        "locked": locked,
+        "rationale_required": round.scorecard.rationale_required,
     }
+
+
+def _field_errors(exc: ValidationError) -> tuple[dict[str, list[str]], list[str]]:
+    """Split a service error into messages per signal (a missing rationale names its
+    signal) and the rest."""
+    per_signal: dict[str, list[str]] = defaultdict(list)
+    rest: list[str] = []
+    by_field = exc.error_dict if hasattr(exc, "error_dict") else {"": exc.error_list}
+    for field, errors in by_field.items():
+        for error in errors:
+            key = (error.params or {}).get("signal") if field == "rationale" else None
+            message = next(iter(error))
+            if key:
+                per_signal[key].append(message)
+            else:
+                rest.append(message)
+    return dict(per_signal), rest
 
 
 @login_required
 def scorecard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The scorecard: GET shows it; POST (no JavaScript) saves every signal, and submits when
-    the "Submit" button was used."""
+    """The scorecard: GET shows it (read-only once submitted, unless ``?edit=1``, and once
+    the round closed); POST (no JavaScript needed) saves every signal, and with "Save and
+    next" submits the scorecard and opens the next idea of the queue still to score."""
     assignment = _get_assignment_for_user(request, pk)
     status = 200
+    edit = request.GET.get("edit") == "1"
+    posted, errors = None, None
     if request.method == "POST":
+        edit = True
+        keys = Signal.objects.for_round(assignment.round).values_list("key", flat=True)
         payload = [
             {
                 "signal": key,
                 "value": request.POST.get(f"{key}-value"),
                 "rationale": request.POST.get(f"{key}-rationale", ""),
             }
-            for key in Signal.objects.for_round(assignment.round).values_list("key", flat=True)
+            for key in keys
             if request.POST.get(f"{key}-value")
         ]
         try:
             services.scores_save(assignment=assignment, scores=payload, actor=request.user)
             if "submit" in request.POST:
                 services.assignment_submit(assignment=assignment, actor=request.user)
-                messages.success(request, "Thank you: your scorecard is submitted.")
-                return redirect("scoring:queue")
-            messages.success(request, "Your scores are saved.")
+                return _to_next(request, assignment)
+            messages.success(request, "Your scores are saved as a draft.")
             return redirect("scoring:scorecard", pk=assignment.pk)
         except ValidationError as exc:
-            for message in exc.messages:
+            errors, rest = _field_errors(exc)
+            for message in rest:
                 messages.error(request, message)
+            if errors:
+                messages.error(request, "Some signals need a rationale: see below.")
+            posted = request.POST
             status = 400
         except Conflict as exc:
             messages.error(request, exc.message)
             status = 409
-    return render(
-        request,
-        "scoring/scorecard.html",
-        _scorecard_context(assignment, request.user),
-        status=status,
-    )
+    ctx = _scorecard_context(request, assignment, edit=edit, posted=posted, errors=errors)
+    return render(request, "scoring/scorecard.html", ctx, status=status)
+
+
+def _to_next(request, assignment: Assignment) -> HttpResponse:
+    """After a submission: the next idea of the queue still to score, else the queue."""
+    following = Assignment.objects.next_to_score(request.user, after=assignment)
+    if following is None:
+        messages.success(request, "Submitted. That was the last idea in your queue: thank you.")
+        return redirect("scoring:queue")
+    messages.success(request, f"Submitted “{assignment.idea.title}”. Next idea to score:")
+    return redirect("scoring:scorecard", pk=following.pk)
 
 
 @login_required
 @require_POST
 def score_signal(request: HtmxHttpRequest, pk: int, key: str) -> HttpResponse:
-    """htmx: save one signal as it is set; answers the signal's fieldset and, out of band,
-    the progress line and the submit button."""
+    """htmx: save one signal as it is set; answers the signal's status line ("Saved" or
+    the error) and, out of band, the progress line."""
     assignment = _get_assignment_for_user(request, pk)
     error = ""
     value = request.POST.get(f"{key}-value")
@@ -167,16 +247,47 @@ def score_signal(request: HtmxHttpRequest, pk: int, key: str) -> HttpResponse:
         if error:
             messages.error(request, error)
         return redirect("scoring:scorecard", pk=assignment.pk)
-    ctx = _scorecard_context(assignment, request.user)
-    row = next((r for r in ctx["rows"] if r["signal"].key == key), None)
-    if row is None:
+    if not Signal.objects.for_round(assignment.round).filter(key=key).exists():
         raise Http404
-    ctx.update(row=row, error=error, saved=not error, oob=True)
+    ctx = {
+        "assignment": assignment,
+        "error": error,
+        "saved": not error,
+        "oob": True,
+        "scored": assignment.scores.count(),
+        "total": Signal.objects.for_round(assignment.round).count(),
+    }
     # htmx swaps 2xx only; errors are shown inline, so answer 200 with the message.
-    return vary_on_htmx(render(request, "scoring/scorecard.html#signal-row", ctx))
+    return vary_on_htmx(render(request, "scoring/scorecard.html#signal-status", ctx))
 
 
 # --- managers: panels and rounds --------------------------------------------------------
+
+
+@login_required
+def scorecard_settings(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A scorecard's rubric (a description per point of each signal's scale) and whether a
+    rationale is required. Wording only: no new scorecard version (see docs/scoring.md)."""
+    require_perm(request.user, "scoring.manage_scorecards")
+    card = get_object_or_404(Scorecard, pk=pk)
+    form = ScorecardSettingsForm(request.POST or None, scorecard=card)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.scorecard_settings_update(
+                    scorecard=card,
+                    actor=request.user,
+                    rationale_required=form.cleaned_data["rationale_required"],
+                    rubrics=form.rubrics(),
+                )
+                messages.success(request, f"Scorecard “{card.name}” saved.")
+                return redirect("scoring:rounds")
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+    ctx = {"form": form, "scorecard": card}
+    return render(request, "scoring/scorecard_settings.html", ctx, status=status)
 
 
 @login_required
@@ -194,6 +305,7 @@ def rounds(request: HtmxHttpRequest) -> HttpResponse:
         request,
         "scoring/rounds.html",
         {
+            "scorecards": Scorecard.objects.annotate(signal_count=Count("weights", distinct=True)),
             "panels": panels,
             "rounds": round_list,
             "min_functions": default.min_functions if default else 3,
@@ -342,21 +454,23 @@ def _results_page(request, round: ReviewRound):
     # count, one probe of the (round, rank) index instead of counting 10,000 rows.
     last = IdeaScore.objects.filter(round=round).order_by("-rank").values_list("rank", flat=True)
     count = last.first() or 0
-    return _KnownCount(_results(round), PAGE_SIZE, count).get_page(request.GET.get("page"))
+    return _KnownCount(_results(round, function_means=True), PAGE_SIZE, count).get_page(
+        request.GET.get("page")
+    )
 
 
-def _results(round: ReviewRound):
+def _results(round: ReviewRound, *, function_means: bool = False):
     """The round's results in rank order, with the idea's title and the signal results in
-    the scorecard's signal order (the page and the CSV show values and ids only)."""
+    the scorecard's signal order. ``function_means`` for the page's split by function (a
+    page of rows); the CSV of every row leaves that JSON undecoded."""
+    fields = [f.name for f in IdeaScore._meta.concrete_fields]
+    if not function_means:
+        fields.remove("function_means")
     return (
         IdeaScore.objects.filter(round=round)
         .select_related("idea")
-        # function_means is shown by the API only: no JSON to decode per row here, and of
-        # the idea only its title (not its text and search vector).
-        .only(
-            *[f.name for f in IdeaScore._meta.concrete_fields if f.name != "function_means"],
-            "idea__title",
-        )
+        # Of the idea only its title (not its text and search vector).
+        .only(*fields, "idea__title")
         .prefetch_related(
             Prefetch(
                 "signal_results",
@@ -367,21 +481,86 @@ def _results(round: ReviewRound):
     )
 
 
-def _hide_thin_functions(round: ReviewRound, rows) -> None:
-    """For non-managers: no explanation names the mean of a function with one reviewer."""
+def _hide_thin_functions(round: ReviewRound, rows) -> dict[int, set[str]]:
+    """For non-managers: no explanation names the mean of a function with one reviewer.
+    Returns the thin functions per idea, which the split by function leaves out too."""
     rows = list(rows)
     thin = Assignment.objects.thin_functions(round.pk, [r.idea_id for r in rows])
     for row in rows:
         row.contested_reason = row.contested_reason_without(thin.get(row.idea_id, set()))
+    return thin
 
 
-@login_required
-def round_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Progress per reviewer and per idea (who is late) and, once closed, the results."""
-    round = _get_round(request, pk)
+RESULT_VALUES = {"calibrated": "Calibrated", "raw": "Raw"}
+
+
+def _position(value: float, signal: Signal) -> float:
+    """Where ``value`` sits on ``signal``'s scale, in percent of the bar (clamped)."""
+    span = (signal.scale_max - signal.scale_min) or 1
+    return round(max(0.0, min(100.0, (value - signal.scale_min) / span * 100)), 2)
+
+
+def _decorate_results(rows, signals: list[Signal], threshold: float, mode: str, thin) -> None:
+    """Per row: ``bars`` (one per signal: the shown mean, raw or calibrated, against the
+    gate) and, for a contested idea, ``split``: the function means on the signal where the
+    functions disagree most (calibrated, as the contested test reads them)."""
+    by_id = {s.pk: s for s in signals}
+    by_key = {s.key: s for s in signals}
+    names = dict(Function.choices)
+    for row in rows:
+        row.bars = []
+        for r in row.signal_results.all():
+            signal = by_id.get(r.signal_id)
+            if signal is None:
+                continue
+            value = r.raw if mode == "raw" else r.calibrated
+            row.bars.append(
+                {
+                    "signal": signal,
+                    "value": value,
+                    "pct": _position(value, signal),
+                    "gate_pct": _position(threshold, signal),
+                    "below": r.calibrated < threshold,
+                    "result": r,
+                }
+            )
+        row.split = None
+        if not row.contested:
+            continue
+        means = row.function_means_without(thin.get(row.idea_id, set()) if thin else set())
+        widest = None
+        for key, signal in by_key.items():
+            values = {f: m[key] for f, m in means.items() if key in m}
+            if len(values) >= 2:
+                spread = max(values.values()) - min(values.values())
+                if widest is None or spread > widest[0]:
+                    widest = (spread, signal, values)
+        if widest:
+            spread, signal, values = widest
+            row.split = {
+                "signal": signal,
+                "spread": spread,
+                "functions": [
+                    {"name": names.get(f, f.title()), "value": v, "pct": _position(v, signal)}
+                    for f, v in sorted(values.items(), key=lambda fv: -fv[1])
+                ],
+            }
+
+
+def _round_context(request, round: ReviewRound, *, results_only: bool = False) -> dict:
+    """The round page's context; ``results_only`` for the htmx swap of the results region
+    (no progress tables)."""
     can_manage = request.user.has_perm("scoring.view_round", round)
-    ctx: dict = {"round": round, "can_manage": can_manage, "now": timezone.now()}
-    if can_manage:
+    mode = "raw" if request.GET.get("values") == "raw" else "calibrated"
+    ctx: dict = {
+        "round": round,
+        "can_manage": can_manage,
+        "now": timezone.now(),
+        "mode": mode,
+        "mode_label": RESULT_VALUES[mode],
+        "modes": RESULT_VALUES,
+    }
+    if can_manage and not results_only:
         ctx["reviewers"] = _reviewer_progress(round)
         # A page of ideas (a round may hold 10,000), counted per idea through the
         # (round, idea, reviewer) unique index: 50 small subqueries, not a GROUP BY of all.
@@ -398,11 +577,28 @@ def round_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         ctx["late"] = round.is_late()
         ctx["coverage"] = services.coverage_problem(panel=round.panel, scorecard=round.scorecard)
     if round.status == RoundStatus.CLOSED or can_manage:
+        ctx["signals"] = signals = list(Signal.objects.for_round(round))
         ctx["results"] = _results_page(request, round) if round.is_closed else None
-        if ctx["results"] and not request.user.has_perm("scoring.manage_rounds"):
-            _hide_thin_functions(round, ctx["results"])
-        ctx["signals"] = list(Signal.objects.for_round(round))
-    return render(request, "scoring/round_detail.html", ctx)
+        if ctx["results"]:
+            thin = None
+            if not request.user.has_perm("scoring.manage_rounds"):
+                thin = _hide_thin_functions(round, ctx["results"])
+            threshold = float(round.scorecard.gate_threshold)
+            _decorate_results(ctx["results"], signals, threshold, mode, thin)
+    return ctx
+
+
+@login_required
+def round_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Progress per reviewer and per idea (who is late) and, once closed, the results: a
+    ranked list with each idea's signal means against the gate, raw or calibrated
+    (``?values=raw``; htmx swaps only the results region)."""
+    round = _get_round(request, pk)
+    if is_partial(request, "results"):
+        ctx = _round_context(request, round, results_only=True)
+        return vary_on_htmx(render(request, "scoring/round_detail.html#results", ctx))
+    response = render(request, "scoring/round_detail.html", _round_context(request, round))
+    return vary_on_htmx(response)
 
 
 @login_required
@@ -467,6 +663,7 @@ def recompute_status(request: HtmxHttpRequest, pk: int, task_id: str) -> HttpRes
 
 
 @login_required
+@report_read
 def results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     round = _get_round(request, pk)
     require_perm(request.user, "scoring.view_results", round)

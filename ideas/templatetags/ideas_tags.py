@@ -33,10 +33,28 @@ def comment_author(idea, comment, viewer) -> str:
 
 @register.simple_tag
 def unread_notifications(user) -> int:
-    """The bell's number: one COUNT query."""
+    """The bell's number: one COUNT query. For moderators the same query also counts the
+    moderation queue, kept on the user object for the nav's ``moderation_waiting``."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    if not user.has_perm("ideas.moderate"):
+        return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    from ideas.moderation import unread_and_waiting
+
+    unread, user._moderation_waiting = unread_and_waiting(user)
+    return unread
+
+
+@register.simple_tag
+def moderation_waiting(user) -> int:
+    """The moderators' nav number: counted with the bell's (``unread_notifications``), or by
+    one COUNT of the open cases when the bell did not run."""
+    waiting = getattr(user, "_moderation_waiting", None)
+    if waiting is None:
+        from ideas.moderation import waiting_count
+
+        waiting = waiting_count()
+    return waiting
 
 
 @register.simple_tag

@@ -25,7 +25,7 @@ WRITTEN_ACTIONS = [
     "idea.transition", "idea.merge", "idea.owner", "invitation.accept", "invitation.send",
     "login", "login.failed", "panel.members", "person.activate", "person.deactivate",
     "person.function", "person.provision", "privacy.delete", "privacy.export", "role.change",
-    "round.close", "round.open", "scorecard.version", "spend.record", "token.create",
+    "round.close", "round.open", "scorecard.settings", "scorecard.version", "spend.record", "token.create",
     "token.revoke", "user.flags", "value.import", "value.record",
 ]  # fmt: skip
 

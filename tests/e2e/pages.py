@@ -87,6 +87,9 @@ NOT_PAGES = {
     "ideas:attachment_add": "POST only",
     "ideas:attachment": "file download",
     "ideas:comment_hide": "POST only",
+    "ideas:flag": "POST only (the form is on the idea page)",
+    "ideas:comment_flag": "POST only (the form is on the idea page)",
+    "moderation:decide": "POST only (the queue's row actions)",
     "ideas:confirm_type": "POST only",
     "ideas:evidence_add": "POST only (the form is on the idea page)",
     "ideas:evidence_file": "file download",
@@ -167,6 +170,14 @@ def _public_idea():
     )
 
 
+def _held_idea():
+    from ideas.models import Idea
+
+    # The demo customer's idea held in the pre-moderated campaign (its author and the
+    # moderators see it).
+    return _first(Idea.objects.filter(moderation="held", author__email=LOGINS["customer"]))
+
+
 def _person():
     from accounts.models import User
 
@@ -229,6 +240,30 @@ def _panel():
     return _first(Panel.objects.all())
 
 
+def _scorecard():
+    from scoring.models import Scorecard
+
+    return _first(Scorecard.objects.filter(is_default=True))
+
+
+def _submitted_assignment():
+    from scoring.models import Assignment
+
+    return _first(
+        Assignment.objects.filter(
+            reviewer__email=LOGINS["panelist"], round__status="open", submitted_at__isnull=False
+        )
+    )
+
+
+def _locked_assignment():
+    from scoring.models import Assignment
+
+    return _first(
+        Assignment.objects.filter(reviewer__email=LOGINS["panelist"], round__status="closed")
+    )
+
+
 def _experiment_idea():
     from outcomes.models import Experiment
 
@@ -281,6 +316,8 @@ PAGES: list[Page] = [
     Page("submit", "ideas:new", SIGNED_IN),
     Page("idea", "ideas:detail", SIGNED_IN, _public_idea),
     Page("idea-edit", "ideas:edit", MANAGER, _public_idea),
+    Page("idea-held", "ideas:detail", frozenset({"customer", "manager"}), _held_idea),
+    Page("moderation", "moderation:queue", MANAGER),
     Page("campaigns", "ideas:campaigns", SIGNED_IN),
     Page("campaign", "ideas:campaign", SIGNED_IN, _campaign),
     Page("campaign-new", "ideas:campaign_new", MANAGER),
@@ -293,6 +330,14 @@ PAGES: list[Page] = [
     Page("moment-edit", "journeys:moment_edit", MANAGER, _moment),
     Page("review-queue", "scoring:queue", frozenset({"panelist"})),
     Page("scorecard", "scoring:scorecard", frozenset({"panelist"}), _assignment),
+    Page(
+        "scorecard-submitted",
+        "scoring:scorecard",
+        frozenset({"panelist"}),
+        _submitted_assignment,
+    ),
+    Page("scorecard-locked", "scoring:scorecard", frozenset({"panelist"}), _locked_assignment),
+    Page("scorecard-settings", "scoring:scorecard_settings", MANAGER, _scorecard),
     Page("rounds", "scoring:rounds", MANAGER),
     Page("round-new", "scoring:round_new", MANAGER),
     Page("round-open", "scoring:round", MANAGER, _open_round),

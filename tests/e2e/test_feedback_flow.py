@@ -66,6 +66,12 @@ def test_a_curator_imports_links_and_sees_the_overlay(
 
     page.goto(f"{live_server.url}/feedback/ideas/{world['idea'].pk}/")
     expect(page.get_by_test_id("customers-affected")).to_have_text("2")
+    # The idea page counts them as evidence: two customers, both items listed (masked).
+    page.goto(f"{live_server.url}/ideas/{world['idea'].pk}/")
+    expect(page.get_by_test_id("evidence-summary")).to_contain_text("speaking for 2 customers")
+    expect(page.get_by_test_id("linked-feedback-item")).to_have_count(2)
+    expect(page.get_by_test_id("linked-feedback")).to_contain_text("[phone]")
+    page.locator("#evidence").screenshot(path=artifacts / "feedback-idea-evidence.png")
 
     # The moment has a live idea: it is on the overlay with its volume, but not a "pain".
     page.goto(f"{live_server.url}/feedback/journey/{journey.pk}/?days=30")

@@ -1,6 +1,6 @@
 import factory
 
-from accounts.models import EXECUTIVES_GROUP, MANAGERS_GROUP, User, role_group
+from accounts.models import EXECUTIVES_GROUP, MANAGERS_GROUP, MODERATORS_GROUP, User, role_group
 
 PASSWORD = "correct-horse-battery"
 
@@ -10,6 +10,7 @@ __all__ = [
     "EmployeeFactory",
     "ExecutiveFactory",
     "ManagerFactory",
+    "ModeratorFactory",
     "UserFactory",
 ]
 
@@ -47,3 +48,12 @@ class ExecutiveFactory(EmployeeFactory):
     def role(obj, create, extracted, **kwargs):
         if create:
             obj.groups.add(role_group(EXECUTIVES_GROUP))
+
+
+class ModeratorFactory(EmployeeFactory):
+    """An employee with the moderator role (not an innovation manager)."""
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        if create:
+            obj.groups.add(role_group(MODERATORS_GROUP))

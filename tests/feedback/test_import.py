@@ -198,3 +198,48 @@ def test_a_mapping_without_required_fields_is_refused(manager, journey_places):
             batch=batch, mapping={"text": "text"}, default_source="", actor=manager
         )
     assert "external_id" in str(exc.value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_postgresql_writes_chunks_in_a_second_thread(monkeypatch):
+    """The Celery task runs outside any transaction: on PostgreSQL the chunks are then
+    committed by a writer thread while the next chunk is read. The counts stay exact, in
+    several chunks, for new, updated, unchanged and rejected rows, and the second run of the
+    same file changes nothing."""
+    import threading
+
+    from django.db import connection
+
+    from journeys import demo
+    from tests.factories import ManagerFactory
+
+    demo.seed()  # the default journey (a transactional test starts from an empty database)
+    manager = ManagerFactory()
+    monkeypatch.setattr(services, "CHUNK", 2)
+    threads = set()
+    real = services._commit_chunk
+
+    def spy(*args):
+        threads.add(threading.current_thread().name)
+        return real(*args)
+
+    monkeypatch.setattr(services, "_commit_chunk", spy)
+
+    def run(rows):
+        batch = services.batch_create(file=make_file("csv", rows), actor=manager)
+        ImportBatch.objects.filter(pk=batch.pk).update(status="pending", mapping=batch.mapping)
+        assert services.batch_run(batch_id=batch.pk) == "done"
+        return ImportBatch.objects.get(pk=batch.pk)
+
+    run(BASE)
+    batch = run(MAIN)
+    assert (batch.imported, batch.updated, batch.unchanged, batch.rejected) == (1, 1, 1, 4)
+    assert (batch.total, batch.processed) == (7, 7)
+    before = snapshot()
+    again = run(MAIN)
+    assert (again.imported, again.updated, again.unchanged, again.rejected) == (0, 0, 3, 4)
+    assert snapshot() == before
+    if connection.vendor == "postgresql":
+        assert threads and all(name.startswith("feedback-import") for name in threads)
+    else:
+        assert threads == {threading.current_thread().name}

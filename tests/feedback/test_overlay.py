@@ -1,10 +1,13 @@
 """The journey overlay: volume, share negative and trend per stage and moment, and the
 moments that hurt with no live idea. Numbers worked out by hand below."""
 
+import io
 from datetime import date, timedelta
 
+from django.db import connection
+
 from feedback import selectors, services
-from feedback.models import FeedbackItem
+from feedback.models import FeedbackDay, FeedbackItem
 from journeys.models import Journey
 from tests.factories import IdeaFactory, MomentFactory
 
@@ -153,3 +156,64 @@ def test_the_overlay_follows_upserts_that_move_an_item(manager, journey_places):
     overlay = selectors.journey_overlay(journey, days=30)
     assert overlay["moments"][login.pk]["volume"] == 2  # items 2 and 3
     assert overlay["moments"][dispute.pk]["volume"] == 1  # item 1, moved
+
+
+def _roll_up() -> set[tuple]:
+    return set(
+        FeedbackDay.objects.filter(volume__gt=0).values_list(
+            "stage_id", "moment_key", "day", "volume", "negative"
+        )
+    )
+
+
+def test_the_rebuilt_roll_up_equals_the_maintained_one(
+    manager, journey_places, django_capture_on_commit_callbacks
+):
+    """Import, re-import with moves, placements, erasure: on PostgreSQL the triggers keep the
+    roll-up; ``manage.py rebuild_feedback_days`` recomputes it from the items, and both agree
+    (elsewhere the rebuild alone is checked against the items)."""
+    from django.core.management import call_command
+
+    from feedback.privacy import customer_ref
+    from tests.feedback.conftest import make_file, run_import
+
+    login, dispute = journey_places["login"], journey_places["dispute"]
+    header = ["source", "external_id", "channel", "text", "received_on", "customer_id", "moment"]
+    rows = [header] + [
+        [
+            "crm",
+            str(i),
+            "complaint" if i % 3 else "survey",
+            "Locked out of the app" if i % 2 else "A card payment I do not know",
+            (TODAY - timedelta(days=i % 5)).isoformat(),
+            f"C{i % 4}",
+            [login.name, dispute.name, ""][i % 3],
+        ]
+        for i in range(30)
+    ]
+    run_import(django_capture_on_commit_callbacks, make_file("csv", rows), manager)
+    moved = [[*r[:6], dispute.name] if r[1] in {"1", "4"} else r for r in rows]
+    run_import(django_capture_on_commit_callbacks, make_file("csv", moved), manager)
+    unplaced = FeedbackItem.objects.filter(stage__isnull=True).order_by("pk")[:3]
+    services.placements_confirm(choices={i.pk: login.pk for i in unplaced}, actor=manager)
+    services.customer_delete(customer_ref=customer_ref("C1"), actor=manager)
+
+    expected = {
+        (
+            s,
+            m or 0,
+            d,
+            FeedbackItem.objects.filter(stage_id=s, moment_id=m, received_on=d).count(),
+            FeedbackItem.objects.filter(
+                stage_id=s, moment_id=m, received_on=d, is_negative=True
+            ).count(),
+        )
+        for s, m, d in FeedbackItem.objects.filter(stage__isnull=False)
+        .values_list("stage_id", "moment_id", "received_on")
+        .distinct()
+    }
+    assert expected  # the scenario placed items
+    if connection.vendor == "postgresql":
+        assert _roll_up() == expected  # maintained by the triggers
+    call_command("rebuild_feedback_days", stdout=io.StringIO())
+    assert _roll_up() == expected

@@ -146,3 +146,18 @@ def test_the_journey_overlay(client, employee, world, django_assert_num_queries)
     with django_assert_num_queries(10):
         response = client.get(f"/feedback/journey/{journey.pk}/")
     assert response.status_code == 200
+
+
+def test_the_idea_page_with_linked_feedback(client, employee, world, django_assert_num_queries):
+    idea = world["ideas"][0]  # five linked items; a sixth makes the panel count them
+    FeedbackLink.objects.create(item=world["items"][0], idea=idea, linked_by=employee)
+    client.force_login(employee)
+    # 1 session, 2 user, 3 groups, 4 the idea with its joins, 5 has the user supported,
+    # 6 does the user follow, 7 panel membership (nav), 8 bell count, 9 attachments,
+    # 10 comments, 11 transitions, 12 the first six linked items with stage and moment
+    # (the idea has no manual evidence: its counter says so, no query), 13 their count
+    with django_assert_num_queries(13):
+        response = client.get(f"/ideas/{idea.pk}/")
+    body = response.content.decode()
+    assert body.count('data-testid="linked-feedback-item"') == 5
+    assert "and 6 linked feedback items" in body

@@ -183,3 +183,19 @@ def test_the_list_filters(client, employee, item, journey_places):
     assert "Locked out" not in client.get("/feedback/", {"stage": use}).content.decode()
     FeedbackItem.objects.filter(pk=item.pk).update(stage=use)
     assert "Locked out" in client.get("/feedback/", {"stage": use}).content.decode()
+
+
+def test_the_list_counts_up_to_a_cap(client, employee, item, monkeypatch):
+    from feedback import views
+
+    for i in range(3):
+        FeedbackItem.objects.create(
+            source="t", external_id=str(i), channel="chat", text="x", received_on=date.today()
+        )
+    client.force_login(employee)
+    monkeypatch.setattr(views, "COUNT_CAP", 2)
+    page = client.get("/feedback/").content.decode()
+    assert "More than 2 items" in page
+    monkeypatch.setattr(views, "COUNT_CAP", 10)
+    page = client.get("/feedback/").content.decode()
+    assert "More than" not in page and "4 items" in page

@@ -13,6 +13,7 @@ from ideas.models import (
     EvidenceKind,
     Horizon,
     Idea,
+    ModerationCase,
     Status,
 )
 from ideas.services import idea_recount
@@ -26,9 +27,12 @@ def test_it_seeds_consistent_demo_ideas_once():
         accounts_demo.seed()
         journeys_demo.seed()
         ideas_demo.seed()
-    assert Campaign.objects.count() == 3
+    # Three campaigns, and a fourth that pre-moderates customers with two ideas held in it.
+    assert Campaign.objects.count() == 4
+    assert Campaign.objects.get(premoderation=True).ideas.filter(moderation="held").count() == 2
+    assert ModerationCase.objects.filter(closed_at__isnull=True).count() == 4
     ideas = list(Idea.objects.all())
-    assert len(ideas) == 150
+    assert len(ideas) == 152
     by_status = Counter(i.status for i in ideas)
     assert by_status[Status.SCREENING] >= 25 and by_status[Status.SHORTLISTED] >= 10
     assert by_status[Status.APPROVED] >= 8

@@ -256,8 +256,9 @@ def test_the_idea_page_with_evidence_costs_one_query_more(
     # 1 session, 2 user, 3 groups, 4 the idea with campaign, stage, moment, author, owner
     # and merged_into, 5 has the user supported, 6 does the user follow, 7 the evidence
     # with who added it, 8 attachments, 9 comments with their authors, 10 transitions with
-    # their actors, 11 panel membership (nav), 12 bell count
-    with django_assert_num_queries(12):
+    # their actors, 11 panel membership (nav), 12 bell count, 13 the customer feedback
+    # linked to it (the feedback app's evidence source)
+    with django_assert_num_queries(13):
         response = client.get(reverse("ideas:detail", args=[idea.pk]))
     assert response.content.decode().count('data-testid="evidence-item"') == 3
 
@@ -270,8 +271,9 @@ def test_the_evidence_partial_query_count(client, idea, employee, django_assert_
     # 1 session, 2 user, 3 groups, 4 the idea with its joins; the write: 5 savepoint,
     # 6 insert the evidence, 7 move the counters, 8 release; the partial: 9 refresh the
     # idea's status and counters, 10 has the user supported, 11 does the user follow,
-    # 12 the evidence with who added it (one query for all five)
-    with django_assert_num_queries(12):
+    # 12 the evidence with who added it (one query for all five), 13 the linked customer
+    # feedback (the feedback app's evidence source)
+    with django_assert_num_queries(13):
         response = client.post(url, data, **HTMX)
     assert response.content.decode().count('data-testid="evidence-item"') == 5
 

@@ -73,8 +73,9 @@ def test_the_idea_page(client, employee, ideas, django_assert_num_queries):
     # 1 session, 2 user, 3 groups, 4 the idea with campaign, stage, moment, author, owner
     # and merged_into, 5 has the user supported, 6 does the user follow, 7 panel membership
     # (nav), 8 bell count, 9 attachments, 10 comments with their authors, 11 transitions
-    # with their actors
-    with django_assert_num_queries(11):
+    # with their actors, 12 the customer feedback linked to it (staff see the evidence
+    # source the feedback app registers)
+    with django_assert_num_queries(12):
         response = client.get(f"/ideas/{idea.pk}/")
     assert response.status_code == 200
 
@@ -118,7 +119,34 @@ def test_the_bell_is_one_count(employee, django_assert_num_queries):
     Notification.objects.create(user=employee, verb="commented", message="A")
     Notification.objects.create(user=employee, verb="commented", message="B")
     template = Template('{% include "components/bell.html" %}')
+    employee.has_perm("ideas.moderate")  # the layout's nav has read the groups already
     # 1 the unread count
     with django_assert_num_queries(1):
         html = template.render(Context({"user": employee}))
     assert 'data-testid="bell-count">2<' in html
+
+
+def test_the_moderation_queue(client, manager, django_assert_num_queries):
+    from ideas import moderation
+    from ideas.models import ModerationCase
+    from tests.factories import CustomerFactory
+
+    campaign = CampaignFactory(audience="everyone")
+    for i in range(4):
+        idea = IdeaFactory(campaign=campaign, status="submitted", is_anonymous=i % 2 == 0)
+        ModerationCase.objects.create(idea=idea, cause="premoderation")
+        comment = CommentFactory(idea=idea, moderation="held")
+        ModerationCase.objects.create(idea=idea, comment=comment, cause="suspect")
+        published = CommentFactory(idea=idea)
+        for _ in range(2):
+            moderation.flag_add(user=CustomerFactory(), content=published, reason="Rude")
+    client.force_login(manager)
+    # 1 session, 2 user, 3 user's groups, 4 count of open cases, 5 the page of cases with
+    # their ideas, authors, campaigns and comments joined, 6 their flags with who flagged,
+    # 7 panel membership (nav: scoring.review), 8 the bell's unread count and the nav's
+    # moderation count in one query
+    with django_assert_num_queries(8):
+        response = client.get("/moderation/")
+    html = response.content.decode()
+    assert html.count('data-testid="moderation-case"') == 12
+    assert 'data-testid="moderation-waiting"><span class="sr-only">, waiting: </span>12<' in html

@@ -122,7 +122,7 @@ class TestSupports:
         Support.objects.create(idea=idea, user=customer)
         CommentFactory(idea=idea)
         CommentFactory(idea=idea, is_internal=True)
-        CommentFactory(idea=idea, is_hidden=True)
+        CommentFactory(idea=idea, moderation="hidden")
         Idea.objects.filter(pk=idea.pk).update(
             supports_employees=9, supports_customers=9, comment_count=9
         )

@@ -46,7 +46,7 @@ from feedback.models import FeedbackItem, FeedbackLink, ImportBatch, ImportRejec
 from feedback.privacy import customer_ref
 from ideas import services as idea_services
 from ideas.evidence import evidence_add
-from ideas.models import Notification
+from ideas.models import ModerationCase, Notification
 from journeys.models import Journey
 from scoring import services as scoring_services
 from scoring.models import Assignment, Score, Signal
@@ -121,6 +121,13 @@ def build_world(*, customer, employee, panelist, manager, executive) -> SimpleNa
     w.comment = factories.CommentFactory(idea=w.idea_pub, author=customer, body="Public remark")
     w.internal = factories.CommentFactory(
         idea=w.idea_pub, author=manager, body="Internal remark", is_internal=True
+    )
+    # A customer's comment held for a moderator, in the moderation queue.
+    w.held = factories.CommentFactory(
+        idea=w.idea_pub, author=customer, body="Held remark", moderation="held"
+    )
+    w.case = ModerationCase.objects.create(
+        idea=w.idea_pub, comment=w.held, cause="suspect", detail="Profanity"
     )
     w.attachment = idea_services.attachment_add(
         idea=w.idea_pub,
@@ -450,6 +457,30 @@ MATRIX: list[Row] = [
     H("ideas:expected_value", MANAGER, "post", args=pub),
     H("ideas:comment_hide", MANAGER, "post", args=lambda w: [w.comment.pk]),
     H("ideas:comment_hide", MANAGER, "post", args=lambda w: [w.internal.pk]),
+    H(
+        "ideas:flag",
+        SIGNED_IN - {"employee"},
+        "post",
+        args=pub,
+        data={"flag-reason": "Off-topic"},
+        note="anyone who reads it, except its author",
+    ),
+    H(
+        "ideas:comment_flag",
+        SIGNED_IN - {"customer"},
+        "post",
+        args=lambda w: [w.comment.pk],
+        data={"flag-reason": "Rude"},
+        note="the customer wrote it",
+    ),
+    H(
+        "ideas:comment_flag",
+        STAFF - {"manager"},
+        "post",
+        args=lambda w: [w.internal.pk],
+        data={"flag-reason": "Rude"},
+        note="an internal comment: staff read it; the manager wrote it",
+    ),
     H("ideas:attachment", SIGNED_IN, args=lambda w: [w.attachment.pk]),
     H("ideas:attachment", STAFF, args=lambda w: [w.staff_attachment.pk]),
     H("ideas:campaigns", SIGNED_IN),
@@ -459,6 +490,15 @@ MATRIX: list[Row] = [
     H("ideas:campaign_edit", MANAGER, args=lambda w: [w.campaign_all.slug]),
     H("ideas:notifications", SIGNED_IN),
     H("ideas:notifications_read", SIGNED_IN, "post"),
+    # --- moderation -------------------------------------------------------------------------
+    H("moderation:queue", MANAGER, note="innovation managers and the moderator role"),
+    H(
+        "moderation:decide",
+        MANAGER,
+        "post",
+        args=lambda w: [w.case.pk],
+        data={"decision": "approved"},
+    ),
     # --- journeys ---------------------------------------------------------------------------
     H("insights:journey_default", STAFF, note="customers never see the journey map"),
     H("insights:journey_map", STAFF, args=lambda w: [w.journey.pk]),
@@ -514,6 +554,7 @@ MATRIX: list[Row] = [
         data={"importance-value": "4", "importance-rationale": "matrix"},
     ),
     H("scoring:rounds", MANAGER),
+    H("scoring:scorecard_settings", MANAGER, args=lambda w: [w.closed_round.scorecard_id]),
     H("scoring:round_new", MANAGER),
     H("scoring:round", MANAGER, args=lambda w: [w.open_round.pk], note="no results while open"),
     H("scoring:round", {"panelist", "manager"}, args=lambda w: [w.closed_round.pk]),
@@ -582,6 +623,22 @@ MATRIX: list[Row] = [
     A("ideas:idea-evidence", SIGNED_IN, args=pub, note="customers: their own stories only"),
     A("ideas:idea-evidence", STAFF, args=lambda w: [w.idea_staff.pk]),
     A("ideas:idea-evidence", {"customer", "employee", "manager"}, "post", args=pub, data={}),
+    A("ideas:idea-flag", SIGNED_IN - {"employee"}, "post", args=pub, data={"reason": "Spam"}),
+    A(
+        "ideas:idea-flag-comment",
+        SIGNED_IN - {"customer"},
+        "post",
+        args=lambda w: {"pk": w.idea_pub.pk, "comment_id": w.comment.pk},
+        data={"reason": "Rude"},
+    ),
+    A(
+        "ideas:idea-flag-comment",
+        NOBODY,
+        "post",
+        args=lambda w: {"pk": w.idea_pub.pk, "comment_id": w.held.pk},
+        data={"reason": "Rude"},
+        note="held: only its author and the moderators read it, and it waits for them already",
+    ),
     A("ideas:idea-transitions", SIGNED_IN, args=pub),
     A("ideas:idea-transitions", MANAGER, "post", args=pub, data={"to": "screening"}),
     A("ideas:campaign-list", SIGNED_IN),

@@ -48,6 +48,7 @@ MATRIX = [
     ("panel_new", {"manager"}),
     ("round", {"manager"}),
     ("results_csv", {"manager"}),
+    ("scorecard_settings", {"manager"}),
 ]
 
 
@@ -56,6 +57,8 @@ def _url(action, world):
         return reverse("scoring:scorecard", args=[world["assignment"].pk])
     if action in {"round", "results_csv"}:
         return reverse(f"scoring:{action}", args=[world["round"].pk])
+    if action == "scorecard_settings":
+        return reverse("scoring:scorecard_settings", args=[world["round"].scorecard_id])
     return reverse(f"scoring:{action}")
 
 
@@ -128,8 +131,9 @@ def test_the_scorecard_query_count(client, world, django_assert_num_queries):
     # 1 session, 2 user, 3 assignment with round, scorecard and idea, 4 signals of the
     # scorecard, 5 my scores, 6 groups (the evidence rule; cached for the nav); nav: 7 panel
     # membership, 8 unread notifications; 9 the idea's evidence with who added it (the
-    # panelist scores "evidence of need" on it; no query when the idea has none)
-    with django_assert_num_queries(9):
+    # panelist scores "evidence of need" on it; no query when the idea has none),
+    # 10 the top verbatims of the linked feedback, 11 the idea's attachments
+    with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
 
 
@@ -138,7 +142,9 @@ def test_the_results_query_count(
 ):
     for a in Assignment.objects.filter(round=world["round"]):
         services.scores_save(
-            assignment=a, scores=[{"signal": k, "value": 3} for k in KEYS], actor=a.reviewer
+            assignment=a,
+            scores=[{"signal": k, "value": 3, "rationale": "r"} for k in KEYS],
+            actor=a.reviewer,
         )
         services.assignment_submit(assignment=a, actor=a.reviewer)
     with django_capture_on_commit_callbacks(execute=True):

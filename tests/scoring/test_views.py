@@ -88,6 +88,13 @@ def test_the_form_without_javascript_saves_and_submits(client, open_round, membe
     assert res.status_code == 400 and "Score every signal first" in res.content.decode()
     data = {f"{k}-value": "4" for k in KEYS} | {"importance-rationale": "seen"}
     res = client.post(url, {**data, "submit": "1"})
+    # This scorecard requires a rationale per signal: each missing one sits on its field.
+    assert res.status_code == 400
+    html = res.content.decode()
+    assert 'id="evidence-rationale-error"' in html and "Evidence of need: say why" in html
+    assert 'id="importance-rationale-error"' not in html
+    data |= {f"{k}-rationale": "seen" for k in KEYS}
+    res = client.post(url, {**data, "submit": "1"})
     assert res.status_code == 302
     a.refresh_from_db()
     assert a.submitted_at and a.scores.count() == 4
@@ -110,7 +117,8 @@ def test_a_closed_round_locks_the_scorecard(
     a = Assignment.objects.filter(reviewer=members[0]).first()
     client.force_login(members[0])
     html = client.get(reverse("scoring:scorecard", args=[a.pk])).content.decode()
-    assert "your scores are locked" in html and "disabled" in html
+    assert "Your scores are locked" in html and 'type="radio"' not in html
+    assert "<textarea" not in html and "Locked: round closed" in html
     res = client.post(reverse("scoring:scorecard", args=[a.pk]), {"importance-value": "2"})
     assert res.status_code == 409
 

@@ -1,0 +1,115 @@
+"""The round's results: ranked cards with each signal's mean against the gate, a split by
+function for contested ideas, and the raw / calibrated toggle (a link, or an htmx swap)."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from scoring import services, views
+from scoring.models import Assignment, IdeaScore
+from tests.factories import EmployeeFactory, IdeaFactory, PanelFactory, default_scorecard
+from tests.scoring.helpers import SIGNALS as KEYS
+
+# Per reviewer, the value given to every signal of ideas A, B and C. Product and sales
+# disagree on A and B.
+TABLE = {"product": [5, 1, 3], "sales": [1, 5, 3], "it": [4, 2, 3]}
+
+
+@pytest.fixture
+def closed_round(db, manager, django_capture_on_commit_callbacks):
+    people = {f: EmployeeFactory(function=f) for f in TABLE}
+    round = services.round_create(
+        panel=PanelFactory(members=list(people.values())),
+        scorecard=default_scorecard(),
+        ideas=[IdeaFactory(status="screening", title=t) for t in "ABC"],
+        due_at=timezone.now() + timedelta(days=3),
+        actor=manager,
+        name="Results round",
+    )
+    services.round_open(round=round, actor=manager)
+    for function, person in people.items():
+        for a in Assignment.objects.filter(round=round, reviewer=person):
+            value = TABLE[function]["ABC".index(a.idea.title)]
+            scores = [{"signal": k, "value": value, "rationale": "r"} for k in KEYS]
+            services.scores_save(assignment=a, scores=scores, actor=person)
+            services.assignment_submit(assignment=a, actor=person)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.round_close(round=round, actor=manager)
+    round.people = people
+    return round
+
+
+def _card(html, title):
+    return html.split(f'result-card__title">{title}</h3>')[1].split("</li>\n    \n")[0]
+
+
+def test_each_idea_gets_a_bar_per_signal_against_the_gate(client, closed_round, manager):
+    client.force_login(manager)
+    html = client.get(reverse("scoring:round", args=[closed_round.pk])).content.decode()
+    assert html.count('class="card result-card"') == 3
+    # C: every reviewer gave 3, so raw and calibrated are 3.00: half way along a 1-5 bar,
+    # left of the gate at 3.5 (62.5 %), and marked below it in words, not colour only.
+    c = _card(html, "C")
+    assert c.count('class="signal-bar__fill is-below" x="0" y="2" width="50.00"') == 4
+    assert c.count('x1="62.50"') == 4 and c.count("below the gate") == 4
+    assert "Fails the gate" in c
+    assert 'aria-current="page">Calibrated' in html
+
+
+def test_the_raw_toggle_shows_the_plain_means(client, closed_round, manager):
+    client.force_login(manager)
+    url = reverse("scoring:round", args=[closed_round.pk])
+    calibrated = _card(client.get(url).content.decode(), "A").split("contested-split")[0]
+    raw_html = client.get(url + "?values=raw").content.decode()
+    raw = _card(raw_html, "A").split("contested-split")[0]
+    # Every reviewer's mean is 3 with SD 0.8165 (three ideas each): z = ±1.2247 for a 5 or
+    # a 1 (product, sales) and +1.2247 for IT's 4. The round: G = 3, S = sqrt(2) = 1.4142.
+    # A raw = (5 + 1 + 4) / 3 = 3.33; calibrated = 3 + 1.4142 * (1.2247 / 3) = 3.58.
+    assert raw.count('<span class="signal-bar__value">3.33') == 4
+    assert calibrated.count('<span class="signal-bar__value">3.58') == 4
+    assert 'aria-current="page">Raw' in raw_html and "plain average" in raw_html
+
+
+def test_htmx_swaps_only_the_results_region(client, closed_round, manager):
+    client.force_login(manager)
+    url = reverse("scoring:round", args=[closed_round.pk]) + "?values=raw"
+    res = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    html = res.content.decode()
+    assert html.lstrip().startswith('<section id="results"') and "<html" not in html
+    assert "Progress per reviewer" not in html and 'aria-current="page">Raw' in html
+    assert "HX-Request" in res["Vary"]
+    # Each toggle is a real link too (no JavaScript needed).
+    assert 'href="?values=calibrated" hx-get="?values=calibrated"' in html
+
+
+def test_a_contested_idea_shows_the_split_by_function(client, closed_round, manager):
+    a = IdeaScore.objects.get(round=closed_round, idea__title="A")
+    assert a.contested  # product and sales 5 vs 1
+    client.force_login(manager)
+    html = client.get(reverse("scoring:round", args=[closed_round.pk])).content.decode()
+    split = _card(html, "A").split('data-testid="contested-split"')[1]
+    assert all(name in split for name in ["Product", "Sales", "IT"])
+    assert 'data-testid="contested-split"' not in _card(html, "C")
+
+
+def test_pages_of_results_keep_the_values_shown(client, closed_round, manager, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    client.force_login(manager)
+    url = reverse("scoring:round", args=[closed_round.pk])
+    html = client.get(url + "?values=raw&page=2").content.decode()
+    assert html.count('class="card result-card"') == 1
+    assert 'href="?values=raw&amp;page=3"' in html and 'href="?values=raw&amp;page=1"' in html
+
+
+def test_the_results_region_query_count(client, closed_round, django_assert_num_queries):
+    client.force_login(closed_round.people["product"])  # a panelist of the closed round
+    url = reverse("scoring:round", args=[closed_round.pk]) + "?values=raw"
+    # 1 session, 2 user, 3 round with panel and scorecard, 4 groups (is_manager),
+    # 5 round panel membership (view_results), 6 signals, 7 count of the results
+    # (paginated), 8 a page of results with ideas, 9 prefetch signal results, 10 functions
+    # with fewer than two reviewers on those ideas (a panelist is not a manager); no nav
+    with django_assert_num_queries(10):
+        res = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    assert res.status_code == 200
