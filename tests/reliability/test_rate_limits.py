@@ -51,14 +51,20 @@ def test_it_limits_support_toggles(api, customer, settings):
 
 
 def test_every_transition_and_override_lands_in_the_audit_log(manager):
-    idea = IdeaFactory(status="submitted")
+    idea = IdeaFactory(status="submitted", title="Instant card freeze")
     idea_transition(idea=idea, to="screening", actor=manager)
     idea_transition(idea=idea, to="parked", actor=manager, reason="Waiting for the new app release")
     events = list(AuditEvent.objects.order_by("id").values_list("action", "data"))
     assert events == [
         (
             "idea.transition",
-            {"from": "submitted", "to": "screening", "reason": "", "override": False},
+            {
+                "from": "submitted",
+                "to": "screening",
+                "reason": "",
+                "override": False,
+                "title": "Instant card freeze",
+            },
         ),
         (
             "idea.transition",
@@ -67,6 +73,7 @@ def test_every_transition_and_override_lands_in_the_audit_log(manager):
                 "to": "parked",
                 "reason": "Waiting for the new app release",
                 "override": False,
+                "title": "Instant card freeze",
             },
         ),
     ]
