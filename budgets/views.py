@@ -43,7 +43,9 @@ def _fiscal_year_page(
             "allocations": allocations,
             "committed": committed,
             "remaining": fy.innovation_budget - committed,
-            "allocate_form": allocate_form or AllocationForm(),
+            # ?idea=<id>: the idea page's "Allocate budget" link chooses the idea.
+            "allocate_form": allocate_form
+            or AllocationForm(initial={"idea": request.GET.get("idea", "")}),
             "spend_form": spend_form or SpendForm(fiscal_year=fy),
         },
         status=status,

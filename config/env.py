@@ -54,6 +54,18 @@ def env_path(name: str, default: Path) -> Path:
     return Path(raw).expanduser().resolve() if raw else default
 
 
+def env_url(name: str, schemes: tuple[str, ...]) -> str:
+    """A URL whose scheme is one of ``schemes``, or "" when unset. The message on a bad
+    value names only the scheme: such URLs carry passwords."""
+    raw = os.environ.get(name, "").strip()
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if raw and scheme not in schemes:
+        wanted = " or ".join(f"{s}://" for s in schemes)
+        found = f"{scheme}://..." if scheme else "no scheme"
+        raise ImproperlyConfigured(f"{name} must be a URL starting with {wanted}; got {found}")
+    return raw
+
+
 def env_json(name: str, default=None):
     """A JSON document (a list or an object); unset or empty gives ``default``."""
     raw = os.environ.get(name)

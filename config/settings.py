@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.env import env_bool, env_int, env_json, env_list, env_path, env_str
+from config.env import env_bool, env_int, env_json, env_list, env_path, env_str, env_url
 from config.sso import socialaccount_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -158,6 +158,32 @@ if IS_POSTGRES:
     # A database host that does not answer fails the connection quickly (a 503), instead of
     # holding the request for the operating system's TCP timeout.
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction, so the
+    # streamed exports' ``.iterator()`` must not use server-side cursors (docs/deployment.md).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DB_DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
+
+# Optional: a PostgreSQL streaming replica of the database above. Report pages (dashboards,
+# insights, the journey map, CSV exports) read from it; writes and every other read stay on
+# the primary (core.db: the ``report_read`` pin and ``ReplicaRouter``). Unset: one database.
+DATABASE_REPLICA_URL = env_url("DATABASE_REPLICA_URL", ("postgres", "postgresql"))
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    if not IS_POSTGRES:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL on PostgreSQL too.")
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+        ),
+        "CONN_HEALTH_CHECKS": True,
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
+        "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
+        # The test suite has no replica: the alias reads the test database through its own
+        # connection instead of creating a second one.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -198,6 +224,8 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = False
 # Invitations to employees (the people admin) stay valid this many days.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+# The managers' home lists ideas whose status has not changed for this many days as stuck.
+IDEA_STUCK_DAYS = env_int("IDEA_STUCK_DAYS", 14)
 
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]

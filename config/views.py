@@ -21,13 +21,37 @@ logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    ctx = {}
-    if request.user.has_perm("accounts.view_dashboards"):
-        from budgets.models import FiscalYear
-        from budgets.selectors import default_fiscal_year
+    """A dashboard per role: each block the person's roles call for (several roles, several
+    blocks), each read by a selector of the app that owns the data."""
+    user = request.user
+    ctx: dict = {}
+    if not user.is_authenticated:
+        return render(request, "home.html", ctx)
+    from ideas import selectors as ideas_selectors
 
-        # The dashboard's fiscal year (today's, else the latest): its target, not a fixed one.
-        ctx["fiscal_year"] = default_fiscal_year(list(FiscalYear.objects.order_by("-starts_on")))
+    if user.has_perm("ideas.add_idea"):
+        ctx["my_ideas"] = ideas_selectors.my_ideas(user)
+        ctx["campaigns"] = ideas_selectors.open_campaigns(user)
+        ctx["moved"] = ideas_selectors.followed_moves(user)
+        ctx["moved_days"] = ideas_selectors.MOVED_DAYS
+    if user.has_perm("scoring.review"):
+        from scoring.selectors import reviews_due
+
+        ctx["reviews_due"] = reviews_due(user)
+    if user.has_perm("accounts.manage_innovation"):
+        from scoring.selectors import rounds_closing
+
+        ctx["triage"] = ideas_selectors.triage(stuck_days=settings.IDEA_STUCK_DAYS)
+        ctx["rounds_closing"] = rounds_closing()
+    if user.has_perm("insights.view_headline"):
+        from budgets.models import FiscalYear
+        from budgets.selectors import default_fiscal_year, fiscal_year_summary
+
+        # The dashboard's fiscal year (today's, else the latest) and its headline money.
+        fy = default_fiscal_year(list(FiscalYear.objects.order_by("-starts_on")))
+        ctx["show_headline"] = True
+        ctx["fiscal_year"] = fy
+        ctx["budget"] = fiscal_year_summary(fy) if fy else None
     return render(request, "home.html", ctx)
 
 

@@ -4,6 +4,7 @@ from datetime import datetime, time
 from itertools import groupby
 
 from django import forms
+from django.core.validators import MinLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
@@ -18,7 +19,6 @@ from ideas.models import (
     EvidenceKind,
     Horizon,
     InnovationType,
-    Status,
     ValueConfidence,
 )
 from ideas.uploads import ACCEPT_ATTR
@@ -204,6 +204,187 @@ class IdeaForm(forms.Form):
         return kwargs
 
 
+# The guided submission's minimums (characters), shown in each field's help and checked here.
+MIN_WHO, MIN_TITLE, MIN_NEED, MIN_EVIDENCE, MIN_PROPOSAL = 10, 10, 40, 20, 30
+
+
+def _at_least(n: int, what: str):
+    return {"min_length": f"{what} needs at least {n} characters, so others understand it."}
+
+
+class GuidedIdeaForm(IdeaForm):
+    """The new-idea form in four steps: who the customer is, what they need, how we know
+    (the first piece of evidence), and the proposal. Customers get plain words and none of
+    the internal choices (moment, type codes, horizon). The need is stored as who + need."""
+
+    STEPS = [
+        ("who", "Who is the customer?"),
+        ("need", "What do they need?"),
+        ("evidence", "How do we know?"),
+        ("proposal", "What do you propose?"),
+    ]
+    CUSTOMER_LEGENDS = {
+        "who": "About you",
+        "need": "What do you need?",
+        "evidence": "What happened?",
+        "proposal": "Your suggestion",
+    }
+    # Which fields each step shows (those a form does not have are skipped).
+    STEP_FIELDS = {
+        "who": ["who", "stage", "moment", "campaign"],
+        "need": ["title", "customer_need"],
+        "evidence": ["evidence_kind", "evidence_summary", "customers_affected"],
+        "proposal": [
+            "proposal",
+            "innovation_type",
+            "horizon",
+            "estimated_cost",
+            "expected_value",
+            "attachments",
+            "is_anonymous",
+        ],
+    }
+
+    who = forms.CharField(
+        label="Who is the customer?",
+        min_length=MIN_WHO,
+        max_length=300,
+        help_text=f"Which customers, as precisely as you can: “first-time buyers applying on "
+        f"their phone”. At least {MIN_WHO} characters.",
+        error_messages=_at_least(MIN_WHO, "Who the customer is"),
+    )
+    evidence_kind = forms.ChoiceField(choices=EvidenceKind.choices, label="Kind of evidence")
+    evidence_summary = forms.CharField(
+        label="What did you see or hear?",
+        min_length=MIN_EVIDENCE,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"A complaint, a survey, a conversation, a number: what, from whom, how "
+        f"often. At least {MIN_EVIDENCE} characters.",
+        error_messages=_at_least(MIN_EVIDENCE, "The evidence"),
+    )
+    customers_affected = forms.IntegerField(
+        min_value=0,
+        max_value=10**9,
+        initial=1,
+        label="Customers affected",
+        help_text="How many customers this speaks for (0 if unknown).",
+    )
+
+    def __init__(self, *args, user, journey: JourneyChoices, **kwargs):
+        super().__init__(*args, user=user, journey=journey, **kwargs)
+        self.customer = user.kind == Kind.CUSTOMER
+        f = self.fields
+        f["title"] = _with_min(f["title"], MIN_TITLE, "The title")
+        f["title"].help_text = (
+            f"One line a customer would recognise: at least {MIN_TITLE} characters, under 100 "
+            "reads best."
+        )
+        f["customer_need"] = _with_min(f["customer_need"], MIN_NEED, "The need")
+        f["customer_need"].label = "What do they need?"
+        f["customer_need"].help_text = (
+            "What gets in their way, or what would delight them: two to four sentences, at "
+            f"least {MIN_NEED} characters."
+        )
+        f["proposal"].help_text = (
+            f"What we could do about it, and how customers would notice. At least "
+            f"{MIN_PROPOSAL} characters."
+        )
+        f["campaign"].label = "Campaign"
+        if self.customer:
+            self._plain_words_for_customers()
+        else:
+            f["proposal"].required = True
+        f["proposal"].widget.attrs["minlength"] = MIN_PROPOSAL
+        for name in ("who", "evidence_summary"):
+            f[name].widget.attrs["minlength"] = f[name].min_length
+
+    def _plain_words_for_customers(self):
+        f = self.fields
+        f["who"].label = "Tell us about yourself as our customer"
+        f["who"].help_text = (
+            "For example: “I have a current account and use the app every day.” "
+            f"At least {MIN_WHO} characters."
+        )
+        if "stage" in f:
+            f["stage"].label = "Where in your experience with us?"
+            f["stage"].choices = [
+                ("", "I am not sure"),
+                *[(s.pk, s.name) for s in self.journey.stages],
+            ]
+            f["stage"].widget.attrs.pop("hx-get", None)
+            del f["moment"]
+        f["campaign"].label = "Are you answering one of our questions?"
+        f["campaign"].empty_label = "No, it is my own idea"
+        f["customer_need"].label = "What do you need, or what went wrong?"
+        f["customer_need"].help_text = (
+            f"In your own words: what happened, and what would have helped. At least "
+            f"{MIN_NEED} characters."
+        )
+        f["title"].label = "Give it a short title"
+        f["evidence_kind"].choices = [(EvidenceKind.OTHER, "My own story")]
+        f["evidence_kind"].widget = forms.HiddenInput()
+        f["evidence_kind"].initial = EvidenceKind.OTHER
+        f["evidence_summary"].label = "When did this happen to you?"
+        f["evidence_summary"].help_text = (
+            f"Tell us when and how it happened, so we can check it. At least {MIN_EVIDENCE} "
+            "characters."
+        )
+        del f["customers_affected"]
+        f["proposal"].label = "What could we do about it? (optional)"
+        f["proposal"].help_text = "If you have a suggestion, tell us; if not, leave it empty."
+        f["innovation_type"].label = "What kind of change?"
+        f["innovation_type"].choices = [
+            (InnovationType.OPTIMIZATION, "Improve something you already offer"),
+            (InnovationType.NEW_EXPERIENCE, "Something new"),
+        ]
+        f["innovation_type"].widget = forms.RadioSelect(choices=f["innovation_type"].choices)
+        f["innovation_type"].initial = InnovationType.OPTIMIZATION
+        del f["horizon"]
+        f["is_anonymous"].label = "Do not show my name to other customers and employees"
+
+    def steps(self) -> list[dict]:
+        """The steps with their bound fields, for the template (one fieldset each)."""
+        return [
+            {
+                "key": key,
+                "legend": self.CUSTOMER_LEGENDS[key] if self.customer else legend,
+                "fields": [self[n] for n in self.STEP_FIELDS[key] if n in self.fields],
+                "errors": any(self[n].errors for n in self.STEP_FIELDS[key] if n in self.fields),
+            }
+            for key, legend in self.STEPS
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("proposal") or "").strip():
+            data["proposal"] = ""
+        elif len(data["proposal"].strip()) < MIN_PROPOSAL:
+            self.add_error("proposal", _at_least(MIN_PROPOSAL, "The proposal")["min_length"])
+        return data
+
+    def service_kwargs(self) -> dict:
+        kwargs = super().service_kwargs()
+        data = self.cleaned_data
+        kwargs["customer_need"] = f"{data['who'].strip()}\n\n{data['customer_need'].strip()}"
+        return kwargs
+
+    def evidence_kwargs(self) -> dict:
+        data = self.cleaned_data
+        evidence = {"kind": data["evidence_kind"], "summary": data["evidence_summary"]}
+        if "customers_affected" in self.fields:
+            evidence["customers_affected"] = data["customers_affected"]
+        return evidence
+
+
+def _with_min(field: forms.CharField, n: int, what: str) -> forms.CharField:
+    """``field`` with a minimum length, its message and the browser's ``minlength``."""
+    field.min_length = n
+    field.validators = [*field.validators, MinLengthValidator(n, _at_least(n, what)["min_length"])]
+    field.widget.attrs["minlength"] = n
+    return field
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -307,30 +488,6 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required to reject: the author reads it.",
     )
-
-
-class TransitionForm(forms.Form):
-    to = forms.ChoiceField(label="Move to")
-    reason = forms.CharField(
-        label="Public message",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Shown to everyone who sees the idea, customers too. Required to park or reject.",
-    )
-    internal_note = forms.CharField(
-        label="Internal note",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Staff only: amounts, internal reasoning; the outcome note when launching.",
-    )
-    override = forms.BooleanField(
-        required=False, label="Override the signal gate (give the reason above)"
-    )
-
-    def __init__(self, *args, idea, **kwargs):
-        super().__init__(*args, **kwargs)
-        labels = dict(Status.choices)
-        self.fields["to"].choices = [(s, labels[s]) for s in idea.allowed_targets()]
 
 
 class OwnerInput(forms.EmailInput):

@@ -142,6 +142,8 @@ def can_see_campaign(user, campaign) -> bool:
 
 # Reading
 rules.add_perm("ideas.view_board", is_signed_in)
+# The board as a dense table (status, type, journey, origin, supports by kind): managers.
+rules.add_perm("ideas.view_board_table", is_manager)
 rules.add_perm("ideas.view_idea", can_see_idea)
 rules.add_perm("ideas.view_campaign", can_see_campaign)
 # Internal facts (owner, cost, expected value, outcome note, internal comments): employees.

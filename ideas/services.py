@@ -27,7 +27,7 @@ from accounts.models import Kind, User
 from core.web import require_perm
 from ideas import moderation
 from ideas.engagement import follow_set
-from ideas.evidence import evidence_from_attach, source_customers
+from ideas.evidence import evidence_add, evidence_from_attach, source_customers
 from ideas.models import (
     OPEN,
     Attachment,
@@ -228,6 +228,25 @@ def idea_submit(
     if not draft:
         idea_transition(idea=idea, to=Status.SUBMITTED, actor=author)
         idea.refresh_from_db()
+    return idea
+
+
+@transaction.atomic
+def idea_submit_with_evidence(*, author, evidence: dict | None = None, **fields) -> Idea:
+    """``idea_submit`` and, in the same transaction, the first piece of evidence of the need
+    (``evidence``: the keyword arguments of ``ideas.evidence.evidence_add``), as the guided
+    submission asks for both. A ValidationError from the evidence names its fields with the
+    ``evidence_`` prefix (``evidence_summary``), and nothing is saved."""
+    idea = idea_submit(author=author, **fields)
+    if evidence:
+        try:
+            evidence_add(idea=idea, added_by=author, **evidence)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise ValidationError(
+                    {f"evidence_{k}": v for k, v in exc.error_dict.items()}
+                ) from exc
+            raise
     return idea
 
 

@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Kind
 from accounts.throttle import limited_by
+from core.db import report_read
 from core.web import (
     HtmxHttpRequest,
     add_service_errors,
@@ -35,11 +36,11 @@ from ideas.forms import (
     EvidenceForm,
     ExpectedValueForm,
     FlagForm,
+    GuidedIdeaForm,
     IdeaForm,
     JourneyChoices,
     MergeForm,
     OwnerForm,
-    TransitionForm,
 )
 from ideas.models import (
     Attachment,
@@ -55,8 +56,8 @@ from ideas.models import (
 )
 from ideas.notifications import notifications_mark_read
 from ideas.pagination import EstimatedCountPaginator
-from ideas.selectors import visible_comments
-from ideas.workflow import TransitionError
+from ideas.selectors import BOARD_TABS, board_ideas, visible_comments
+from ideas.workflow import TransitionError, moves_for
 from journeys.models import Stage
 
 PAGE_SIZE = 20
@@ -84,29 +85,54 @@ def _get_idea_for_user(request, pk: int, perm: str = "ideas.view_idea") -> Idea:
 # --- Board and export ------------------------------------------------------------------------
 
 
+def _board_tab(request) -> str:
+    tab = request.GET.get("tab", "all")
+    return tab if tab in dict(BOARD_TABS) else "all"
+
+
 def _board_filterset(request) -> IdeaFilter:
-    base = Idea.objects.visible_to(request.user).for_list()
+    base = board_ideas(
+        request.user, tab=_board_tab(request), show_closed=request.GET.get("closed") == "1"
+    )
     return IdeaFilter(request.GET or None, queryset=base, request=request)
+
+
+# Query parameters that are the board's own (tab, view, closed), not the filter form's.
+BOARD_PARAMS = {"page", "ordering", "tab", "view", "closed"}
 
 
 @login_required
 @require_GET
 def board(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "ideas.view_board")
+    user = request.user
     filterset = _board_filterset(request)
-    page = paginate(request, filterset.qs, PAGE_SIZE, paginator_class=EstimatedCountPaginator)
+    # The table is for managers; the choice stays in the address (?view=table).
+    table = request.GET.get("view") == "table" and user.has_perm("ideas.view_board_table")
+    ideas = filterset.qs.select_related("owner") if table else filterset.qs
+    page = paginate(request, ideas, PAGE_SIZE, paginator_class=EstimatedCountPaginator)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filterset": filterset,
         "page": page,
         "query": query.urlencode(),
-        "filtered": any(v for k, v in request.GET.items() if k not in {"page", "ordering"}),
-        "sorts": sorts_for(request.user),
+        "filtered": any(v for k, v in request.GET.items() if k not in BOARD_PARAMS),
+        "sorts": sorts_for(user),
+        "tab": _board_tab(request),
+        "tabs": BOARD_TABS,
+        "view": "table" if table else "cards",
+        "show_closed": request.GET.get("closed") == "1",
+        "customer": user.kind == Kind.CUSTOMER,
     }
     if is_partial(request, "idea-list"):
         return vary_on_htmx(render(request, "ideas/board.html#idea-list", context))
     use_select_widgets(filterset, request.user, Stage.objects.filter(journey__is_default=True))
+    if context["customer"]:
+        # Customers filter by what they know (campaign, status, journey stage, words), not
+        # by the internal classifications.
+        for name in ("innovation_type", "horizon", "has_evidence", "origin"):
+            filterset.form.fields.pop(name, None)
     return vary_on_htmx(render(request, "ideas/board.html", context))
 
 
@@ -147,6 +173,7 @@ def _money(value) -> str:
 
 @login_required
 @require_GET
+@report_read
 def export_csv(request) -> StreamingHttpResponse:
     """The filtered board as CSV, streamed row by row (managers only: it carries the staff-only
     expected value)."""
@@ -215,7 +242,16 @@ def _prefill(request, journey: JourneyChoices) -> dict:
 def idea_new(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "ideas.add_idea")
     journey = JourneyChoices()
-    form = IdeaForm(
+    similar = None
+    if request.method == "POST" and "check_similar" in request.POST:
+        # Without JavaScript: "Look for similar ideas" shows the suggestions under the need
+        # and keeps what was typed (not yet checked: the person has not finished).
+        form = GuidedIdeaForm(user=request.user, journey=journey, initial=request.POST.dict())
+        similar = _similar_ideas(request, request.POST)
+        return render(
+            request, "ideas/idea_form.html", {"form": form, "mode": "new", "similar": similar}
+        )
+    form = GuidedIdeaForm(
         request.POST or None,
         request.FILES or None,
         user=request.user,
@@ -231,10 +267,11 @@ def idea_new(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         draft = "save_draft" in request.POST
         try:
-            idea = services.idea_submit(
+            idea = services.idea_submit_with_evidence(
                 author=request.user,
                 draft=draft,
                 files=form.cleaned_data.get("attachments") or [],
+                evidence=form.evidence_kwargs(),
                 evidence_from=evidence_from,
                 **form.service_kwargs(),
             )
@@ -252,9 +289,12 @@ def idea_new(request: HtmxHttpRequest) -> HttpResponse:
                 )
             return redirect("ideas:detail", pk=idea.pk)
     status = 400 if form.errors else 200
+    if form.errors:
+        similar = _similar_ideas(request, request.POST)
     context = {
         "form": form,
         "mode": "new",
+        "similar": similar,
         "evidence_from": evidence_from,
         "evidence_note": evidence_note,
     }
@@ -304,18 +344,22 @@ def idea_edit(request, pk: int) -> HttpResponse:
     )
 
 
+def _similar_ideas(request, data) -> list[Idea]:
+    """Possible duplicates of the title (or else the need) in ``data``, among the ideas the
+    person may see."""
+    title = data.get("title", "").strip()
+    text = data.get("q", "").strip() or (
+        title if len(title) >= 3 else data.get("customer_need", "").strip()
+    )
+    return search.similar_to(Idea.objects.visible_to(request.user), text, limit=5)
+
+
 @login_required
 @require_GET
 def similar(request: HtmxHttpRequest) -> HttpResponse:
     """Possible duplicates of what is being typed (the htmx partial under title/need)."""
-    title = request.GET.get("title", "").strip()
-    text = request.GET.get("q", "").strip() or (
-        title if len(title) >= 3 else request.GET.get("customer_need", "").strip()
-    )
-    ideas = search.similar_to(Idea.objects.visible_to(request.user), text, limit=5)
-    return vary_on_htmx(
-        render(request, "ideas/idea_form.html#similar-ideas", {"similar": ideas, "text": text})
-    )
+    ideas = _similar_ideas(request, request.GET)
+    return vary_on_htmx(render(request, "ideas/idea_form.html#similar-ideas", {"similar": ideas}))
 
 
 # --- The idea page ---------------------------------------------------------------------------
@@ -365,7 +409,9 @@ def _idea_page_context(
         attachment_form=AttachmentForm() if attachment_form is None else attachment_form,
     )
     if user.has_perm("ideas.transition_idea", idea):
-        context["transition_form"] = TransitionForm(idea=idea)
+        # Every move the graph allows, asked of its gates now: the side panel offers the
+        # ones that can succeed and says, with a link, what the others are missing.
+        context["moves"] = moves_for(idea, user)
         context["owner_form"] = OwnerForm(
             initial={"owner": idea.owner.email if idea.owner else ""},
             candidates=OwnerForm.candidates_for(idea),
@@ -433,8 +479,27 @@ def support(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             engagement.support_add(idea=idea, user=request.user)
     except PermissionDenied:
         messages.error(request, "You cannot support this idea.")
-        if is_partial(request, "support"):
+        if is_partial(request, "support") or is_partial(request, f"card-support-{idea.pk}"):
             return HttpResponseClientRedirect(reverse("ideas:detail", args=[idea.pk]))
+        return redirect("ideas:detail", pk=idea.pk)
+    if is_partial(request, f"card-support-{idea.pk}"):
+        # The support button of a board card: the card's own footer, nothing else.
+        idea.refresh_from_db(fields=REFRESHED)
+        idea.is_supported = request.POST.get("action") != "remove"
+        return vary_on_htmx(render(request, "ideas/board.html#card-support", {"idea": idea}))
+    if request.POST.get("instead"):
+        # "Support this instead" from the new-idea form: the draft was never saved, so
+        # discarding it is not saving it; the person lands on the idea they chose.
+        messages.success(
+            request,
+            f"You support “{idea.title}” instead; your draft was discarded.",
+        )
+        return redirect("ideas:detail", pk=idea.pk)
+    if request.POST.get("next") == "board":
+        # Without JavaScript a card's button comes back to the same board: ``back`` is the
+        # board's query string (appended to the board's own path, so it cannot leave it).
+        back = request.POST.get("back", "").lstrip("?")
+        return redirect(reverse("ideas:board") + (f"?{back}" if back else "") + f"#idea-{idea.pk}")
     return _back_to(request, idea, "support")
 
 

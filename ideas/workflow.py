@@ -39,6 +39,20 @@ class GateContext:
 GateCheck = Callable[[GateContext], str | None]
 _GATES: dict[str, list[GateCheck]] = {}
 
+
+@dataclass(frozen=True)
+class Fix:
+    """Where a person goes to meet a gate: a label ("Set the owner") and a URL (or an anchor
+    on the idea page)."""
+
+    label: str
+    url: str
+
+
+# A fix says, for an idea whose gate refused, where to go to meet it (None: nowhere to link).
+GateFix = Callable[[Idea], Fix | None]
+_FIXES: dict[GateCheck, GateFix] = {}
+
 # Gates owned by later apps, with what the idea needs (shown while nobody registered a check).
 EXTERNAL_GATES = {
     Status.IN_REVIEW: "the idea must be in an open review round",
@@ -50,11 +64,14 @@ EXTERNAL_GATES = {
 REASON_REQUIRED = {Status.PARKED, Status.REJECTED}
 
 
-def register_gate(to: str, check: GateCheck) -> None:
-    """Register a gate check for moves into ``to`` (idempotent for the same function)."""
+def register_gate(to: str, check: GateCheck, *, fix: GateFix | None = None) -> None:
+    """Register a gate check for moves into ``to`` (idempotent for the same function), with
+    ``fix``, the page where a refused gate is met (the idea page links to it)."""
     checks = _GATES.setdefault(to, [])
     if check not in checks:
         checks.append(check)
+    if fix is not None:
+        _FIXES[check] = fix
 
 
 def _own_gates(ctx: GateContext) -> str | None:
@@ -198,3 +215,97 @@ def transition_apply(
         },
     )
     return transition
+
+
+# --- What the idea page offers ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One gate that refuses a move now: what is missing, and where to fix it."""
+
+    message: str
+    fixes: tuple[Fix, ...] = ()
+
+
+@dataclass(frozen=True)
+class Move:
+    """A move the graph allows from the idea's status, with the gates that refuse it now
+    (none: it can succeed). ``needs_reason`` / ``needs_note``: the form must ask for the
+    public reason (park, reject) or the outcome note (launch); ``overridable``: a refused
+    signal gate the actor may set aside with a reason."""
+
+    to: str
+    blockers: tuple[Blocker, ...]
+    needs_reason: bool = False
+    needs_note: bool = False
+    overridable: bool = False
+
+    @property
+    def label(self) -> str:
+        return Status(self.to).label
+
+    @property
+    def ok(self) -> bool:
+        return not self.blockers
+
+
+def _own_fixes(idea: Idea, to: str) -> tuple[Fix, ...]:
+    """Where to meet the gates ``ideas`` owns: sections of the idea page."""
+    fixes = []
+    if to == Status.APPROVED:
+        if idea.owner_id is None:
+            fixes.append(Fix("Set the owner", "#owner"))
+        if not idea.has_expected_value:
+            fixes.append(Fix("Set the expected value", "#expected-value-form"))
+    if to == Status.IN_REVIEW and not idea.evidence_count:
+        fixes.append(Fix("Add evidence", "#evidence"))
+    return tuple(fixes)
+
+
+def moves_for(idea: Idea, actor) -> list[Move]:
+    """Every move the graph allows from ``idea``'s status (merge is its own action), each
+    asked of its gates as ``actor`` would make it now. What the move's form will supply (a
+    reason to park or reject, the outcome note to launch) is assumed given, so the only
+    blockers left are facts someone must change first. One query per gate that reads the
+    database, plus one per fix of a refused external gate."""
+    moves = []
+    for to in idea.allowed_targets():
+        needs_reason = to in REASON_REQUIRED
+        needs_note = to == Status.LAUNCHED and not idea.outcome_note.strip()
+        ctx = GateContext(
+            idea=idea,
+            to=to,
+            actor=actor,
+            reason="(given in the form)" if needs_reason else "",
+            override=False,
+            internal_note="(given in the form)" if needs_note else "",
+        )
+        blockers = []
+        own = _own_gates(ctx)
+        if own:
+            blockers.append(Blocker(own, _own_fixes(idea, to)))
+        checks = _GATES.get(to, [])
+        if to in EXTERNAL_GATES and not checks:
+            blockers.append(Blocker(f"Not possible yet: {EXTERNAL_GATES[to]}."))
+        for check in checks:
+            message = check(ctx)
+            if message:
+                fix = _FIXES[check](idea) if check in _FIXES else None
+                blockers.append(Blocker(message, (fix,) if fix else ()))
+        overridable = (
+            to == Status.SHORTLISTED
+            and bool(blockers)
+            and not own
+            and actor.has_perm("ideas.override_gate")
+        )
+        moves.append(
+            Move(
+                to=to,
+                blockers=tuple(blockers),
+                needs_reason=needs_reason,
+                needs_note=needs_note,
+                overridable=overridable,
+            )
+        )
+    return moves

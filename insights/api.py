@@ -4,7 +4,9 @@ portfolio and panel accuracy under ``insights/``, with ``insights/accuracy/apply
 manager to turn the suggested weights into a new scorecard version.
 
 The map is ``insights.selectors.journey_map`` and the summary
-``insights.dashboard.executive_summary``: the same computations as the pages.
+``insights.dashboard.executive_summary``: the same computations as the pages. Each is a
+report: it reads the replica when one is configured (``core.db.report_read``) and says how
+current its data is in ``as_of``.
 """
 
 from django.db.models import Prefetch
@@ -18,6 +20,7 @@ from rest_framework.response import Response
 
 from budgets.models import FiscalYear
 from budgets.selectors import jsonable
+from core.db import as_of, report_read
 from core.drf import RulesPermission
 from insights import accuracy, portfolio, selectors, services
 from insights.dashboard import executive_summary
@@ -52,6 +55,7 @@ class JourneyMapView(GenericAPIView):
         ],
         responses=JourneyMapSerializer,
     )
+    @report_read
     def get(self, request: Request, pk: int) -> Response:
         journey = self.get_object()
         query = MapQuerySerializer(data=request.query_params)
@@ -62,7 +66,7 @@ class JourneyMapView(GenericAPIView):
             campaign=query.validated_data.get("campaign"),
             fiscal_year=query.validated_data.get("fiscal_year"),
         )
-        return Response(JourneyMapSerializer(data).data)
+        return Response(JourneyMapSerializer({**data, "as_of": as_of()}).data)
 
 
 class FiscalYearSummaryView(GenericAPIView):
@@ -76,9 +80,11 @@ class FiscalYearSummaryView(GenericAPIView):
     @extend_schema(
         summary="The dashboard's numbers for this fiscal year", responses=SummarySerializer
     )
+    @report_read
     def get(self, request: Request, pk: int) -> Response:
         fiscal_year = self.get_object()
-        return Response(jsonable(executive_summary(fiscal_year).as_dict()))
+        summary = executive_summary(fiscal_year).as_dict()
+        return Response(jsonable({**summary, "as_of": as_of()}))
 
 
 class PortfolioView(GenericAPIView):
@@ -99,6 +105,7 @@ class PortfolioView(GenericAPIView):
         ],
         responses=PortfolioSerializer,
     )
+    @report_read
     def get(self, request: Request) -> Response:
         query = PortfolioQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -110,7 +117,7 @@ class PortfolioView(GenericAPIView):
         if fy is None:
             raise NotFound("There is no fiscal year yet.")
         data = portfolio.portfolio(fy)
-        return Response(jsonable(data))
+        return Response(jsonable({**data, "as_of": as_of()}))
 
 
 class AccuracyView(GenericAPIView):
@@ -124,8 +131,9 @@ class AccuracyView(GenericAPIView):
         summary="Panel accuracy: Spearman's rho between panel scores and experiment outcomes",
         responses=AccuracySerializer,
     )
+    @report_read
     def get(self, request: Request) -> Response:
-        data = accuracy.latest_figures()
+        data = {**accuracy.latest_figures(), "as_of": as_of()}
         return Response(AccuracySerializer(data).data | {"scorecard": data.get("scorecard")})
 
 

@@ -18,5 +18,8 @@ from accounts.rules import is_employee, is_executive, is_manager
 rules.add_perm("insights.view_journey_map", is_employee | is_manager)
 rules.add_perm("insights.view_funding", is_manager | is_executive)
 rules.add_perm("insights.view_dashboard", is_manager | is_executive)
+# The headline KPIs on the home page: the executives' start (managers start from triage,
+# with the dashboard a click away).
+rules.add_perm("insights.view_headline", is_executive)
 rules.add_perm("insights.view_portfolio", is_manager | is_executive)
 rules.add_perm("insights.view_accuracy", is_manager | is_executive)

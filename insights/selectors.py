@@ -14,7 +14,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 
 from budgets.models import AllocationStatus
 from ideas.models import LIVE_STATUSES, Idea, Status, published
-from journeys.models import Cycle, Effect, Journey, Moment, Stage
+from journeys.models import Cycle, Effect, Journey, Moment, Stage, StageKind
 
 METRICS = ("ideas", "score", "funding", "evidence")
 HEAT_LEVELS = 5
@@ -174,6 +174,7 @@ def journey_map(
                 "name": stage.name,
                 "cycle": stage.cycle,
                 "kind": stage.kind,
+                "is_juncture": stage.kind == StageKind.JUNCTURE,
                 "order": stage.order,
                 "ideas": {
                     "new": stage.new,

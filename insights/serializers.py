@@ -40,7 +40,16 @@ class MapStageSerializer(serializers.Serializer):
     )
 
 
-class JourneyMapSerializer(serializers.Serializer):
+class ReportSerializer(serializers.Serializer):
+    """A report's body: what every report response carries besides its figures."""
+
+    as_of = serializers.DateTimeField(
+        help_text="The time the data is current to: the replica's last replayed change when "
+        "reports read a replica, else the time of the request."
+    )
+
+
+class JourneyMapSerializer(ReportSerializer):
     journey = serializers.IntegerField()
     stages = MapStageSerializer(many=True)
 
@@ -123,12 +132,11 @@ class SummaryFiscalYearSerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
-class SummarySerializer(serializers.Serializer):
+class SummarySerializer(ReportSerializer):
     """Documents budgets.selectors.fiscal_year_summary for the schema. The response body
     itself is ``selectors.jsonable(summary)`` — the very numbers the dashboard shows."""
 
     fiscal_year = SummaryFiscalYearSerializer()
-    as_of = serializers.DateField()
     marketing_budget = serializers.DecimalField(**MONEY)
     target_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
     innovation_budget = serializers.DecimalField(**MONEY)
@@ -207,7 +215,7 @@ class FunnelStepSerializer(serializers.Serializer):
     from_submitted = serializers.FloatField(allow_null=True)
 
 
-class PortfolioSerializer(serializers.Serializer):
+class PortfolioSerializer(ReportSerializer):
     fiscal_year = SummaryFiscalYearSerializer()
     spent = serializers.DecimalField(**MONEY)
     realised_generated = serializers.DecimalField(**MONEY)
@@ -237,7 +245,7 @@ class FunctionFigureSerializer(FigureSerializer):
     function = serializers.CharField()
 
 
-class AccuracySerializer(serializers.Serializer):
+class AccuracySerializer(ReportSerializer):
     n = serializers.IntegerField()
     min_n = serializers.IntegerField()
     overall = FigureSerializer()

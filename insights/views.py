@@ -1,6 +1,9 @@
 """HTML views of the insights pages: the journey map (with its htmx cell panel), the
 executive dashboard with its CSV export (at their historical URLs ``/journeys/`` and
-``/budgets/``, routed here by config.urls), the portfolio and panel accuracy."""
+``/budgets/``, routed here by config.urls), the portfolio and panel accuracy.
+
+Every page and export here is a report: ``core.db.report_read`` sends its reads to the
+replica when one is configured, and each page says how current its data is (``as_of``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from budgets.models import FiscalYear
 from budgets.selectors import default_fiscal_year, jsonable, money
+from core.db import as_of, report_read
 from core.web import (
     HtmxHttpRequest,
     csv_response,
@@ -76,11 +80,13 @@ def _map_context(request: HtmxHttpRequest, journey: Journey) -> tuple[dict, int]
         "can_manage": request.user.has_perm("journeys.manage_journey"),
         "board_url": reverse("ideas:board"),
         "new_idea_url": reverse("ideas:new"),
+        "as_of": as_of(),
     }, status
 
 
 @login_required
 @require_GET
+@report_read
 def journey_map(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = _journey_for(request, pk)
     context, status = _map_context(request, journey)
@@ -92,6 +98,7 @@ def journey_map(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@report_read
 def stage_ideas(request: HtmxHttpRequest, pk: int, stage_pk: int) -> HttpResponse:
     """The live ideas of one map cell: the panel for htmx, the whole map with the panel
     filled in otherwise."""
@@ -119,6 +126,7 @@ def stage_ideas(request: HtmxHttpRequest, pk: int, stage_pk: int) -> HttpRespons
 
 @login_required
 @require_GET
+@report_read
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """``/budgets/``: the chosen fiscal year (``?fiscal_year=``), else the one containing
     today, else the latest."""
@@ -146,12 +154,14 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
             "summary_json": jsonable(summary) if summary else None,
             "value": jsonable(value) if value else None,
             "headline": dash.headline(summary) if summary else None,
+            "as_of": as_of(),
         },
     )
 
 
 @login_required
 @require_GET
+@report_read
 def summary_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     require_perm(request.user, "insights.view_dashboard")
     fy = get_object_or_404(FiscalYear, pk=pk)
@@ -182,6 +192,7 @@ PORTFOLIO_CSV_HEADER = [
 
 @login_required
 @require_GET
+@report_read
 def portfolio(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "insights.view_portfolio")
     try:
@@ -199,12 +210,14 @@ def portfolio(request: HtmxHttpRequest) -> HttpResponse:
         "fiscal_year": fy,
         "p": jsonable(data) if data else None,
         "page": page,
+        "as_of": as_of(),
     }
     return vary_on_htmx(render(request, "insights/portfolio.html", context))
 
 
 @login_required
 @require_GET
+@report_read
 def portfolio_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     require_perm(request.user, "insights.view_portfolio")
     fy = get_object_or_404(FiscalYear, pk=pk)
@@ -238,6 +251,7 @@ def portfolio_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@report_read
 def accuracy(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "insights.view_accuracy")
     figures = acc.latest_figures()
@@ -245,7 +259,11 @@ def accuracy(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "insights/accuracy.html",
-        {"a": figures, "can_apply": can_apply and bool(figures["suggested_weights"])},
+        {
+            "a": figures,
+            "can_apply": can_apply and bool(figures["suggested_weights"]),
+            "as_of": as_of(),
+        },
     )
 
 

@@ -10,6 +10,8 @@ may not read, is a 404 (nothing confirms it exists); a reader who may not write 
 Every write calls outcomes.services; a state conflict is a 409.
 """
 
+from functools import partial
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -56,6 +58,22 @@ class _RulesView(generics.GenericAPIView):
     permission_classes = [RulesPermission]
     filter_backends: list = []
 
+    def list_under(self, request: Request, parent, queryset) -> Response:
+        """A page of ``queryset`` (the children of ``parent``), once the caller's rule for
+        this method has been checked on ``parent``."""
+        self.check_object_permissions(request, parent)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.serializer_class(page, many=True).data)
+
+    def create_under(self, request: Request, parent, create) -> Response:
+        """201 with what ``create(**validated body)`` (a service call) made under ``parent``,
+        once the caller's rule for this method has been checked on ``parent``."""
+        self.check_object_permissions(request, parent)
+        incoming = self.serializer_class(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        created = create(**incoming.validated_data)
+        return Response(self.serializer_class(created).data, status=status.HTTP_201_CREATED)
+
 
 class IdeaExperiments(_RulesView):
     serializer_class = ExperimentSerializer
@@ -66,11 +84,8 @@ class IdeaExperiments(_RulesView):
     )
     def get(self, request: Request, pk: int) -> Response:
         idea = idea_for(request, pk, "outcomes.view_experiment")
-        self.check_object_permissions(request, idea)
-        page = self.paginate_queryset(
-            Experiment.objects.filter(idea=idea).with_attainment().order_by("-created_at", "-id")
-        )
-        return self.get_paginated_response(ExperimentSerializer(page, many=True).data)
+        experiments = Experiment.objects.filter(idea=idea).with_attainment()
+        return self.list_under(request, idea, experiments.order_by("-created_at", "-id"))
 
     @extend_schema(
         summary="Draft an experiment (the idea's owner or a manager)",
@@ -78,14 +93,12 @@ class IdeaExperiments(_RulesView):
     )
     def post(self, request: Request, pk: int) -> Response:
         idea = idea_for(request, pk, "outcomes.view_experiment")
-        self.check_object_permissions(request, idea)
-        incoming = ExperimentSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        experiment = services.experiment_create(
-            idea=idea, actor=request.user, **incoming.validated_data
-        )
-        experiment = Experiment.objects.with_attainment().get(pk=experiment.pk)
-        return Response(ExperimentSerializer(experiment).data, status=status.HTTP_201_CREATED)
+
+        def create(**fields) -> Experiment:
+            experiment = services.experiment_create(idea=idea, actor=request.user, **fields)
+            return Experiment.objects.with_attainment().get(pk=experiment.pk)
+
+        return self.create_under(request, idea, create)
 
 
 class ExperimentDetail(_RulesView):
@@ -123,11 +136,8 @@ class ExperimentMeasurements(_RulesView):
     )
     def get(self, request: Request, pk: int) -> Response:
         experiment = experiment_for(request, pk)
-        self.check_object_permissions(request, experiment)
-        page = self.paginate_queryset(
-            Measurement.objects.filter(experiment=experiment).order_by("measured_on", "id")
-        )
-        return self.get_paginated_response(MeasurementSerializer(page, many=True).data)
+        measurements = Measurement.objects.filter(experiment=experiment)
+        return self.list_under(request, experiment, measurements.order_by("measured_on", "id"))
 
     @extend_schema(
         summary="Record one measurement (the idea's owner or a manager)",
@@ -135,13 +145,11 @@ class ExperimentMeasurements(_RulesView):
     )
     def post(self, request: Request, pk: int) -> Response:
         experiment = experiment_for(request, pk)
-        self.check_object_permissions(request, experiment)
-        incoming = MeasurementSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        measurement = services.measurement_add(
-            experiment=experiment, actor=request.user, **incoming.validated_data
+        return self.create_under(
+            request,
+            experiment,
+            partial(services.measurement_add, experiment=experiment, actor=request.user),
         )
-        return Response(MeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
 
 
 class ExperimentDecide(_RulesView):
@@ -179,11 +187,8 @@ class IdeaValue(_RulesView):
     )
     def get(self, request: Request, pk: int) -> Response:
         idea = idea_for(request, pk, "outcomes.view_value")
-        self.check_object_permissions(request, idea)
-        page = self.paginate_queryset(
-            ValueRecord.objects.filter(idea=idea).order_by("period_start", "id")
-        )
-        return self.get_paginated_response(ValueRecordSerializer(page, many=True).data)
+        records = ValueRecord.objects.filter(idea=idea)
+        return self.list_under(request, idea, records.order_by("period_start", "id"))
 
     @extend_schema(
         summary="Record realised value for a period (the idea's owner or a manager)",
@@ -191,13 +196,9 @@ class IdeaValue(_RulesView):
     )
     def post(self, request: Request, pk: int) -> Response:
         idea = idea_for(request, pk, "outcomes.view_value")
-        self.check_object_permissions(request, idea)
-        incoming = ValueRecordSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        record = services.value_record_create(
-            idea=idea, actor=request.user, **incoming.validated_data
+        return self.create_under(
+            request, idea, partial(services.value_record_create, idea=idea, actor=request.user)
         )
-        return Response(ValueRecordSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
 api_urlpatterns = [

@@ -12,6 +12,6 @@ class OutcomesConfig(AppConfig):
         from outcomes import gates
         from outcomes import rules as _rules  # noqa: F401  (registers the permissions)
 
-        register_gate("in_experiment", gates.experiment_ready)
-        register_gate("launched", gates.decided_to_scale)
-        register_gate("parked", gates.decided_to_stop_or_iterate)
+        register_gate("in_experiment", gates.experiment_ready, fix=gates.experiment_fix)
+        register_gate("launched", gates.decided_to_scale, fix=gates.decide_fix)
+        register_gate("parked", gates.decided_to_stop_or_iterate, fix=gates.decide_fix)

@@ -4,8 +4,10 @@ A check returns None when the gate is met, or a message saying what is missing. 
 experiment an idea is judged by is its latest one (an idea has at most one pending).
 """
 
+from django.urls import reverse
+
 from ideas.models import Status
-from ideas.workflow import GateContext
+from ideas.workflow import Fix, GateContext
 from outcomes.models import Decision, Experiment
 
 
@@ -47,3 +49,21 @@ def decided_to_stop_or_iterate(ctx: GateContext) -> str | None:
         "Parking an idea in experiment needs the experiment's decision to stop or iterate: "
         "decide on the experiment first."
     )
+
+
+def experiment_fix(idea) -> Fix:
+    """Into experiment: complete the pending experiment, or create one."""
+    experiment = _latest(idea.pk)
+    if experiment is not None and experiment.is_pending:
+        return Fix(
+            "Complete the experiment", reverse("outcomes:experiment_edit", args=[experiment.pk])
+        )
+    return Fix("Create the experiment", reverse("outcomes:experiment_new", args=[idea.pk]))
+
+
+def decide_fix(idea) -> Fix | None:
+    """Launch or park from experiment: the experiment's page, where it is decided."""
+    experiment = _latest(idea.pk)
+    if experiment is None:
+        return None
+    return Fix("Decide on the experiment", reverse("outcomes:experiment", args=[experiment.pk]))

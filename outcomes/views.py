@@ -8,6 +8,8 @@ region is an htmx partial; every form also works as a plain POST.
 """
 
 import json
+from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -228,20 +230,36 @@ def measurement_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def measurement_import(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     experiment = _experiment_for(request, pk)
     require_perm(request.user, "outcomes.add_measurement", experiment)
+    return _csv_import(
+        request,
+        run=lambda content: services.measurements_import(
+            experiment=experiment, content=content, actor=request.user
+        ),
+        page=partial(_after_measurements, request, pk),
+    )
+
+
+def _csv_import(
+    request: HtmxHttpRequest,
+    *,
+    run: Callable[[bytes], object],
+    page: Callable[..., HttpResponse],
+) -> HttpResponse:
+    """The one flow of a CSV import form (measurements, value records): check the upload,
+    ``run`` the service on its bytes, then ``page`` with the service's report, or with the
+    form and its errors (400; 409 when the service refuses the state)."""
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _after_measurements(request, pk, import_form=form, status=400)
+        return page(import_form=form, status=400)
     try:
-        report = services.measurements_import(
-            experiment=experiment, content=form.cleaned_data["file"].read(), actor=request.user
-        )
+        report = run(form.cleaned_data["file"].read())
     except ValidationError as exc:
         add_service_errors(form, exc)
-        return _after_measurements(request, pk, import_form=form, status=400)
+        return page(import_form=form, status=400)
     except OutcomeConflict as exc:
         form.add_error(None, exc.message)
-        return _after_measurements(request, pk, import_form=form, status=409)
-    return _after_measurements(request, pk, report=report)
+        return page(import_form=form, status=409)
+    return page(report=report)
 
 
 @login_required
@@ -329,17 +347,10 @@ def value(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def value_import(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     idea = _idea_for(request, pk, "outcomes.view_value")
     require_perm(request.user, "outcomes.add_value", idea)
-    form = ImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _value_page(request, idea, import_form=form, status=400)
-    try:
-        report = services.value_records_import(
-            idea=idea, content=form.cleaned_data["file"].read(), actor=request.user
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return _value_page(request, idea, import_form=form, status=400)
-    except OutcomeConflict as exc:
-        form.add_error(None, exc.message)
-        return _value_page(request, idea, import_form=form, status=409)
-    return _value_page(request, idea, report=report)
+    return _csv_import(
+        request,
+        run=lambda content: services.value_records_import(
+            idea=idea, content=content, actor=request.user
+        ),
+        page=partial(_value_page, request, idea),
+    )

@@ -15,5 +15,5 @@ class ScoringConfig(AppConfig):
 
         # "My reviews" in the navigation, loaded with the signed-in user (accounts.layout).
         layout.register("_scoring_is_panelist", rules.is_panelist_expression)
-        register_gate("in_review", gates.in_open_round)
-        register_gate("shortlisted", gates.passes_signal_gate)
+        register_gate("in_review", gates.in_open_round, fix=gates.round_fix)
+        register_gate("shortlisted", gates.passes_signal_gate, fix=gates.results_fix)

@@ -3,8 +3,10 @@
 A check returns None when the gate is met, or a message saying what is missing.
 """
 
+from django.urls import reverse
+
 from accounts.rules import is_manager
-from ideas.workflow import GateContext
+from ideas.workflow import Fix, GateContext
 from scoring.models import IdeaScore, ReviewRound, RoundStatus
 
 
@@ -38,3 +40,24 @@ def passes_signal_gate(ctx: GateContext) -> str | None:
             "A manager may override with a reason."
         )
     return None
+
+
+def _latest_round(idea) -> ReviewRound | None:
+    return ReviewRound.objects.filter(ideas=idea).order_by("-id").only("id", "status").first()
+
+
+def round_fix(idea) -> Fix:
+    """Into review: open the draft round the idea is in, or add it to a new round."""
+    round = _latest_round(idea)
+    if round is not None and round.status == RoundStatus.DRAFT:
+        return Fix("Open the review round", reverse("scoring:round", args=[round.pk]))
+    return Fix("Add to a review round", reverse("scoring:round_new") + f"?ideas={idea.pk}")
+
+
+def results_fix(idea) -> Fix | None:
+    """Shortlisting: the round's page, where it is closed and its results read."""
+    round = _latest_round(idea)
+    if round is None:
+        return None
+    label = "Close the review round" if round.status == RoundStatus.OPEN else "See the round"
+    return Fix(label, reverse("scoring:round", args=[round.pk]))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
 from accounts.models import Function, Kind, User
+from core.db import report_read
 from core.exceptions import Conflict
 from core.web import (
     HtmxHttpRequest,
@@ -383,7 +384,11 @@ def round_new(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "scoring.manage_rounds")
     form = RoundForm(
         request.POST or None,
-        initial={"scorecard": Scorecard.objects.filter(is_default=True).first()},
+        initial={
+            "scorecard": Scorecard.objects.filter(is_default=True).first(),
+            # ?ideas=<id>: the idea page's "Add to a review round" link ticks the idea.
+            "ideas": [i for i in request.GET.getlist("ideas") if i.isdigit()],
+        },
     )
     status = 200
     if request.method == "POST":
@@ -658,6 +663,7 @@ def recompute_status(request: HtmxHttpRequest, pk: int, task_id: str) -> HttpRes
 
 
 @login_required
+@report_read
 def results_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     round = _get_round(request, pk)
     require_perm(request.user, "scoring.view_results", round)

@@ -1,7 +1,7 @@
 """Skip-or-fail for tests that need an outside service.
 
-A test that needs PostgreSQL, Redis or Chromium calls ``require(name, reason)`` (or one of the
-``require_*`` helpers below). Without the
+A test that needs PostgreSQL, Redis or Chromium (or a streaming replica: ``replica``) calls
+``require(name, available, reason)`` (or one of the ``require_*`` helpers below). Without the
 service it is skipped with the reason, unless JUNCTURE_REQUIRE_SERVICES names it
 (``1``/``all`` for every service, or a comma list such as ``chromium,redis``): then it fails,
 so CI never passes by skipping.

@@ -7,47 +7,22 @@ serves the search.
 
 from django.db import migrations
 
+from core.pg import run_on_postgres, search_vector_trigger
+
+TRIGGER, DROP_TRIGGER = search_vector_trigger(
+    prefix="feedback_item", table="feedback_feedbackitem", columns=[("text", None)]
+)
+
 FORWARD = [
-    """
-    CREATE OR REPLACE FUNCTION feedback_item_search_vector_update() RETURNS trigger AS $$
-    BEGIN
-      IF TG_OP = 'INSERT'
-         OR NEW.search_vector IS NULL
-         OR NEW.text IS DISTINCT FROM OLD.text THEN
-        NEW.search_vector := to_tsvector('pg_catalog.english', coalesce(NEW.text, ''));
-      END IF;
-      RETURN NEW;
-    END
-    $$ LANGUAGE plpgsql
-    """,
-    "DROP TRIGGER IF EXISTS feedback_item_search_vector_trigger ON feedback_feedbackitem",
-    """
-    CREATE TRIGGER feedback_item_search_vector_trigger
-    BEFORE INSERT OR UPDATE ON feedback_feedbackitem
-    FOR EACH ROW EXECUTE FUNCTION feedback_item_search_vector_update()
-    """,
+    *TRIGGER,
     "CREATE INDEX IF NOT EXISTS feedback_search_vector_gin ON feedback_feedbackitem "
     "USING GIN (search_vector)",
 ]
 
-BACKWARD = [
-    "DROP INDEX IF EXISTS feedback_search_vector_gin",
-    "DROP TRIGGER IF EXISTS feedback_item_search_vector_trigger ON feedback_feedbackitem",
-    "DROP FUNCTION IF EXISTS feedback_item_search_vector_update()",
-]
-
-
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
+BACKWARD = ["DROP INDEX IF EXISTS feedback_search_vector_gin", *DROP_TRIGGER]
 
 
 class Migration(migrations.Migration):
     dependencies = [("feedback", "0001_initial")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [migrations.RunPython(run_on_postgres(FORWARD), run_on_postgres(BACKWARD))]

@@ -10,6 +10,8 @@ installed and the overlay counts the items themselves.
 
 from django.db import migrations
 
+from core.pg import run_on_postgres
+
 _ADD = """
   INSERT INTO feedback_feedbackday (stage_id, moment_key, day, volume, negative)
   SELECT stage_id, COALESCE(moment_id, 0), received_on, {sign} count(*),
@@ -71,17 +73,7 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("feedback", "0002_search_postgres")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [migrations.RunPython(run_on_postgres(FORWARD), run_on_postgres(BACKWARD))]

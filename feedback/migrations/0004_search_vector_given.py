@@ -9,6 +9,8 @@ it.
 
 from django.db import migrations
 
+from core.pg import run_on_postgres, search_vector_trigger
+
 FORWARD = [
     "DROP TRIGGER IF EXISTS feedback_item_search_vector_trigger ON feedback_feedbackitem",
     """
@@ -37,40 +39,19 @@ FORWARD = [
     """,
 ]
 
+# Back to the single trigger of 0002 (the same statements, from the same builder).
+_FUNCTION, _, _CREATE_TRIGGER = search_vector_trigger(
+    prefix="feedback_item", table="feedback_feedbackitem", columns=[("text", None)]
+)[0]
 BACKWARD = [
     "DROP TRIGGER IF EXISTS feedback_item_search_vector_ins ON feedback_feedbackitem",
     "DROP TRIGGER IF EXISTS feedback_item_search_vector_upd ON feedback_feedbackitem",
-    """
-    CREATE OR REPLACE FUNCTION feedback_item_search_vector_update() RETURNS trigger AS $$
-    BEGIN
-      IF TG_OP = 'INSERT'
-         OR NEW.search_vector IS NULL
-         OR NEW.text IS DISTINCT FROM OLD.text THEN
-        NEW.search_vector := to_tsvector('pg_catalog.english', coalesce(NEW.text, ''));
-      END IF;
-      RETURN NEW;
-    END
-    $$ LANGUAGE plpgsql
-    """,
-    """
-    CREATE TRIGGER feedback_item_search_vector_trigger
-    BEFORE INSERT OR UPDATE ON feedback_feedbackitem
-    FOR EACH ROW EXECUTE FUNCTION feedback_item_search_vector_update()
-    """,
+    _FUNCTION,
+    _CREATE_TRIGGER,
 ]
-
-
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):
     dependencies = [("feedback", "0003_feedback_day_triggers")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [migrations.RunPython(run_on_postgres(FORWARD), run_on_postgres(BACKWARD))]

@@ -8,31 +8,17 @@
 
 from django.db import migrations
 
+from core.pg import run_on_postgres, search_vector_trigger
+
+TRIGGER, DROP_TRIGGER = search_vector_trigger(
+    prefix="ideas_idea",
+    table="ideas_idea",
+    columns=[("title", "A"), ("customer_need", "B"), ("proposal", "C")],
+)
+
 FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    """
-    CREATE OR REPLACE FUNCTION ideas_idea_search_vector_update() RETURNS trigger AS $$
-    BEGIN
-      IF TG_OP = 'INSERT'
-         OR NEW.search_vector IS NULL
-         OR NEW.title IS DISTINCT FROM OLD.title
-         OR NEW.customer_need IS DISTINCT FROM OLD.customer_need
-         OR NEW.proposal IS DISTINCT FROM OLD.proposal THEN
-        NEW.search_vector :=
-          setweight(to_tsvector('pg_catalog.english', coalesce(NEW.title, '')), 'A') ||
-          setweight(to_tsvector('pg_catalog.english', coalesce(NEW.customer_need, '')), 'B') ||
-          setweight(to_tsvector('pg_catalog.english', coalesce(NEW.proposal, '')), 'C');
-      END IF;
-      RETURN NEW;
-    END
-    $$ LANGUAGE plpgsql
-    """,
-    "DROP TRIGGER IF EXISTS ideas_idea_search_vector_trigger ON ideas_idea",
-    """
-    CREATE TRIGGER ideas_idea_search_vector_trigger
-    BEFORE INSERT OR UPDATE ON ideas_idea
-    FOR EACH ROW EXECUTE FUNCTION ideas_idea_search_vector_update()
-    """,
+    *TRIGGER,
     "UPDATE ideas_idea SET search_vector = NULL",
     "CREATE INDEX IF NOT EXISTS idea_search_vector_gin ON ideas_idea USING GIN (search_vector)",
     "CREATE INDEX IF NOT EXISTS idea_title_trgm ON ideas_idea USING GIN (title gin_trgm_ops)",
@@ -43,22 +29,11 @@ BACKWARD = [
     "DROP INDEX IF EXISTS idea_need_trgm",
     "DROP INDEX IF EXISTS idea_title_trgm",
     "DROP INDEX IF EXISTS idea_search_vector_gin",
-    "DROP TRIGGER IF EXISTS ideas_idea_search_vector_trigger ON ideas_idea",
-    "DROP FUNCTION IF EXISTS ideas_idea_search_vector_update()",
+    *DROP_TRIGGER,
 ]
-
-
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):
     dependencies = [("ideas", "0003_attachment_name_notification_emailed")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [migrations.RunPython(run_on_postgres(FORWARD), run_on_postgres(BACKWARD))]

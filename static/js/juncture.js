@@ -7,7 +7,7 @@
      ::details-content; this covers browsers without it), phones start with it closed. */
   var wide = window.matchMedia("(min-width: 48em)");
   function syncMenu() {
-    document.querySelectorAll("details[data-nav-menu]").forEach(function (menu) {
+    document.querySelectorAll("details[data-nav-menu], details[data-wide-open]").forEach(function (menu) {
       menu.open = wide.matches;
     });
   }

@@ -56,4 +56,4 @@ def test_the_home_page_shows_the_fiscal_years_own_target(client, executive):
     )
     client.force_login(executive)
     html = client.get("/").content.decode()
-    assert "FY now target of 7.50%" in html and "10%" not in html
+    assert "FY now target of 7.5%" in html and "10%" not in html

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -6,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list
+from config.env import env_bool, env_int, env_list, env_url
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -100,3 +101,78 @@ def test_env_int_and_list(monkeypatch):
     monkeypatch.setenv("X_INT", "twelve")
     with pytest.raises(ImproperlyConfigured, match="X_INT must be an integer"):
         env_int("X_INT", 3)
+
+
+def test_env_url_names_only_the_scheme_of_a_bad_value(monkeypatch):
+    monkeypatch.setenv("X_URL", "mysql://user:s3cret@db/x")
+    with pytest.raises(ImproperlyConfigured, match="X_URL must be a URL") as exc:
+        env_url("X_URL", ("postgres",))
+    assert "s3cret" not in str(exc.value)
+    monkeypatch.setenv("X_URL", "postgres://db/x")
+    assert env_url("X_URL", ("postgres",)) == "postgres://db/x"
+
+
+# DATABASE_REPLICA_URL: read from settings in a fresh process, since settings load once.
+_PRINT_DATABASES = (
+    "import json; from django.conf import settings as s; "
+    "print(json.dumps({'aliases': sorted(s.DATABASES), 'routers': s.DATABASE_ROUTERS, "
+    "'no_server_cursors': [d['DISABLE_SERVER_SIDE_CURSORS'] for d in s.DATABASES.values()], "
+    "'replica': {k: s.DATABASES['replica'][k] for k in ('HOST', 'PORT', 'NAME')} "
+    "| {'mirror': s.DATABASES['replica']['TEST']['MIRROR']} "
+    "if 'replica' in s.DATABASES else None}))"
+)
+
+
+def _databases(extra_env: dict) -> subprocess.CompletedProcess:
+    env = {"DEBUG": "true", "DATABASE_URL": "postgres://juncture@db.internal:5432/juncture"}
+    return _manage("shell", "--no-imports", "-c", _PRINT_DATABASES, extra_env={**env, **extra_env})
+
+
+def test_without_a_replica_url_there_is_one_database_and_no_router():
+    result = _databases({"DATABASE_REPLICA_URL": ""})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "aliases": ["default"],
+        "routers": [],
+        "no_server_cursors": [False],
+        "replica": None,
+    }
+
+
+def test_a_replica_url_adds_the_replica_alias_and_the_router():
+    result = _databases(
+        {
+            "DATABASE_REPLICA_URL": "postgres://juncture@replica.internal:5433/juncture",
+            # Behind PgBouncer: both aliases stream without server-side cursors.
+            "DB_DISABLE_SERVER_SIDE_CURSORS": "true",
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "aliases": ["default", "replica"],
+        "routers": ["core.db.ReplicaRouter"],
+        "no_server_cursors": [True, True],
+        # In the test suite the alias mirrors the test database: no second one to create.
+        "replica": {
+            "HOST": "replica.internal",
+            "PORT": 5433,
+            "NAME": "juncture",
+            "mirror": "default",
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_REPLICA_URL": "mysql://replica/x"}, "DATABASE_REPLICA_URL must be a URL"),
+        (
+            {"DATABASE_URL": "sqlite:///x.sqlite3", "DATABASE_REPLICA_URL": "postgres://r/x"},
+            "DATABASE_REPLICA_URL needs DATABASE_URL on PostgreSQL",
+        ),
+    ],
+)
+def test_it_refuses_a_replica_it_cannot_use(env, message):
+    result = _databases(env)
+    assert result.returncode != 0
+    assert message in result.stderr

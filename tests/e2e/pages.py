@@ -141,12 +141,17 @@ class Page:
     name: str
     roles: frozenset
     args: Callable[[], list | None] | None = None
+    query: str = ""  # a view of the same page (``view=table``), without the "?"
 
     def path(self) -> str | None:
         if self.args is None:
-            return reverse(self.name)
-        args = self.args()
-        return None if args is None else reverse(self.name, args=args)
+            path = reverse(self.name)
+        else:
+            args = self.args()
+            if args is None:
+                return None
+            path = reverse(self.name, args=args)
+        return f"{path}?{self.query}" if self.query else path
 
 
 def _first(qs, attr: str = "pk") -> list | None:
@@ -306,6 +311,8 @@ PAGES: list[Page] = [
     Page("audit-log", "accounts:audit", MANAGER),
     Page("styleguide", "styleguide", STAFF),
     Page("board", "ideas:board", SIGNED_IN),
+    Page("board-following", "ideas:board", SIGNED_IN, query="tab=following"),
+    Page("board-table", "ideas:board", MANAGER, query="view=table"),
     Page("submit", "ideas:new", SIGNED_IN),
     Page("idea", "ideas:detail", SIGNED_IN, _public_idea),
     Page("idea-edit", "ideas:edit", MANAGER, _public_idea),

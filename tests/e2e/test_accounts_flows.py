@@ -12,6 +12,7 @@ from allauth.socialaccount.models import SocialApp
 from playwright.sync_api import expect
 
 from accounts.models import User
+from tests.e2e.submission import fill_guided
 from tests.factories import PASSWORD, CampaignFactory, EmployeeFactory, ManagerFactory
 from tests.oidc_provider.process import oidc_provider_process
 
@@ -99,10 +100,14 @@ def test_a_customer_confirms_their_email_before_submitting(
     page.goto(mailed_link(mailoutbox, "nina@example.com", "/confirm-email/"))
     page.get_by_role("button", name="Confirm").click()
     page.goto(f"{live_server.url}/ideas/new/")
-    page.get_by_label("Title").fill("Let me pause my card from the app")
-    page.get_by_label("Customer need").fill("I lost my card twice this year and waited on hold.")
-    page.get_by_label("Innovation type").select_option("new_experience")
-    page.get_by_label("Campaign").select_option("everyday")
+    fill_guided(
+        page,
+        who="I have a current account and a debit card",
+        title="Let me pause my card from the app",
+        need="I lost my card twice this year and waited on hold to block it.",
+        campaign="everyday",
+        innovation_type="new_experience",
+    )
     page.get_by_role("button", name="Submit idea").click()
     expect(page.get_by_role("status")).to_contain_text("your idea is submitted")
 

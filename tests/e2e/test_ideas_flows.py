@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ideas import engagement, services
+from tests.e2e.submission import fill_guided
 from tests.factories import PASSWORD, CampaignFactory, EmployeeFactory, ManagerFactory
 
 
@@ -28,12 +29,18 @@ def test_an_employee_submits_an_idea_and_sees_a_duplicate_on_the_way(
     EmployeeFactory(email="erin@example.com", display_name="Erin Employee")
     login("erin@example.com", PASSWORD)
     page.goto(f"{live_server.url}/ideas/new/")
+    page.locator("#id_who").fill("New customers waiting for their first card")
+    page.get_by_role("button", name="Next").click()
     page.get_by_label("Title").press_sequentially("Activate card in the app", delay=20)
     suggestions = page.get_by_test_id("similar-ideas")
     expect(suggestions).to_contain_text("Activate the card in the app on arrival")
-    page.get_by_label("Customer need").fill(
+    page.get_by_label("What do they need?").fill(
         "New customers cannot use their card for a week (complaints log, March)."
     )
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("What did you see or hear?").fill("The complaints log of March, 212 calls.")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Your proposal").fill("Activate the card in the app as soon as it arrives.")
     page.get_by_label("Innovation type").select_option("optimization")
     page.get_by_role("button", name="Submit idea").click()
     expect(page.get_by_role("status")).to_contain_text("your idea is submitted")
@@ -74,12 +81,14 @@ def test_a_customer_signs_up_submits_supports_and_never_sees_internal_comments(
     page.get_by_role("button", name="Log in").click()
 
     page.goto(f"{live_server.url}/ideas/new/")
-    page.get_by_label("Title").fill("Let me pause my card from the app")
-    page.get_by_label("Customer need").fill(
-        "I lost my card twice this year and waited on the phone."
+    fill_guided(
+        page,
+        who="I have a current account and a debit card",
+        title="Let me pause my card from the app",
+        need="I lost my card twice this year and waited on the phone to block it.",
+        campaign="everyday",
+        innovation_type="new_experience",
     )
-    page.get_by_label("Innovation type").select_option("new_experience")
-    page.get_by_label("Campaign").select_option("everyday")
     page.get_by_role("button", name="Submit idea").click()
     expect(page.get_by_role("status")).to_contain_text("your idea is submitted")
     expect(page.get_by_test_id("idea-author")).to_have_text("Nora New")
@@ -105,8 +114,7 @@ def test_a_manager_moves_an_idea_and_the_author_sees_the_notification(
     ManagerFactory(email="maya@example.com", display_name="Maya Manager")
     login("maya@example.com", PASSWORD)
     page.goto(f"{live_server.url}/ideas/{idea.pk}/")
-    page.get_by_label("Move to").select_option("screening")
-    page.get_by_role("button", name="Change status").click()
+    page.get_by_role("button", name="Move to screening").click()
     expect(page.get_by_test_id("idea-status")).to_have_text("Screening")
     page.get_by_role("button", name="Log out").click()
 

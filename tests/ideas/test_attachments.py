@@ -11,7 +11,7 @@ from django.urls import reverse
 from ideas import services
 from ideas.models import Attachment, Idea
 from ideas.uploads import MAX_BYTES, sanitize_name
-from tests.factories import IdeaFactory
+from tests.factories import IdeaFactory, guided_idea_post
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 
@@ -127,9 +127,7 @@ def test_submit_with_a_bad_file_saves_nothing(client, employee):
     response = client.post(
         reverse("ideas:new"),
         {
-            "title": "Queue app",
-            "customer_need": "Long queues",
-            "innovation_type": "optimization",
+            **guided_idea_post(),
             "attachments": [_upload("x.pdf", b"not a pdf at all")],
         },
     )

@@ -7,19 +7,18 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from ideas import services
 from tests.conftest import api_as
-from tests.factories import IdeaFactory
+from tests.factories import IdeaFactory, guided_idea_post
 
 
 def test_the_submitter_proposes_a_horizon_in_the_form_and_the_api(client, employee):
     client.force_login(employee)
     response = client.post(
         reverse("ideas:new"),
-        {
-            "title": "Video advice for first-time buyers",
-            "customer_need": "First-time buyers drop out before the first meeting.",
-            "innovation_type": "new_interaction_model",
-            "horizon": "adjacent",
-        },
+        guided_idea_post(
+            title="Video advice for first-time buyers",
+            innovation_type="new_interaction_model",
+            horizon="adjacent",
+        ),
     )
     assert response.status_code == 302
     idea = employee.ideas.get()

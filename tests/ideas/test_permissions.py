@@ -6,7 +6,7 @@ from django.urls import reverse
 from ideas import engagement, services
 from ideas.models import Comment, Idea, Support
 from tests.conftest import api_as
-from tests.factories import CampaignFactory, EmployeeFactory, IdeaFactory
+from tests.factories import CampaignFactory, EmployeeFactory, IdeaFactory, guided_idea_post
 
 ROLES = ["customer", "employee", "manager", "executive", "anonymous"]
 
@@ -69,13 +69,12 @@ def test_html_permission_matrix(world, as_role, action, role, allowed):
     elif action == "create":
         response = client.post(
             reverse("ideas:new"),
-            {
-                "title": "Queue app",
-                "customer_need": "Long queues",
-                "innovation_type": "optimization",
-            },
+            guided_idea_post(),
         )
-        ok = response.status_code == 302 and Idea.objects.filter(title="Queue app").exists()
+        ok = (
+            response.status_code == 302
+            and Idea.objects.filter(title="Queue app for branches").exists()
+        )
     elif action == "edit":
         response = client.post(
             reverse("ideas:edit", args=[idea.pk]),

@@ -47,7 +47,7 @@ def test_the_board(client, employee, ideas, django_assert_num_queries):
     with django_assert_num_queries(6):
         response = client.get("/ideas/?ordering=supported")
     assert response.status_code == 200
-    assert response.content.decode().count('class="badge idea-status') == 6
+    assert response.content.decode().count('class="card card--link idea-card"') == 6
 
 
 def test_the_board_partial(client, employee, ideas, django_assert_num_queries):
@@ -89,7 +89,7 @@ def test_the_similar_partial(client, employee, ideas, django_assert_num_queries)
     with django_assert_num_queries(3):
         response = client.get("/ideas/similar/?title=mortgage+pre-approval")
     assert response.status_code == 200
-    assert response.content.decode().count("<li>") == 5
+    assert response.content.decode().count('data-testid="similar-idea"') == 5
 
 
 def test_the_api_list(employee, ideas, django_assert_num_queries):

@@ -38,7 +38,7 @@ def test_it_returns_the_same_numbers_as_the_page(small_map, manager):
     response = api_as(manager).get(f"/api/v1/journeys/{journey.pk}/map/")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"journey", "stages"}
+    assert set(body) == {"journey", "stages", "as_of"}
     a = body["stages"][0]
     assert set(a) == {
         "id",

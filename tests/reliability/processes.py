@@ -1,6 +1,6 @@
-"""Real processes for the outage tests: a private redis-server that can be stopped and
-started again on the same port, and a Celery worker (with embedded beat) pointed at it and at
-the test database. Every process is stopped by its own PID."""
+"""Real processes for the outage and fault tests: a private redis-server that can be stopped
+and started again on the same port, and a Celery worker (with embedded beat) pointed at a
+broker and at the test database. Every process is stopped by its own PID."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def start_worker(
     app_module: str, broker_url: str, *, extra_env: dict, beat_schedule: Path | None = None
 ) -> subprocess.Popen:
     """``celery -A app_module worker`` (``-B`` with a beat schedule file) on this session's
-    queue, against the test database."""
+    queue, against the test database. Shared by the outage and worker-fault tests."""
     from django.db import connection
 
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
@@ -106,7 +106,7 @@ def start_worker(
             "-Q",
             os.environ["CELERY_QUEUE"],
             "-n",
-            f"outage-{time.monotonic_ns()}@%h",
+            f"test-worker-{time.monotonic_ns()}@%h",
         ],
         cwd=ROOT,
         env=env,
@@ -116,10 +116,12 @@ def start_worker(
     )
 
 
-def stop_process(proc: subprocess.Popen | None) -> None:
+def stop_process(proc: subprocess.Popen | None, sig: int = signal.SIGTERM) -> None:
+    """Stop ``proc``'s process group with ``sig`` (SIGKILL: a worker lost mid-task), then
+    SIGKILL if it has not gone after 20 seconds."""
     if proc is None or proc.poll() is not None:
         return
-    os.killpg(proc.pid, signal.SIGTERM)
+    os.killpg(proc.pid, sig)
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:

@@ -49,7 +49,7 @@ def test_pages_the_api_and_writes_keep_working(client, api, employee, dead_cache
     for path in ["/", "/ideas/", "/campaigns/", "/notifications/"]:
         assert _timed(lambda path=path: client.get(path)).status_code == 200, path
     # Rate-limited writes fail open: they go through, uncounted.
-    response = _timed(lambda: client.post(reverse("ideas:new"), NEW_IDEA))
+    response = _timed(lambda: client.post(reverse("ideas:new"), factories.guided_idea_post()))
     assert response.status_code == 302
     api.force_authenticate(employee)
     assert _timed(lambda: api.get("/api/v1/ideas/")).status_code == 200

@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from ideas.models import Idea, Support
 from ideas.services import idea_transition
-from tests.factories import CampaignFactory, IdeaFactory
+from tests.factories import CampaignFactory, IdeaFactory, guided_idea_post
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_it_limits_idea_submissions_per_user_in_the_form(client, employee, setti
     settings.JUNCTURE_RATES = {**settings.JUNCTURE_RATES, "idea_submit": "2/h"}
     client.force_login(employee)
     statuses = [
-        client.post(reverse("ideas:new"), {**NEW_IDEA, "title": f"Idea {n}"}).status_code
+        client.post(reverse("ideas:new"), guided_idea_post(title=f"Idea number {n}")).status_code
         for n in range(3)
     ]
     assert statuses == [302, 302, 429]
@@ -51,14 +51,20 @@ def test_it_limits_support_toggles(api, customer, settings):
 
 
 def test_every_transition_and_override_lands_in_the_audit_log(manager):
-    idea = IdeaFactory(status="submitted")
+    idea = IdeaFactory(status="submitted", title="Instant card freeze")
     idea_transition(idea=idea, to="screening", actor=manager)
     idea_transition(idea=idea, to="parked", actor=manager, reason="Waiting for the new app release")
     events = list(AuditEvent.objects.order_by("id").values_list("action", "data"))
     assert events == [
         (
             "idea.transition",
-            {"from": "submitted", "to": "screening", "reason": "", "override": False},
+            {
+                "from": "submitted",
+                "to": "screening",
+                "reason": "",
+                "override": False,
+                "title": "Instant card freeze",
+            },
         ),
         (
             "idea.transition",
@@ -67,6 +73,7 @@ def test_every_transition_and_override_lands_in_the_audit_log(manager):
                 "to": "parked",
                 "reason": "Waiting for the new app release",
                 "override": False,
+                "title": "Instant card freeze",
             },
         ),
     ]

@@ -2,12 +2,8 @@
 (acks_late, reject_on_worker_lost) goes back to the queue, another worker runs it, and the
 results equal a clean run's. Needs Redis and a database the worker processes can reach."""
 
-import os
 import random
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +13,8 @@ from config.celery import app as celery_app
 from scoring import services
 from scoring.models import IdeaScore, SignalResult
 from scoring.tasks import aggregate_round_task
-from tests.conftest import ROOT, _database_url_for, wait_for
+from tests.conftest import wait_for
+from tests.reliability.processes import start_worker, stop_process
 from tests.scoring.helpers import SIGNALS, build_round
 from tests.services import require_redis
 
@@ -56,51 +53,13 @@ def _snapshot(round_id: int) -> dict:
     return {"scores": scores, "signals": signals}
 
 
-def _start_worker(app_module: str, extra_env: dict) -> subprocess.Popen:
-    from django.db import connection
-
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
-        DATABASE_URL=_database_url_for(connection.settings_dict),
-        # Redis redelivers an unacknowledged task after the visibility timeout: short here.
-        CELERY_VISIBILITY_TIMEOUT="3",
-        **extra_env,
+def _start_worker(app_module: str, extra_env: dict):
+    # Redis redelivers an unacknowledged task after the visibility timeout: short here.
+    return start_worker(
+        app_module,
+        settings.CELERY_BROKER_URL,
+        extra_env={"CELERY_VISIBILITY_TIMEOUT": "3", **extra_env},
     )
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            app_module,
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-Q",
-            os.environ["CELERY_QUEUE"],
-            "-n",
-            f"fault-{time.monotonic_ns()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _stop(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, sig)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def test_a_worker_killed_mid_aggregation_loses_nothing(tmp_path):
@@ -127,7 +86,7 @@ def test_a_worker_killed_mid_aggregation_loses_nothing(tmp_path):
         result = aggregate_round_task.apply_async(args=[round_.pk])
         wait_for(marker.exists, timeout=90)
         assert Path(marker).read_text() == "30"  # rows written inside the open transaction
-        _stop(faulty, signal.SIGKILL)
+        stop_process(faulty, signal.SIGKILL)
         # The killed transaction never committed.
         assert not IdeaScore.objects.filter(round=round_).exists()
 
@@ -139,7 +98,7 @@ def test_a_worker_killed_mid_aggregation_loses_nothing(tmp_path):
         aggregate_round_task.apply_async(args=[round_.pk]).get(timeout=60)
         assert _snapshot(round_.pk) == clean
     finally:
-        _stop(faulty, signal.SIGKILL)
+        stop_process(faulty, signal.SIGKILL)
         if healthy is not None:
-            _stop(healthy)
+            stop_process(healthy)
         celery_app.conf.task_always_eager, settings.CELERY_TASK_ALWAYS_EAGER = before

@@ -1,0 +1,112 @@
+"""Home is a dashboard per role: each block the person's roles call for, each read by one
+selector of the app that owns it, and a page of at most about ten queries."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from ideas import engagement, services
+from tests.factories import (
+    AssignmentFactory,
+    CampaignFactory,
+    FiscalYearFactory,
+    IdeaFactory,
+    ManagerFactory,
+    PanelFactory,
+    ReviewRoundFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(customer, employee, manager):
+    campaign = CampaignFactory(audience="everyone", title="Branches of the future")
+    mine = [IdeaFactory(author=employee, campaign=campaign, title=f"My idea {i}") for i in range(3)]
+    followed = IdeaFactory(campaign=campaign, title="Followed and moved")
+    engagement.follow_set(idea=followed, user=employee, following=True)
+    engagement.follow_set(idea=followed, user=customer, following=True)
+    services.idea_transition(idea=followed, to="screening", actor=manager)
+    IdeaFactory(status="approved", owner=None, title="Approved, nobody owns it")
+    stale = IdeaFactory(status="screening", title="Stuck in screening")
+    type(stale).objects.filter(pk=stale.pk).update(updated_at=timezone.now() - timedelta(days=30))
+    return {"mine": mine, "followed": followed}
+
+
+def test_a_customer_sees_their_ideas_campaigns_and_followed_moves(
+    client, customer, world, django_assert_num_queries
+):
+    IdeaFactory(author=customer, campaign=CampaignFactory(), title="My customer idea")
+    client.force_login(customer)
+    # 1 session, 2 user, 3 groups (manager? executive?), 4 e-mail addresses (verified: may
+    # submit), 5 my ideas, 6 open campaigns, 7 followed ideas that moved, 8 panel membership
+    # (reviews; the nav asks the same rule, cached), 9 bell count
+    with django_assert_num_queries(9):
+        html = client.get("/").content.decode()
+    assert "My customer idea" in html and "Branches of the future" in html
+    assert "Followed and moved" in html
+    assert 'data-testid="home-triage"' not in html and 'data-testid="home-kpis"' not in html
+
+
+def test_an_employee_without_ideas_is_told_what_to_do(client, db, django_assert_num_queries):
+    from tests.factories import EmployeeFactory
+
+    client.force_login(EmployeeFactory())
+    html = client.get("/").content.decode()
+    assert "You have not submitted an idea yet." in html
+    assert "No campaign is open right now." in html
+    assert "Nothing moved in the last 14 days." in html
+
+
+def test_a_panelist_sees_reviews_due_soonest_first(
+    client, panelist, world, django_assert_num_queries
+):
+    late = ReviewRoundFactory(status="open", due_at=timezone.now() + timedelta(days=9))
+    soon = ReviewRoundFactory(status="open", due_at=timezone.now() + timedelta(days=2))
+    AssignmentFactory(round=late, reviewer=panelist, idea=IdeaFactory(title="Due later"))
+    AssignmentFactory(round=soon, reviewer=panelist, idea=IdeaFactory(title="Due soon"))
+    client.force_login(panelist)
+    # 1 session, 2 user, 3 groups, 4 my ideas, 5 open campaigns, 6 followed moves,
+    # 7 panel membership, 8 reviews due with round and idea, 9 bell count
+    with django_assert_num_queries(9):
+        html = client.get("/").content.decode()
+    assert html.index("Due soon") < html.index("Due later")
+
+
+def test_a_manager_sees_the_triage(client, manager, world, django_assert_num_queries):
+    ReviewRoundFactory(status="open", due_at=timezone.now() + timedelta(days=3), name="Q4 round")
+    client.force_login(manager)
+    # 1 session, 2 user, 3 groups, 4 my ideas, 5 open campaigns, 6 followed moves,
+    # 7 panel membership, 8 triage counts, 9 triage ideas, 10 rounds closing with their
+    # progress, 11 bell count
+    with django_assert_num_queries(11):
+        html = client.get("/").content.decode()
+    assert "Approved, nobody owns it" in html and "needs an owner" in html
+    assert "Stuck in screening" in html and "Q4 round" in html
+    assert 'data-testid="home-kpis"' not in html
+
+
+def test_an_executive_sees_the_headline_figures(
+    client, executive, world, django_assert_num_queries
+):
+    today = timezone.localdate()
+    FiscalYearFactory(
+        label="FY now", starts_on=date(today.year, 1, 1), ends_on=date(today.year, 12, 31)
+    )
+    client.force_login(executive)
+    # 1 session, 2 user, 3 groups, 4 my ideas, 5 open campaigns, 6 followed moves,
+    # 7 panel membership, 8 fiscal years, 9-11 the year's money (committed groups, spent,
+    # snapshots), 12 bell count
+    with django_assert_num_queries(12):
+        html = client.get("/").content.decode()
+    assert 'data-testid="home-kpis"' in html and "FY now target of 10.0%" in html
+    assert 'data-testid="home-triage"' not in html
+
+
+def test_a_manager_who_is_on_a_panel_sees_both_blocks(client, world):
+    manager = ManagerFactory()
+    PanelFactory(members=[manager])
+    client.force_login(manager)
+    html = client.get("/").content.decode()
+    assert 'data-testid="home-triage"' in html and 'data-testid="home-reviews"' in html
