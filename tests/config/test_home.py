@@ -39,10 +39,9 @@ def test_a_customer_sees_their_ideas_campaigns_and_followed_moves(
 ):
     IdeaFactory(author=customer, campaign=CampaignFactory(), title="My customer idea")
     client.force_login(customer)
-    # 1 session, 2 user, 3 groups (manager? executive?), 4 e-mail addresses (verified: may
-    # submit), 5 my ideas, 6 open campaigns, 7 followed ideas that moved, 8 panel membership
-    # (reviews; the nav asks the same rule, cached), 9 bell count
-    with django_assert_num_queries(9):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 e-mail addresses
+    # (verified: may submit), 4 my ideas, 5 open campaigns, 6 followed ideas that moved
+    with django_assert_num_queries(6):
         html = client.get("/").content.decode()
     assert "My customer idea" in html and "Branches of the future" in html
     assert "Followed and moved" in html
@@ -67,9 +66,9 @@ def test_a_panelist_sees_reviews_due_soonest_first(
     AssignmentFactory(round=late, reviewer=panelist, idea=IdeaFactory(title="Due later"))
     AssignmentFactory(round=soon, reviewer=panelist, idea=IdeaFactory(title="Due soon"))
     client.force_login(panelist)
-    # 1 session, 2 user, 3 groups, 4 my ideas, 5 open campaigns, 6 followed moves,
-    # 7 panel membership, 8 reviews due with round and idea, 9 bell count
-    with django_assert_num_queries(9):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 my ideas, 4 open
+    # campaigns, 5 followed moves, 6 reviews due with round and idea
+    with django_assert_num_queries(6):
         html = client.get("/").content.decode()
     assert html.index("Due soon") < html.index("Due later")
 
@@ -77,10 +76,10 @@ def test_a_panelist_sees_reviews_due_soonest_first(
 def test_a_manager_sees_the_triage(client, manager, world, django_assert_num_queries):
     ReviewRoundFactory(status="open", due_at=timezone.now() + timedelta(days=3), name="Q4 round")
     client.force_login(manager)
-    # 1 session, 2 user, 3 groups, 4 my ideas, 5 open campaigns, 6 followed moves,
-    # 7 panel membership, 8 triage counts, 9 triage ideas, 10 rounds closing with their
-    # progress, 11 bell count
-    with django_assert_num_queries(11):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 my ideas, 4 open
+    # campaigns, 5 followed moves, 6 triage counts, 7 triage ideas, 8 rounds closing with their
+    # progress, 9 the moderation queue's waiting count (nav: a manager moderates)
+    with django_assert_num_queries(9):
         html = client.get("/").content.decode()
     assert "Approved, nobody owns it" in html and "needs an owner" in html
     assert "Stuck in screening" in html and "Q4 round" in html
@@ -95,10 +94,10 @@ def test_an_executive_sees_the_headline_figures(
         label="FY now", starts_on=date(today.year, 1, 1), ends_on=date(today.year, 12, 31)
     )
     client.force_login(executive)
-    # 1 session, 2 user, 3 groups, 4 my ideas, 5 open campaigns, 6 followed moves,
-    # 7 panel membership, 8 fiscal years, 9-11 the year's money (committed groups, spent,
-    # snapshots), 12 bell count
-    with django_assert_num_queries(12):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 my ideas, 4 open
+    # campaigns, 5 followed moves, 6 fiscal years, 7-8 the year's money (committed groups with
+    # their maintained spent, snapshots)
+    with django_assert_num_queries(8):
         html = client.get("/").content.decode()
     assert 'data-testid="home-kpis"' in html and "FY now target of 10.0%" in html
     assert 'data-testid="home-triage"' not in html

@@ -48,9 +48,9 @@ def test_each_tab_lists_its_ideas_in_one_query(
     client, employee, board, tab, expected, django_assert_num_queries
 ):
     client.force_login(employee)
-    # 1 session, 2 user, 3 groups, 4 count, 5 the page of ideas (the tab and "supported by
-    # me" are subqueries in it)
-    with django_assert_num_queries(5):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 the page of
+    # ideas (the tab and "supported by me" are subqueries in it)
+    with django_assert_num_queries(4):
         response = client.get(f"/ideas/?tab={tab}", **HTMX)
     html = _titles(response)
     assert expected in html
@@ -59,9 +59,9 @@ def test_each_tab_lists_its_ideas_in_one_query(
 
 def test_the_all_tab_as_a_page(client, employee, board, django_assert_num_queries):
     client.force_login(employee)
-    # 1 session, 2 user, 3 groups, 4 count, 5 campaigns for the filter, 6 stages for the
-    # filter, 7 panel membership (nav), 8 bell count, 9 the page of ideas
-    with django_assert_num_queries(9):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 campaigns for
+    # the filter, 5 stages for the filter, 6 the page of ideas
+    with django_assert_num_queries(6):
         response = client.get("/ideas/")
     html = response.content.decode()
     assert html.count('class="card card--link idea-card"') == 8
@@ -74,9 +74,10 @@ def test_customers_see_live_ideas_unless_they_show_closed_ones(
     client, customer, board, django_assert_num_queries
 ):
     client.force_login(customer)
-    # 1 session, 2 user, 3 groups, 4 count, 5 the page of ideas, 6 the customer's e-mail
-    # addresses (verified? the card's support button; once per request)
-    with django_assert_num_queries(6):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 the page of
+    # ideas, 5 the customer's e-mail addresses (verified? the card's support button; once per
+    # request)
+    with django_assert_num_queries(5):
         html = client.get("/ideas/", **HTMX).content.decode()
     assert "Closed: fax forms" not in html and "closed ideas hidden" in html
     html = client.get("/ideas/?closed=1", **HTMX).content.decode()
@@ -92,8 +93,9 @@ def test_the_table_is_for_managers_and_stays_in_the_address(
     client, manager, employee, board, django_assert_num_queries
 ):
     client.force_login(manager)
-    # 1 session, 2 user, 3 groups, 4 count, 5 the page of ideas with their owners joined
-    with django_assert_num_queries(5):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 the page of
+    # ideas with their owners joined
+    with django_assert_num_queries(4):
         html = client.get("/ideas/?view=table&status=submitted", **HTMX).content.decode()
     assert 'data-testid="board-table"' in html and "idea-card" not in html
     assert "view=table" in client.get("/ideas/?view=table").content.decode()
