@@ -7,6 +7,7 @@ from django.utils.crypto import constant_time_compare
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from accounts import layout
 from accounts.models import ApiToken, token_digest
 
 # last_used is a hint for its owner, not an audit trail: write it at most this often, so a
@@ -21,10 +22,17 @@ class ApiTokenAuthentication(TokenAuthentication):
     model = ApiToken
 
     def authenticate_credentials(self, key: str):
-        token = ApiToken.objects.select_related("user").filter(digest=token_digest(key)).first()
+        # The user's group names ride along (the role rules read them; accounts.layout).
+        token = (
+            ApiToken.objects.select_related("user")
+            .annotate(user_group_names=layout.group_names("user_id"))
+            .filter(digest=token_digest(key))
+            .first()
+        )
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         user = token.user
+        layout.unpack(user, token.user_group_names)
         now = timezone.now()
         if not user.is_active or not constant_time_compare(
             token.auth_hash, user.get_session_auth_hash()

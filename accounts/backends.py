@@ -22,6 +22,16 @@ class EmailBackend(ModelBackend):
                 return None
         return user
 
+    def get_user(self, user_id):
+        """The signed-in user of a session, loaded with what the shared layout needs (group
+        names, and what other apps register in ``accounts.layout``) in the same query."""
+        from django.contrib.auth import get_user_model
+
+        from accounts import layout
+
+        user = layout.load_user(get_user_model(), user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def get_user_permissions(self, user_obj, obj=None) -> set:
         return set()
 

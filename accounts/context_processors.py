@@ -1,6 +1,13 @@
 from django.utils.functional import SimpleLazyObject
 
+from accounts import layout
 from accounts.rules import email_verification_pending
+
+
+def nav(request) -> dict:
+    """``nav``: the navigation's permissions, each asked once per request when first read
+    (``accounts.layout.Nav``)."""
+    return {"nav": layout.nav(getattr(request, "user", None))}
 
 
 def verification(request) -> dict:

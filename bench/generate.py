@@ -624,9 +624,10 @@ class Generator:
                     at = min(self.now, at + timedelta(hours=rng.randint(1, 24 * 20)))
                     actor = self.author[iid] if a == "draft" else rng.choice(self.managers)
                     reason = "Not a fit for this year." if b in ("parked", "rejected") else ""
-                    yield line(tid, a, b, reason, False, ts(at), actor, iid)
+                    yield line(tid, a, b, reason, "", False, ts(at), actor, iid)
 
-        cols = ["id", "from_status", "to_status", "reason", "override", "at", "actor_id", "idea_id"]
+        cols = ["id", "from_status", "to_status", "reason", "internal_note", "override", "at"]
+        cols += ["actor_id", "idea_id"]
         self.counts["transitions"] = copy(cursor, "ideas_ideatransition", cols, rows())
 
     def _engageable(self) -> list[int]:
@@ -961,6 +962,12 @@ class Generator:
             "recorded_by_id",
         ]
         self.counts["spends"] = copy(cursor, "budgets_spend", cols, spend_rows())
+        # The maintained Allocation.spent (the spend service keeps it; here from the rows).
+        cursor.execute(
+            "UPDATE budgets_allocation a SET spent = s.total FROM (SELECT allocation_id, "
+            "SUM(amount) AS total FROM budgets_spend GROUP BY allocation_id) s "
+            "WHERE s.allocation_id = a.id"
+        )
 
 
 # One UPDATE of every idea (each row rewritten once, with its GIN entries, not three times):
@@ -1064,6 +1071,41 @@ FK_CHECKS = [
     ),
 ]
 
+# Feedback items in one INSERT … SELECT over generate_series, AFTER the trigger-free load: the
+# search-vector row trigger and the daily roll-up's statement trigger (feedback migrations) fill
+# what the list, the search and the journey overlay read. Two in three items are placed on a
+# moment of the default journey, one in six waits for a curator with a suggested moment; dates
+# over the last 365 days; NPS scores, 0-6 negative.
+FEEDBACK = """
+WITH m AS (
+    SELECT array_agg(mo.id ORDER BY mo.id) AS ids, array_agg(mo.stage_id ORDER BY mo.id) AS stages,
+           COUNT(*) AS n
+    FROM journeys_moment mo JOIN journeys_stage st ON st.id = mo.stage_id
+    JOIN journeys_journey j ON j.id = st.journey_id AND j.is_default
+)
+INSERT INTO feedback_feedbackitem (source, external_id, channel, text, received_on, segment,
+    customer_ref, score, score_scale, is_negative, stage_id, moment_id, suggested_moment_id,
+    digest, created_at, updated_at)
+SELECT 'bench', 'fb-' || g,
+       (ARRAY['complaint','survey','call','app_review','social','branch','email','chat'])[1 + g %% 8],
+       'Customers ' || (ARRAY[%(pains)s])[1 + g %% %(n_pains)s] || ' with the '
+           || (ARRAY[%(things)s])[1 + (g / 7) %% %(n_things)s] || ' '
+           || (ARRAY[%(contexts)s])[1 + (g / 3) %% %(n_contexts)s] || '.',
+       %(today)s::date - (g %% 365),
+       (ARRAY[%(segments)s])[1 + g %% %(n_segments)s],
+       md5('customer-' || (g %% 20000)), g %% 11, 'nps', g %% 11 <= 6,
+       CASE WHEN g %% 3 <> 0 THEN m.stages[1 + g %% m.n] END,
+       CASE WHEN g %% 3 <> 0 THEN m.ids[1 + g %% m.n] END,
+       CASE WHEN g %% 6 = 0 THEN m.ids[1 + (g / 6) %% m.n] END,
+       md5('fb-' || g), now(), now()
+FROM generate_series(1, %(n)s) g CROSS JOIN m
+"""
+
+
+def _sql_list(values: list[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
 SEQUENCE_TABLES = [
     "accounts_user", "journeys_moment", "ideas_campaign", "ideas_idea", "ideas_ideatransition",
     "ideas_support", "ideas_comment", "scoring_panel", "scoring_reviewround", "scoring_assignment",
@@ -1103,6 +1145,8 @@ def main(argv: list[str] | None = None) -> None:
     with timed("drop + create database", timings):
         recreate_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
+    # Aggregating every round in one go runs statements longer than a web request's timeout.
+    os.environ["DATABASE_STATEMENT_TIMEOUT_MS"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -1160,7 +1204,31 @@ def main(argv: list[str] | None = None) -> None:
                     raise SystemExit(f"integrity check failed: {bad} {label}")
         cur.execute("SET session_replication_role = origin")
         conn.commit()
+        with timed("feedback items (triggers on: search vector, roll-up)", timings):
+            n_feedback = max(100, round(100_000 * args.scale))
+            sql = FEEDBACK % {
+                "pains": _sql_list(PAINS),
+                "n_pains": len(PAINS),
+                "things": _sql_list(THINGS),
+                "n_things": len(THINGS),
+                "contexts": _sql_list(CONTEXTS),
+                "n_contexts": len(CONTEXTS),
+                "segments": _sql_list(SEGMENTS),
+                "n_segments": len(SEGMENTS),
+                "today": f"'{args.today.isoformat()}'",
+                "n": n_feedback,
+            }
+            cur.execute(sql)
+            gen.counts["feedback items"] = cur.rowcount
+        conn.commit()
 
+    with (
+        timed("ANALYZE (statistics for the aggregation's plans)", timings),
+        psycopg.connect(args.database_url, autocommit=True) as conn,
+    ):
+        # Without statistics of the freshly loaded tables the planner guesses, and round 1's
+        # aggregation took minutes instead of seconds.
+        conn.execute("ANALYZE")
     if not args.skip_aggregation:
         from scoring.aggregation import aggregate
 

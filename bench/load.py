@@ -1,4 +1,5 @@
-"""Load test: 32 concurrent clients against gunicorn (2 workers) on
+"""Load test: 32 concurrent clients against gunicorn (``--workers``/``--worker-class``/
+``--gunicorn-threads``; default: bench.run.GUNICORN) on
 127.0.0.1 for 60 seconds, mixing board views, idea pages and support toggles, on the
 generated PostgreSQL data set with Redis as broker and cache.
 
@@ -30,10 +31,13 @@ from bench.run import (  # noqa: E402
     DEFAULT_URL,
     SECRET,
     _free_port,
+    add_gunicorn_arguments,
     configure,
     counter_drift,
     gunicorn,
+    gunicorn_label,
     pct,
+    use_gunicorn_arguments,
 )
 
 # The mix: most traffic reads the board and idea pages; a fifth toggles a support.
@@ -92,7 +96,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60.0)
+    add_gunicorn_arguments(parser)
     args = parser.parse_args(argv)
+    use_gunicorn_arguments(args)
 
     configure(args.database_url)
     from django.db import connection
@@ -185,7 +191,8 @@ def main(argv: list[str] | None = None) -> None:
     drift = counter_drift(me["toggle_idea"] for me in plan)
     everything = [x for v in latencies.values() for x in v]
     print(
-        f"Load test: {len(plan)} clients x {args.seconds:.0f} s against gunicorn (2 workers), "
+        f"Load test: {len(plan)} clients x {args.seconds:.0f} s against gunicorn "
+        f"({gunicorn_label()}), "
         f"PostgreSQL + Redis, 127.0.0.1"
     )
     print(f"  {'kind':<16}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}")

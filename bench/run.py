@@ -13,8 +13,8 @@
 2. ``aggregate_round`` on round 1 (10,000 ideas x 7 reviewers x 4 signals): a full run, and
    again after one new scorecard (4 scores changed); beside the bare SQL
    ``INSERT ... SELECT ... GROUP BY`` of the same scores into a temporary table.
-3. Support toggles per second against gunicorn (2 workers, 127.0.0.1, a free port) started
-   here and stopped at the end: a bounded number of ``POST``/``DELETE`` on
+3. Support toggles per second against gunicorn (``--workers``, ``--worker-class``,
+   ``--gunicorn-threads``; 127.0.0.1, a free port) started here and stopped at the end: a bounded number of ``POST``/``DELETE`` on
    ``/api/v1/ideas/{id}/support/`` from a few threads, each with its own user's API token and
    a keep-alive ``http.client`` connection. Every pair of toggles leaves the data as it was;
    the support counters of the touched ideas are checked against their rows afterwards.
@@ -58,6 +58,9 @@ def configure(database_url: str) -> None:
     os.environ.pop("CELERY_BROKER_URL", None)  # eager: nothing leaves the process
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["LOG_LEVEL"] = "ERROR"
+    # The web's statement timeout would cancel the aggregation of a 280,000-score round on a
+    # busy machine; the pages never come near it.
+    os.environ["DATABASE_STATEMENT_TIMEOUT_MS"] = "0"
     # WhiteNoise warns when STATIC_ROOT is missing (no collectstatic): point it at a folder.
     os.environ["STATIC_ROOT"] = str(BASE_DIR / "static")
     import django
@@ -160,7 +163,50 @@ def endpoints() -> list[tuple[str, str, str]]:
         ("API portfolio", "executive", f"/api/v1/insights/portfolio/?fiscal_year={fy.pk}"),
         ("panel accuracy page", "executive", "/insights/accuracy/"),
         ("API panel accuracy", "executive", "/api/v1/insights/accuracy/"),
+        *outcome_and_feedback_pages(journey),
+        ("home, manager", "manager", "/"),
+        ("home, executive", "executive", "/"),
+        ("home, employee", "employee", "/"),
+        ("home, customer", "customer", "/"),
+        *optional_pages(),
     ]
+
+
+def outcome_and_feedback_pages(journey) -> list[tuple[str, str, str]]:
+    """The experiment page (the experiment with the most measurements), the feedback list,
+    its search and the journey overlay, when the data set has them."""
+    from django.db.models import Count
+
+    from feedback.models import FeedbackItem
+    from outcomes.models import Experiment
+
+    pages = []
+    experiment = Experiment.objects.annotate(n=Count("measurements")).order_by("-n", "-pk").first()
+    if experiment is not None:
+        pages += [
+            ("experiment page", "manager", f"/experiments/{experiment.pk}/"),
+            ("API experiment", "manager", f"/api/v1/experiments/{experiment.pk}/"),
+            ("idea's experiments page", "manager", f"/ideas/{experiment.idea_id}/experiments/"),
+        ]
+    if FeedbackItem.objects.exists():
+        pages += [
+            ("feedback list", "manager", "/feedback/"),
+            ("feedback list, searched (q=refund)", "manager", "/feedback/?q=refund"),
+            ("API feedback list", "manager", "/api/v1/feedback/"),
+            ("journey overlay (90 days)", "manager", f"/feedback/journey/{journey.pk}/"),
+        ]
+    return pages
+
+
+def optional_pages() -> list[tuple[str, str, str]]:
+    """Pages that exist only in some versions of the code (measured when their URL does)."""
+    from django.urls import NoReverseMatch, reverse
+
+    pages = []
+    for label, role, name in [("moderation queue", "manager", "moderation:queue")]:
+        with contextlib.suppress(NoReverseMatch):
+            pages.append((label, role, reverse(name)))
+    return pages
 
 
 def bench_pages(n: int, only: str | None) -> list[dict]:
@@ -175,6 +221,7 @@ def bench_pages(n: int, only: str | None) -> list[dict]:
         "employee": User.objects.filter(kind="staff", groups__isnull=True, pk__gt=5)
         .order_by("pk")
         .first(),
+        "customer": User.objects.filter(kind="customer").order_by("pk").first(),
     }
     clients = {}
     for role, user in users.items():
@@ -288,12 +335,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# gunicorn as the benchmarks start it (``--workers``, ``--worker-class``, ``--threads`` of
+# bench/run.py and bench/load.py); the defaults are the ones docs/deployment.md recommends.
+GUNICORN = {"workers": os.cpu_count() or 2, "worker_class": "gthread", "threads": 4}
+
+
+def gunicorn_args(workers: int, worker_class: str, threads: int) -> list[str]:
+    args = ["--workers", str(workers), "--worker-class", worker_class]
+    if worker_class == "gthread":
+        args += ["--threads", str(threads)]
+    return args
+
+
+def gunicorn_label() -> str:
+    g = GUNICORN
+    threads = f" x {g['threads']} threads" if g["worker_class"] == "gthread" else ""
+    return f"{g['workers']} {g['worker_class']} workers{threads}"
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict, port: int):
-    """gunicorn (2 sync workers) on 127.0.0.1:port with ``env``; waits for /healthz and always
+    """gunicorn (``GUNICORN``) on 127.0.0.1:port with ``env``; waits for /healthz and always
     stops it (its whole process group) on the way out."""
     server = subprocess.Popen(
-        [str(BASE_DIR / ".venv/bin/gunicorn"), "config.wsgi", "--workers", "2",
+        [str(BASE_DIR / ".venv/bin/gunicorn"), "config.wsgi",
+         *gunicorn_args(GUNICORN["workers"], GUNICORN["worker_class"], GUNICORN["threads"]),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"],
         cwd=BASE_DIR, env=env, start_new_session=True,
     )  # fmt: skip
@@ -464,6 +530,22 @@ def explain_slowest() -> None:
         print("\n".join(row[0] for row in cursor.fetchall()))
 
 
+def add_gunicorn_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, default=GUNICORN["workers"])
+    parser.add_argument(
+        "--worker-class", choices=["sync", "gthread"], default=GUNICORN["worker_class"]
+    )
+    parser.add_argument(
+        "--gunicorn-threads", type=int, default=GUNICORN["threads"], help="per gthread worker"
+    )
+
+
+def use_gunicorn_arguments(args) -> None:
+    GUNICORN.update(
+        workers=args.workers, worker_class=args.worker_class, threads=args.gunicorn_threads
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -483,9 +565,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--threads", type=int, default=4, help="toggle threads (distinct users)")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query")
+    add_gunicorn_arguments(parser)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     n = args.requests or (20 if args.quick else 60)
+    use_gunicorn_arguments(args)
     configure(args.database_url)
     measure.max_seconds = args.max_seconds
 
@@ -510,7 +594,8 @@ def main(argv: list[str] | None = None) -> None:
     if "toggles" not in args.skip:
         total = args.toggles or (400 if args.quick else 3000)
         print(
-            f"\nSupport toggles (gunicorn, 2 workers, 127.0.0.1, API tokens, {total} requests max)"
+            f"\nSupport toggles (gunicorn, {gunicorn_label()}, 127.0.0.1, API tokens, "
+            f"{total} requests max)"
         )
         out["toggles"] = bench_toggles(total, args.threads, max_seconds=60)
     if args.json:

@@ -99,6 +99,8 @@ def _allocate(fy: FiscalYear, manager: User, today: date, stdout) -> None:
                 )
             )
         Spend.objects.bulk_create(spends)
+        spent_total = sum((s.amount for s in spends), Decimal("0.00"))
+        Allocation.objects.filter(pk=allocation.pk).update(spent=spent_total)
     _say(stdout, f"{len(ideas)} allocations totalling {total} EUR with spend")
 
 

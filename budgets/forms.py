@@ -135,7 +135,6 @@ class SpendForm(forms.Form):
         self.fields["allocation"].queryset = (
             Allocation.objects.filter(fiscal_year=fiscal_year)
             .committed()
-            .with_spent()
             .select_related("idea")
             .order_by("idea__title", "id")
         )

@@ -2,8 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.utils import timezone
 
 # Money: Decimal end to end, 2 places, stored as NUMERIC(14, 2). Percentages are computed
@@ -120,23 +119,6 @@ class AllocationQuerySet(models.QuerySet):
             Q(released_at__isnull=True) | Q(released_at__date__gt=day)
         )
 
-    def with_spent(self):
-        # A subquery, not a join + Sum, so further annotations cannot multiply rows.
-        spent = (
-            Spend.objects.filter(allocation=OuterRef("pk"))
-            .order_by()
-            .values("allocation")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
-        return self.annotate(
-            spent=Coalesce(
-                Subquery(spent, output_field=DecimalField(max_digits=14, decimal_places=2)),
-                Value(Decimal("0.00")),
-                output_field=DecimalField(max_digits=14, decimal_places=2),
-            )
-        )
-
 
 class Allocation(models.Model):
     fiscal_year = models.ForeignKey(
@@ -155,6 +137,12 @@ class Allocation(models.Model):
     reason = models.TextField(blank=True, help_text="Why the override was needed.")
     created_at = models.DateTimeField(default=timezone.now)
     released_at = models.DateTimeField(null=True, blank=True)
+    # The sum of this allocation's spends, kept by ``services.spend_record`` in the same
+    # transaction as the spend (an ``F()`` update under the allocation's row lock), so reads
+    # of spent totals never scan the spends. ``manage.py rebuild_spent`` recomputes it.
+    spent = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0.00"), db_default=Decimal("0.00")
+    )
 
     objects = AllocationQuerySet.as_manager()
 
@@ -164,6 +152,10 @@ class Allocation(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
             models.CheckConstraint(
                 condition=Q(override=False) | ~Q(reason=""), name="allocation_override_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(spent__gte=0) & Q(spent__lte=F("amount")),
+                name="allocation_spent_within_amount",
             ),
         ]
         indexes = [models.Index(fields=["fiscal_year", "status"], name="allocation_fy_status")]

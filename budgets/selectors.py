@@ -30,10 +30,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from budgets.models import HORIZONS, Allocation, BudgetSnapshot, FiscalYear, Spend, new_only_q
+from budgets.models import HORIZONS, Allocation, BudgetSnapshot, FiscalYear
 from ideas.models import Horizon, InnovationType
 from journeys.models import Cycle
 
@@ -217,7 +216,10 @@ def _rollup(groups: list[dict], field: str, order_by: dict | None = None) -> lis
 def committed_groups(fy: FiscalYear) -> list[dict]:
     """ONE grouped read of the committed allocations (by type x confirmed x horizon x cycle
     x campaign: a few hundred rows at most) that the totals and the four splits are rolled up
-    from; sums of Decimals are exact, so this equals separate SUM queries over the same rows."""
+    from; sums of Decimals are exact, so this equals separate SUM queries over the same rows.
+
+    ``spent`` is the maintained ``Allocation.spent``: no spend row is read. Only committed
+    allocations carry spend (one with spend cannot be released), so this is all of it."""
     return list(
         Allocation.objects.filter(fiscal_year=fy)
         .committed()
@@ -230,36 +232,27 @@ def committed_groups(fy: FiscalYear) -> list[dict]:
             "idea__campaign_id",
             "idea__campaign__title",
         )
-        .annotate(amount=Sum("amount"), n=Count("id"))
+        .annotate(amount=Sum("amount"), spent=Sum("spent"), n=Count("id"))
     )
 
 
 def totals(fy: FiscalYear, groups: list[dict], *, today: date) -> Totals:
-    """The headline figures from the committed groups, plus one query for the spend."""
+    """The headline figures from the committed groups (no query)."""
     marketing = fy.marketing_budget
     innovation = fy.innovation_budget
     committed = money(sum((g["amount"] for g in groups), ZERO))
     # The strict figure: the same rule as ``new_only_q``, applied to the groups.
-    committed_new = money(
-        sum(
-            (
-                g["amount"]
-                for g in groups
-                if g["idea__innovation_type"] != InnovationType.OPTIMIZATION
-                and g["idea__type_confirmed"]
-            ),
-            ZERO,
-        )
-    )
+    new = [
+        g
+        for g in groups
+        if g["idea__innovation_type"] != InnovationType.OPTIMIZATION and g["idea__type_confirmed"]
+    ]
+    committed_new = money(sum((g["amount"] for g in new), ZERO))
     committed_unconfirmed = money(
         sum((g["amount"] for g in groups if not g["idea__type_confirmed"]), ZERO)
     )
-    spent_totals = Spend.objects.filter(allocation__fiscal_year=fy).aggregate(
-        spent=Coalesce(Sum("amount"), ZERO),
-        spent_new_only=Coalesce(Sum("amount", filter=new_only_q("allocation__idea__")), ZERO),
-    )
-    spent = money(spent_totals["spent"])
-    spent_new = money(spent_totals["spent_new_only"])
+    spent = money(sum((g["spent"] for g in groups), ZERO))
+    spent_new = money(sum((g["spent"] for g in new), ZERO))
     days_total = (fy.ends_on - fy.starts_on).days + 1
     days_elapsed = min(max((today - fy.starts_on).days + 1, 0), days_total)
     elapsed = pct(Decimal(days_elapsed), Decimal(days_total))

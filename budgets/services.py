@@ -16,7 +16,9 @@ Allocation rules:
 - an allocation with recorded spend cannot be released (the money is partly gone);
   releasing does not move the idea back (the workflow has no backward edge);
 - spend is recorded against a committed allocation and never exceeds its amount (the
-  allocation row is locked while the check runs).
+  allocation row is locked while the check runs); the allocation's ``spent`` moves with it,
+  in the same transaction (:func:`spend_record`); :func:`spent_rebuild` recomputes it from
+  the spends (``manage.py rebuild_spent``).
 """
 
 from datetime import date
@@ -24,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -343,7 +345,7 @@ def spend_record(
         )
     if locked.status != AllocationStatus.COMMITTED:
         raise BudgetConflict("This allocation was released; record no spend on it.", "released")
-    spent = _sum(Spend.objects.filter(allocation=locked))
+    spent = locked.spent  # maintained below, read under the row lock
     if spent + amount > locked.amount:
         raise BudgetConflict(
             f"Spending {amount} would exceed the allocation: {locked.amount - spent} of "
@@ -357,6 +359,8 @@ def spend_record(
         description=description,
         recorded_by=actor,
     )
+    # Relative, so it stays right whatever else wrote the row (the lock makes it exact anyway).
+    Allocation.objects.filter(pk=locked.pk).update(spent=F("spent") + amount)
     audit_record(
         actor=actor,
         action="spend.record",
@@ -365,6 +369,40 @@ def spend_record(
         data={"amount": str(amount), "allocation": locked.pk, "spent_on": spent_on.isoformat()},
     )
     return spend
+
+
+def spent_from_spends():
+    """Each allocation's spent as the sum of its spends: what ``Allocation.spent`` keeps."""
+    money_field = DecimalField(max_digits=14, decimal_places=2)
+    total = (
+        Spend.objects.filter(allocation=OuterRef("pk"))
+        .order_by()
+        .values("allocation")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(total, output_field=money_field), Value(ZERO), output_field=money_field
+    )
+
+
+@transaction.atomic
+def spent_rebuild(*, fiscal_year: FiscalYear | None = None) -> int:
+    """Recompute ``Allocation.spent`` from the spends; returns how many allocations differed
+    (0 when the maintained values are right). The allocations are locked first, so a spend
+    recorded meanwhile waits and the recomputation sees it."""
+    allocations = Allocation.objects.all()
+    if fiscal_year is not None:
+        allocations = allocations.filter(fiscal_year=fiscal_year)
+    list(allocations.select_for_update().order_by("pk").values_list("pk", flat=True))
+    drifted = list(
+        allocations.annotate(expected=spent_from_spends())
+        .exclude(spent=F("expected"))
+        .values_list("pk", flat=True)
+    )
+    if drifted:
+        Allocation.objects.filter(pk__in=drifted).update(spent=spent_from_spends())
+    return len(drifted)
 
 
 # --- Snapshots --------------------------------------------------------------------------

@@ -31,7 +31,6 @@ def _fiscal_year_page(
 ):
     allocations = (
         Allocation.objects.filter(fiscal_year=fy)
-        .with_spent()
         .select_related("idea", "allocated_by")
         .order_by("-created_at", "-id")
     )

@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.verification",
+                "accounts.context_processors.nav",
             ],
             "builtins": ["rules.templatetags.rules"],
         },

@@ -6,7 +6,10 @@ class IdeasConfig(AppConfig):
     verbose_name = "Ideas"
 
     def ready(self) -> None:
-        from accounts import privacy
+        from accounts import layout, privacy
         from ideas import privacy as ideas_privacy
+        from ideas.notifications import unread_count_expression
 
         privacy.register("ideas", export=ideas_privacy.export, erase=ideas_privacy.erase)
+        # The bell's number, loaded with the signed-in user (see accounts.layout).
+        layout.register("_unread_notifications", unread_count_expression)

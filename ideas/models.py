@@ -509,7 +509,11 @@ class IdeaTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["idea", "at"], name="transition_idea_at")]
+        indexes = [
+            models.Index(fields=["idea", "at"], name="transition_idea_at"),
+            # The portfolio's funnel and cycle times start from one status's moves in a year.
+            models.Index(fields=["to_status", "at", "idea"], name="transition_to_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.idea_id}: {self.from_status or '∅'} → {self.to_status}"

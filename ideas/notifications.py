@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -123,4 +125,18 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())
+    marked = qs.update(read_at=timezone.now())
+    user.__dict__.pop("_unread_notifications", None)  # the bell counts again if it shows
+    return marked
+
+
+def unread_count_expression():
+    """The bell's number as an expression on the user query (see ``accounts.layout``)."""
+    unread = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread), Value(0))

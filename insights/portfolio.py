@@ -30,7 +30,6 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -41,7 +40,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from budgets.models import Allocation, FiscalYear, Spend
+from budgets.models import Allocation, FiscalYear
 from budgets.selectors import default_fiscal_year
 from ideas.models import Horizon, Idea, IdeaTransition, InnovationType, Status
 from journeys.models import Cycle
@@ -119,15 +118,15 @@ def money_cells(fy: FiscalYear) -> list[Cell]:
     def cell(key: tuple) -> dict:
         return cells.setdefault(key, {"spent": ZERO, "expected": ZERO, "gen": ZERO, "prot": ZERO})
 
-    # 1. Spend against the year's allocations.
+    # 1. Spend against the year's allocations (their maintained ``spent``: no spend row read).
     spend = (
-        Spend.objects.filter(allocation__fiscal_year=fy)
+        Allocation.objects.filter(fiscal_year=fy, spent__gt=0)
         .order_by()
-        .values(*(f"allocation__idea__{d}" for d in dims))
-        .annotate(amount=Sum("amount"))
+        .values(*(f"idea__{d}" for d in dims))
+        .annotate(amount=Sum("spent"))
     )
     for row in spend:
-        cell(tuple(row[f"allocation__idea__{d}"] for d in dims))["spent"] += row["amount"] or 0
+        cell(tuple(row[f"idea__{d}"] for d in dims))["spent"] += row["amount"] or 0
     # 2. Expected value per year of the year's ideas.
     expected = ideas.order_by().values(*dims).annotate(amount=Sum(_expected_expr()))
     for row in expected:
@@ -204,18 +203,28 @@ def percentile(values: list[float], fraction: float) -> float | None:
 
 
 def cycle_times(fy: FiscalYear) -> list[float]:
-    """ONE grouped query: for each idea first launched within the fiscal year, the days from
-    its first submission to that launch."""
+    """ONE query: for each idea first launched within the fiscal year, the days from its
+    first submission to that launch. It starts from the year's launch transitions (the
+    ``(to_status, at)`` index) and looks up each one's earlier launch and first submission
+    by idea, instead of grouping every transition ever made by idea."""
     start, end = _bounds(fy)
+    earlier_launch = IdeaTransition.objects.filter(
+        Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lt=OuterRef("pk")),
+        idea=OuterRef("idea"),
+        to_status=Status.LAUNCHED,
+    )
+    first_submission = (
+        IdeaTransition.objects.filter(idea=OuterRef("idea"), to_status=Status.SUBMITTED)
+        .order_by("at")
+        .values("at")[:1]
+    )
     rows = (
-        IdeaTransition.objects.order_by()
-        .values("idea")
-        .annotate(
-            submitted=Min("at", filter=Q(to_status=Status.SUBMITTED)),
-            launched=Min("at", filter=Q(to_status=Status.LAUNCHED)),
-        )
-        .filter(launched__gte=start, launched__lt=end, submitted__isnull=False)
-        .values_list("submitted", "launched")
+        IdeaTransition.objects.filter(to_status=Status.LAUNCHED, at__gte=start, at__lt=end)
+        .filter(~Exists(earlier_launch))
+        .annotate(submitted=Subquery(first_submission))
+        .filter(submitted__isnull=False)
+        .order_by()
+        .values_list("submitted", "at")
     )
     return [(launched - submitted).total_seconds() / 86400 for submitted, launched in rows]
 
@@ -236,11 +245,15 @@ def funnel(fy: FiscalYear) -> list[dict]:
     ever reached each status on the path to launch, with the conversion from the step
     before and from submission (as fractions, None after an empty step)."""
     start, end = _bounds(fy)
+    # First submitted within the year: submitted in it, and never before it (the year's
+    # submissions come from the (to_status, at) index; no grouping of every transition).
+    submitted_before = IdeaTransition.objects.filter(
+        idea=OuterRef("idea"), to_status=Status.SUBMITTED, at__lt=start
+    )
     first_submitted = (
-        IdeaTransition.objects.order_by()
-        .values("idea")
-        .annotate(first=Min("at", filter=Q(to_status=Status.SUBMITTED)))
-        .filter(first__gte=start, first__lt=end)
+        IdeaTransition.objects.filter(to_status=Status.SUBMITTED, at__gte=start, at__lt=end)
+        .filter(~Exists(submitted_before))
+        .order_by()
         .values("idea")
     )
     reached = dict(
@@ -319,10 +332,10 @@ def ranked_ideas(fy: FiscalYear) -> QuerySet:
     """The year's ideas by realised value, best first, with their expected value and spend
     this year (subqueries per idea: paginate before reading)."""
     spent = (
-        Spend.objects.filter(allocation__fiscal_year=fy, allocation__idea=OuterRef("pk"))
+        Allocation.objects.filter(fiscal_year=fy, idea=OuterRef("pk"))
         .order_by()
-        .values("allocation__idea")
-        .annotate(total=Sum("amount"))
+        .values("idea")
+        .annotate(total=Sum("spent"))
         .values("total")
     )
     return (

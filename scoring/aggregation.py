@@ -17,10 +17,12 @@ per idea. The same SQL runs on SQLite (≥ 3.24 for upserts) and PostgreSQL:
   in ONE statement (the IdeaScore upsert is a data-modifying CTE whose ``RETURNING`` feeds the
   SignalResult upsert), SQLite runs the CTE chain once per table.
 
-The write is idempotent: rows are upserted on their unique keys (ids kept), SignalResult rows
-are only rewritten when a value changed, and rows for ideas (or signals of an idea) no longer
-scored are deleted, all in one transaction, so a rerun over the same scores leaves identical
-rows (same ids, same values; ``computed_at`` is the time of the last run).
+The write is idempotent and proportional to what changed: rows are upserted on their unique
+keys (ids kept), IdeaScore and SignalResult rows are only rewritten when a value changed, and
+rows for ideas (or signals of an idea) no longer scored are deleted, all in one transaction,
+so a rerun over the same scores writes nothing (same ids, same values; ``computed_at`` is the
+time of the run that last CHANGED the row, which is what orders "latest score per idea").
+``Idea.latest_score`` is rewritten only for the ideas whose value moved.
 """
 
 from django.db import connection, transaction
@@ -51,6 +53,7 @@ _DIALECTS = {
         "json": "{}",
         "jsonb": "CAST({} AS JSONB)",
         "fmt2": "TO_CHAR(CAST({} AS NUMERIC), 'FM999999990.00')",
+        "differs": "{a} IS DISTINCT FROM {b}",
     },
     "sqlite": {
         "obj": "JSON_GROUP_OBJECT({k}, {v})",
@@ -58,6 +61,7 @@ _DIALECTS = {
         "json": "JSON({})",
         "jsonb": "{}",
         "fmt2": "PRINTF('%%.2f', {})",
+        "differs": "{a} IS NOT {b}",
     },
 }
 
@@ -240,7 +244,7 @@ final AS (
 )"""
 
 
-def _idea_score_upsert() -> str:
+def _idea_score_upsert(d: dict[str, str]) -> str:
     t = IdeaScore._meta.db_table
     fields = [
         "overall",
@@ -252,17 +256,20 @@ def _idea_score_upsert() -> str:
         "function_means",
         "gate_reason",
         "contested_reason",
-        "computed_at",
     ]
-    sets = ", ".join(f"{f} = excluded.{f}" for f in fields)
+    sets = ", ".join(f"{f} = excluded.{f}" for f in [*fields, "computed_at"])
+    # Only a row whose result changed is rewritten (and gets the new ``computed_at``): a
+    # rerun over the same scores writes no IdeaScore, and its indexes are left alone.
+    changed = " OR ".join(d["differs"].format(a=f"{t}.{f}", b=f"excluded.{f}") for f in fields)
     # "WHERE TRUE": SQLite needs it to parse an upsert after INSERT … SELECT … JOIN.
     return f"""
-INSERT INTO {t} (round_id, idea_id, {", ".join(fields)})
+INSERT INTO {t} (round_id, idea_id, {", ".join(fields)}, computed_at)
 SELECT %(round)s, idea_id, overall, passes_gate, contested, reviewers, functions, rnk,
        function_means, SUBSTR(gate_reason, 1, 300), SUBSTR(contested_reason, 1, 300),
        %(now)s
 FROM final WHERE TRUE
-ON CONFLICT (round_id, idea_id) DO UPDATE SET {sets}"""
+ON CONFLICT (round_id, idea_id) DO UPDATE SET {sets}
+WHERE {changed}"""
 
 
 def _signal_result_upsert(idea_scores: str) -> str:
@@ -293,17 +300,26 @@ WHERE sr.idea_score_id = i.id AND i.round_id = %(round)s AND NOT EXISTS (
 def _statements(vendor: str) -> list[str]:
     d = _DIALECTS["postgresql" if vendor == "postgresql" else "sqlite"]
     ctes = _ctes(d)
+    t = IdeaScore._meta.db_table
     if vendor == "postgresql":
-        # One pass over the scores: the IdeaScore upsert's RETURNING feeds the SignalResult one.
-        # One pass over the scores: the IdeaScore upsert's RETURNING feeds the SignalResult
-        # one, and results for a signal nobody scores any more on an idea go in the same pass.
+        # One pass over the scores: the IdeaScore upsert and the SignalResult upsert in one
+        # statement, and results for a signal nobody scores any more on an idea go in the same
+        # pass. The upsert's RETURNING has the rows it inserted or changed; the round's other
+        # rows (unchanged) come from the table as the statement found it.
+        idea_scores = (
+            f"(SELECT id, idea_id FROM ins "
+            f"UNION SELECT id, idea_id FROM {t} WHERE round_id = %(round)s)"
+        )
         return [
-            f"WITH {ctes},\nins AS ({_idea_score_upsert()}\nRETURNING id, idea_id),\n"
+            f"WITH {ctes},\nins AS ({_idea_score_upsert(d)}\nRETURNING id, idea_id),\n"
             f"stale AS ({_stale_signal_results()})"
-            f"{_signal_result_upsert('ins')}"
+            f"{_signal_result_upsert(idea_scores)}"
         ]
-    this_round = f"(SELECT id, idea_id FROM {IdeaScore._meta.db_table} WHERE round_id = %(round)s)"
-    return [f"WITH {ctes}{_idea_score_upsert()}", f"WITH {ctes}{_signal_result_upsert(this_round)}"]
+    this_round = f"(SELECT id, idea_id FROM {t} WHERE round_id = %(round)s)"
+    return [
+        f"WITH {ctes}{_idea_score_upsert(d)}",
+        f"WITH {ctes}{_signal_result_upsert(this_round)}",
+    ]
 
 
 def _g(value) -> str:
@@ -339,12 +355,24 @@ def aggregate(round_id: int) -> int:
             # and the CTEs over ~300k scores should sort and hash in memory, not on disk.
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
+            # The web's statement timeout (DATABASE_STATEMENT_TIMEOUT_MS, seconds) is for
+            # requests; a round of 280,000 scores takes seconds on a busy machine, so this job
+            # gets minutes (it runs in a worker, holding only the round's lock).
+            cursor.execute("SET LOCAL statement_timeout = '10min'")
         for sql in _statements(connection.vendor):
             cursor.execute(sql, params)
-    # Every idea scored now carries computed_at = now; any other row of the round is stale.
-    stale = IdeaScore.objects.filter(round=round).exclude(computed_at=now)
+    # A row of the round for an idea with no submitted score on the scorecard's signals any
+    # more is stale (the upsert above wrote every other idea, or found it unchanged).
+    scored = Score.objects.filter(
+        assignment__round=round,
+        assignment__idea=OuterRef("idea"),
+        assignment__submitted_at__isnull=False,
+        signal__in=ScorecardSignal.objects.filter(scorecard=scorecard).values("signal"),
+    )
+    stale = IdeaScore.objects.filter(round=round).exclude(Exists(scored))
     unscored = list(stale.values_list("idea_id", flat=True))
-    stale.delete()
+    if unscored:  # (delete() reads the rows first, even to find none)
+        IdeaScore.objects.filter(round=round, idea_id__in=unscored).delete()
     # Same transaction as the results: Idea.latest_score never disagrees with them.
     latest_scores_refresh(round_id=round.pk, extra_idea_ids=unscored)
     if connection.vendor != "postgresql":

@@ -7,7 +7,8 @@ transaction, and ``manage.py rebuild_latest_scores`` recomputes it from the resu
 """
 
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 
 from ideas.models import Idea
 from scoring.models import IdeaScore
@@ -20,7 +21,8 @@ def _set_latest(ideas: QuerySet) -> int:
 def latest_scores_refresh(*, round_id: int, extra_idea_ids=()) -> int:
     """Recompute ``latest_score`` of the ideas with a result in round ``round_id`` plus
     ``extra_idea_ids`` (ideas whose result in that round was just deleted). Set-based: one
-    UPDATE. Returns the number of ideas updated."""
+    UPDATE, of the ideas whose value moves only (a rerun that changed no result rewrites no
+    idea row). Returns the number of ideas updated."""
     touched = Q(idea_scores__round_id=round_id)
     if extra_idea_ids:
         touched |= Q(pk__in=list(extra_idea_ids))
@@ -31,7 +33,16 @@ def latest_scores_refresh(*, round_id: int, extra_idea_ids=()) -> int:
         # the other run committed, and its snapshot sees that run's results too. (SQLite
         # writes one transaction at a time.)
         list(ideas.order_by("pk").select_for_update().values_list("pk", flat=True))
-    return _set_latest(ideas)
+    moved = Q(pk__in=list(extra_idea_ids)) | Q(latest_score__isnull=True)
+    # Compared at the column's precision (the float overall is rounded when stored).
+    column = Idea._meta.get_field("latest_score")
+    new = Subquery(IdeaScore.objects.latest_overall_of(OuterRef("pk")))
+    changed = ideas.annotate(
+        new=Cast(
+            new, DecimalField(max_digits=column.max_digits, decimal_places=column.decimal_places)
+        )
+    ).filter(moved | ~Q(latest_score=F("new")))
+    return _set_latest(Idea.objects.filter(pk__in=Subquery(changed.values("pk"))))
 
 
 def latest_scores_rebuild(*, idea_ids=None) -> int:

@@ -8,12 +8,22 @@ from accounts.rules import is_employee, is_manager
 @rules.predicate
 def is_panelist(user) -> bool:
     """A member of any panel (the nav's "My reviews"). Cached on the user object for the
-    request, as django-rules does for group membership: the nav asks on every page."""
+    request, as django-rules does for group membership: the nav asks on every page. A
+    session's user arrives with it already set (``is_panelist_expression``)."""
     if not (user and user.is_authenticated):
         return False
     if not hasattr(user, "_scoring_is_panelist"):
         user._scoring_is_panelist = user.panels.exists()
     return user._scoring_is_panelist
+
+
+def is_panelist_expression():
+    """The same fact as an expression on the user query (see ``accounts.layout``)."""
+    from django.db.models import Exists, OuterRef
+
+    from scoring.models import Panel
+
+    return Exists(Panel.members.through.objects.filter(user=OuterRef("pk")))
 
 
 @rules.predicate

@@ -33,16 +33,22 @@ def comment_author(idea, comment, viewer) -> str:
 
 @register.simple_tag
 def unread_notifications(user) -> int:
-    """The bell's number: one COUNT query. For moderators the same query also counts the
-    moderation queue, kept on the user object for the nav's ``moderation_waiting``."""
+    """The bell's number: loaded with a session's user (``accounts.layout``); else one COUNT
+    query (for moderators the same query also counts the moderation queue, kept on the user
+    object for the nav's ``moderation_waiting``), remembered on the user for the request."""
     if not getattr(user, "is_authenticated", False):
         return 0
+    cached = getattr(user, "_unread_notifications", None)
+    if cached is not None:
+        return cached
     if not user.has_perm("ideas.moderate"):
-        return Notification.objects.filter(user=user, read_at__isnull=True).count()
-    from ideas.moderation import unread_and_waiting
+        cached = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    else:
+        from ideas.moderation import unread_and_waiting
 
-    unread, user._moderation_waiting = unread_and_waiting(user)
-    return unread
+        cached, user._moderation_waiting = unread_and_waiting(user)
+    user._unread_notifications = cached
+    return cached
 
 
 @register.simple_tag

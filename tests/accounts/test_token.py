@@ -212,9 +212,9 @@ def test_the_account_page_query_count(client, employee, django_assert_num_querie
     for _ in range(3):
         services.token_create(user=employee)
     client.force_login(employee)
-    # 1 session, 2 user, 3 e-mail addresses (confirmed?), 4 roles shown on the page, 5 the
-    # user's tokens; nav: 6 groups (rules), 7 panel membership, 8 unread notifications
-    with django_assert_num_queries(8):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 e-mail addresses
+    # (confirmed?), 4 roles shown on the page, 5 the user's tokens
+    with django_assert_num_queries(5):
         assert client.get(reverse("accounts:account")).status_code == 200
 
 

@@ -74,6 +74,10 @@ def test_concurrent_spend_never_exceeds_the_allocation(transactional_db, manager
     results = run_together(spend, [()] * 6)
     assert sum(1 for r in results if isinstance(r, services.BudgetConflict)) == 3  # 3 x 30 fit
     assert allocation.spends.count() == 3
+    # The maintained total moved with every spend that was recorded, and only with those.
+    allocation.refresh_from_db()
+    assert allocation.spent == Decimal("90.00")
+    assert services.spent_rebuild() == 0
 
 
 def test_concurrent_snapshots_leave_one_row(transactional_db):

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import factory
+from django.db.models import F
 
 from budgets.models import Allocation, BudgetSnapshot, FiscalYear, Spend
 from tests.factories.accounts import ManagerFactory
@@ -45,6 +46,14 @@ class SpendFactory(factory.django.DjangoModelFactory):
     spent_on = date(2026, 3, 1)
     description = "Prototype sprint"
     recorded_by = factory.SubFactory(ManagerFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Keep the allocation's maintained ``spent``, as ``services.spend_record`` does."""
+        spend = super()._create(model_class, *args, **kwargs)
+        Allocation.objects.filter(pk=spend.allocation_id).update(spent=F("spent") + spend.amount)
+        spend.allocation.refresh_from_db(fields=["spent"])
+        return spend
 
 
 class BudgetSnapshotFactory(factory.django.DjangoModelFactory):

@@ -48,10 +48,10 @@ def world(journey_places, employee):
 
 def test_the_feedback_list(client, employee, world, django_assert_num_queries):
     client.force_login(employee)
-    # 1 session, 2 user, 3 user's groups (nav: manager?), 4 stages for the filter, 5 count,
-    # 6 the page of items with stage, moment and suggested moment joined, 7 panel membership
-    # (nav: scoring.review), 8 the default journey's id (overlay link), 9 bell count
-    with django_assert_num_queries(9):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 stages for the filter,
+    # 4 count, 5 the page of items with stage, moment and suggested moment joined, 6 the default
+    # journey's id (overlay link)
+    with django_assert_num_queries(6):
         response = client.get("/feedback/", {"q": "locked"})
     assert response.status_code == 200
     assert response.content.decode().count("Locked out of the app, story") == 8
@@ -81,8 +81,9 @@ def test_the_api_list(employee, world, django_assert_num_queries):
 
 def test_the_progress_partial(client, manager, world, django_assert_num_queries):
     client.force_login(manager)
-    # 1 session, 2 user, 3 groups, 4 the batch with its uploader
-    with django_assert_num_queries(4):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the batch with its
+    # uploader
+    with django_assert_num_queries(3):
         response = client.get(
             f"/feedback/imports/{world['batch'].pk}/",
             HTTP_HX_REQUEST="true",
@@ -97,18 +98,19 @@ def test_the_import_page_with_recent_imports(client, manager, world, django_asse
         for i in range(5)
     )
     client.force_login(manager)
-    # 1 session, 2 user, 3 groups, 4 the ten latest batches with their uploader,
-    # 5 panel membership (nav), 6 bell count
-    with django_assert_num_queries(6):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the ten latest batches
+    # with their uploader, 4 the moderation queue's waiting count (nav: a manager moderates)
+    with django_assert_num_queries(4):
         response = client.get("/feedback/imports/new/")
     assert response.content.decode().count("f0.csv") == 1
 
 
 def test_the_placements_page(client, manager, world, django_assert_num_queries):
     client.force_login(manager)
-    # 1 session, 2 user, 3 groups, 4 count, 5 the page of items with their suggestion,
-    # 6 the journey's moments with their stages, 7 panel membership (nav), 8 bell count
-    with django_assert_num_queries(8):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 the page of
+    # items with their suggestion, 5 the journey's moments with their stages, 6 the moderation
+    # queue's waiting count (nav: a manager moderates)
+    with django_assert_num_queries(6):
         response = client.get("/feedback/placements/")
     assert response.status_code == 200
 
@@ -116,9 +118,9 @@ def test_the_placements_page(client, manager, world, django_assert_num_queries):
 def test_the_linked_feedback_of_an_idea(client, employee, world, django_assert_num_queries):
     client.force_login(employee)
     idea = world["ideas"][0]
-    # 1 session, 2 user, 3 groups, 4 the idea, 5 customers affected (live links),
-    # 6 retained counts, 7 the linked items with stage and moment
-    with django_assert_num_queries(7):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the idea, 4 customers
+    # affected (live links), 5 retained counts, 6 the linked items with stage and moment
+    with django_assert_num_queries(6):
         response = client.get(
             f"/feedback/ideas/{idea.pk}/",
             HTTP_HX_REQUEST="true",
@@ -129,10 +131,9 @@ def test_the_linked_feedback_of_an_idea(client, employee, world, django_assert_n
 
 def test_the_customer_view(client, employee, world, django_assert_num_queries):
     client.force_login(employee)
-    # 1 session, 2 user, 3 groups, 4 the customer's items with stage and moment,
-    # 5 their links (prefetch), 6 the linked ideas visible to the viewer,
-    # 7 panel membership (nav), 8 bell count
-    with django_assert_num_queries(8):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the customer's items
+    # with stage and moment, 4 their links (prefetch), 5 the linked ideas visible to the viewer
+    with django_assert_num_queries(5):
         response = client.get(f"/feedback/customers/{world['ref']}/")
     assert response.status_code == 200
 
@@ -140,10 +141,10 @@ def test_the_customer_view(client, employee, world, django_assert_num_queries):
 def test_the_journey_overlay(client, employee, world, django_assert_num_queries):
     client.force_login(employee)
     journey = Journey.objects.default()
-    # 1 session, 2 user, 3 groups, 4 the journey, 5 counts per stage and moment,
-    # 6 destroying moments without a live idea, 7 stages, 8 their moments (prefetch),
-    # 9 panel membership (nav), 10 bell count
-    with django_assert_num_queries(10):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the journey, 4 counts
+    # per stage and moment, 5 destroying moments without a live idea, 6 stages, 7 their moments
+    # (prefetch)
+    with django_assert_num_queries(7):
         response = client.get(f"/feedback/journey/{journey.pk}/")
     assert response.status_code == 200
 
@@ -152,11 +153,11 @@ def test_the_idea_page_with_linked_feedback(client, employee, world, django_asse
     idea = world["ideas"][0]  # five linked items; a sixth makes the panel count them
     FeedbackLink.objects.create(item=world["items"][0], idea=idea, linked_by=employee)
     client.force_login(employee)
-    # 1 session, 2 user, 3 groups, 4 the idea with its joins, 5 has the user supported,
-    # 6 does the user follow, 7 panel membership (nav), 8 bell count, 9 attachments,
-    # 10 comments, 11 transitions, 12 the first six linked items with stage and moment
-    # (the idea has no manual evidence: its counter says so, no query), 13 their count
-    with django_assert_num_queries(13):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the idea with its
+    # joins, 4 has the user supported, 5 does the user follow, 6 attachments, 7 comments, 8
+    # transitions, 9 the first six linked items with stage and moment (the idea has no manual
+    # evidence: its counter says so, no query), 10 their count
+    with django_assert_num_queries(10):
         response = client.get(f"/ideas/{idea.pk}/")
     body = response.content.decode()
     assert body.count('data-testid="linked-feedback-item"') == 5

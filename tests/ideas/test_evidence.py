@@ -253,12 +253,12 @@ def test_the_idea_page_with_evidence_costs_one_query_more(
 ):
     add_evidence(idea, 3, added_by=EmployeeFactory())
     client.force_login(employee)
-    # 1 session, 2 user, 3 groups, 4 the idea with campaign, stage, moment, author, owner
-    # and merged_into, 5 has the user supported, 6 does the user follow, 7 the evidence
-    # with who added it, 8 attachments, 9 comments with their authors, 10 transitions with
-    # their actors, 11 panel membership (nav), 12 bell count, 13 the customer feedback
-    # linked to it (the feedback app's evidence source)
-    with django_assert_num_queries(13):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the idea with campaign,
+    # stage, moment, author, owner and merged_into, 4 has the user supported, 5 does the user
+    # follow, 6 the evidence with who added it, 7 attachments, 8 comments with their authors, 9
+    # transitions with their actors, 10 the customer feedback linked to it (the feedback app's
+    # evidence source)
+    with django_assert_num_queries(10):
         response = client.get(reverse("ideas:detail", args=[idea.pk]))
     assert response.content.decode().count('data-testid="evidence-item"') == 3
 
@@ -268,12 +268,12 @@ def test_the_evidence_partial_query_count(client, idea, employee, django_assert_
     client.force_login(employee)
     url = reverse("ideas:evidence_add", args=[idea.pk])
     data = {"kind": "social", "summary": "A thread of 90 posts.", "customers_affected": 90}
-    # 1 session, 2 user, 3 groups, 4 the idea with its joins; the write: 5 savepoint,
-    # 6 insert the evidence, 7 move the counters, 8 release; the partial: 9 refresh the
-    # idea's status and counters, 10 has the user supported, 11 does the user follow,
-    # 12 the evidence with who added it (one query for all five), 13 the linked customer
-    # feedback (the feedback app's evidence source)
-    with django_assert_num_queries(13):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the idea with its
+    # joins; the write:, 4 savepoint, 5 insert the evidence, 6 move the counters, 7 release; the
+    # partial:, 8 refresh the idea's status and counters, 9 has the user supported, 10 does the
+    # user follow, 11 the evidence with who added it (one query for all five), 12 the linked
+    # customer feedback (the feedback app's evidence source)
+    with django_assert_num_queries(12):
         response = client.post(url, data, **HTMX)
     assert response.content.decode().count('data-testid="evidence-item"') == 5
 

@@ -1,8 +1,9 @@
 """Query counts of every list page, htmx partial and list endpoint of the ideas app.
 
 Each page is rendered with several ideas, comments and transitions, so an N+1 would show.
-The permission lookups (the user's groups, for the role rules) are cached on the user object
-for the request; Django's permission tables are never read (accounts.backends.EmailBackend).
+A session's user is loaded with their groups (for the role rules) and the shared layout's
+facts (panel membership, unread notifications) in one query (accounts.layout); Django's
+permission tables are never read (accounts.backends.EmailBackend).
 """
 
 import pytest
@@ -40,10 +41,10 @@ def ideas(db, png, open_gates, manager):
 
 def test_the_board(client, employee, ideas, django_assert_num_queries):
     client.force_login(employee)
-    # 1 session, 2 user, 3 user's groups (manager?), 4 count, 5 campaigns for the filter,
-    # 6 stages for the filter, 7 panel membership (nav: scoring.review), 8 bell count,
-    # 9 the page of ideas with campaign, stage, moment and author joined
-    with django_assert_num_queries(9):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 campaigns for
+    # the filter, 5 stages for the filter, 6 the page of ideas with campaign, stage, moment and
+    # author joined
+    with django_assert_num_queries(6):
         response = client.get("/ideas/?ordering=supported")
     assert response.status_code == 200
     assert response.content.decode().count('class="card card--link idea-card"') == 6
@@ -51,8 +52,9 @@ def test_the_board(client, employee, ideas, django_assert_num_queries):
 
 def test_the_board_partial(client, employee, ideas, django_assert_num_queries):
     client.force_login(employee)
-    # 1 session, 2 user, 3 groups, 4 count, 5 the page of ideas
-    with django_assert_num_queries(5):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 the page of
+    # ideas
+    with django_assert_num_queries(4):
         response = client.get("/ideas/?status=screening&q=mortgage", **HTMX)
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
@@ -62,7 +64,7 @@ def test_the_board_partial(client, employee, ideas, django_assert_num_queries):
 def test_the_board_sorted_by_top_score(client, employee, ideas, django_assert_num_queries):
     client.force_login(employee)
     # same as the partial: the score is a MAX() in the page query, not one query per row
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get("/ideas/?ordering=score", **HTMX)
     assert response.status_code == 200
 
@@ -70,22 +72,21 @@ def test_the_board_sorted_by_top_score(client, employee, ideas, django_assert_nu
 def test_the_idea_page(client, employee, ideas, django_assert_num_queries):
     idea = ideas[0]
     client.force_login(employee)
-    # 1 session, 2 user, 3 groups, 4 the idea with campaign, stage, moment, author, owner
-    # and merged_into, 5 has the user supported, 6 does the user follow, 7 panel membership
-    # (nav), 8 bell count, 9 attachments, 10 comments with their authors, 11 transitions
-    # with their actors, 12 the customer feedback linked to it (staff see the evidence
-    # source the feedback app registers)
-    with django_assert_num_queries(12):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the idea with campaign,
+    # stage, moment, author, owner and merged_into, 4 has the user supported, 5 does the user
+    # follow, 6 attachments, 7 comments with their authors, 8 transitions with their actors, 9 the
+    # customer feedback linked to it (staff see the evidence source the feedback app registers)
+    with django_assert_num_queries(9):
         response = client.get(f"/ideas/{idea.pk}/")
     assert response.status_code == 200
 
 
 def test_the_similar_partial(client, employee, ideas, django_assert_num_queries):
     client.force_login(employee)
-    # 1 session, 2 user, 3 groups, 4 the similar ideas (on PostgreSQL: the nearest titles;
-    # they match well here, so the need is not searched — else a transaction, set_config
-    # and one query more: see ideas.search.similar_to)
-    with django_assert_num_queries(4):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the similar ideas (on
+    # PostgreSQL: the nearest titles; they match well here, so the need is not searched — else a
+    # transaction, set_config and one query more: see ideas.search.similar_to)
+    with django_assert_num_queries(3):
         response = client.get("/ideas/similar/?title=mortgage+pre-approval")
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="similar-idea"') == 5
@@ -141,11 +142,11 @@ def test_the_moderation_queue(client, manager, django_assert_num_queries):
         for _ in range(2):
             moderation.flag_add(user=CustomerFactory(), content=published, reason="Rude")
     client.force_login(manager)
-    # 1 session, 2 user, 3 user's groups, 4 count of open cases, 5 the page of cases with
-    # their ideas, authors, campaigns and comments joined, 6 their flags with who flagged,
-    # 7 panel membership (nav: scoring.review), 8 the bell's unread count and the nav's
-    # moderation count in one query
-    with django_assert_num_queries(8):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 count of open
+    # cases, 4 the page of cases with their ideas, authors, campaigns and comments joined,
+    # 5 their flags with who flagged, 6 the nav's moderation count (the bell's unread count
+    # came with the user)
+    with django_assert_num_queries(6):
         response = client.get("/moderation/")
     html = response.content.decode()
     assert html.count('data-testid="moderation-case"') == 12

@@ -365,8 +365,9 @@ def test_the_computation_query_count(cohort, django_assert_num_queries):
 def test_the_page_query_count(client, executive, cohort, django_assert_num_queries):
     acc.accuracy_refresh()
     client.force_login(executive)
-    # 1 session, 2 user, 3 user's groups (rules), 4 the stored figures, 5-6 the layout
-    with django_assert_num_queries(6):
+    # 1 session, 2 user (with groups, and the layout's panel membership and unread count), 3 the
+    # stored figures
+    with django_assert_num_queries(3):
         assert client.get(reverse("insights:accuracy")).status_code == 200
 
 

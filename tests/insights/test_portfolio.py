@@ -157,6 +157,47 @@ def test_cycle_time_runs_from_submitted_to_launched_in_the_year(fy):
     assert port.cycle_time_days(fy) == {"median": 25.0, "p75": 32.5, "launched": 4}
 
 
+def test_cycle_time_counts_an_ideas_first_launch_from_its_first_submission(fy):
+    mk = factories.IdeaFactory
+    # Submitted twice, launched twice in the year: one cycle, first submission to first launch.
+    _history(
+        mk(status="launched"),
+        ("submitted", at(2026, 1, 1)),
+        ("submitted", at(2026, 1, 5)),
+        ("launched", at(2026, 1, 11)),
+        ("launched", at(2026, 3, 1)),
+    )
+    # First launched the year before, launched again in this one: not this year's.
+    _history(
+        mk(status="launched"),
+        ("submitted", at(2025, 1, 1)),
+        ("launched", at(2025, 6, 1)),
+        ("launched", at(2026, 2, 1)),
+    )
+    # Launched without a recorded submission: no cycle time.
+    _history(mk(status="launched"), ("launched", at(2026, 2, 1)))
+    assert port.cycle_time_days(fy) == {"median": 10.0, "p75": 10.0, "launched": 1}
+
+
+def test_the_funnel_counts_an_idea_by_its_first_submission(fy):
+    # Resubmitted in the year, but first submitted the year before: not this year's.
+    _history(
+        factories.IdeaFactory(),
+        ("submitted", at(2025, 11, 1)),
+        ("submitted", at(2026, 2, 1)),
+        ("screening", at(2026, 2, 2)),
+    )
+    # Submitted twice in the year: counted once.
+    _history(
+        factories.IdeaFactory(),
+        ("submitted", at(2026, 2, 1)),
+        ("submitted", at(2026, 3, 1)),
+        ("screening", at(2026, 3, 2)),
+    )
+    rows = {r["status"]: r["ideas"] for r in port.funnel(fy)}
+    assert rows["submitted"] == 1 and rows["screening"] == 1
+
+
 def test_cycle_time_is_null_without_launches(fy):
     assert port.cycle_time_days(fy) == {"median": None, "p75": None, "launched": 0}
 
@@ -301,8 +342,6 @@ def test_an_unknown_year_is_404(client, manager, fy):
 # realised grouped by type x horizon x cycle; experiments by decision; the launched ideas'
 # submit and launch times; the funnel.
 PORTFOLIO = 6
-# The shared layout (_base.html): panel membership (nav) and unread notifications (bell).
-LAYOUT = 2
 
 
 @pytest.fixture
@@ -323,19 +362,20 @@ def busy(valued, fy):
 
 def test_the_page_query_count(client, executive, busy, django_assert_num_queries):
     client.force_login(executive)
-    # 1 session, 2 user, 3 user's groups (rules: insights.view_portfolio), 4 the fiscal
-    # years (chooser and chosen), 5 count of the year's ideas, 6 a page of them with spend
-    # and value, 7-12 the portfolio (PORTFOLIO), 13-14 the layout
-    with django_assert_num_queries(6 + PORTFOLIO + LAYOUT):
+    # 1 session, 2 user (with groups, and the layout's panel membership and unread count), 3 the
+    # fiscal years (chooser and chosen), 4 count of the year's ideas, 5 a page of them with spend
+    # and value, 6-11 the portfolio (PORTFOLIO)
+    with django_assert_num_queries(5 + PORTFOLIO):
         response = client.get(reverse("insights:portfolio"), {"fiscal_year": busy.pk})
     assert response.status_code == 200
 
 
 def test_the_ranked_partial_query_count(client, executive, busy, django_assert_num_queries):
     client.force_login(executive)
-    # 1 session, 2 user, 3 groups, 4 the fiscal years, 5 count, 6 the page of ideas (the
-    # figures above the ranking are not recomputed; no layout in a partial)
-    with django_assert_num_queries(6):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the fiscal years, 4
+    # count, 5 the page of ideas (the figures above the ranking are not recomputed; no layout in a
+    # partial)
+    with django_assert_num_queries(5):
         response = client.get(
             reverse("insights:portfolio"),
             {"fiscal_year": busy.pk, "page": 2},
@@ -355,7 +395,8 @@ def test_the_api_query_count(executive, busy, django_assert_num_queries):
 
 def test_the_csv_query_count(client, manager, busy, django_assert_num_queries):
     client.force_login(manager)
-    # 1 session, 2 user, 3 groups, 4 the fiscal year, 5 the ideas with spend and value
-    with django_assert_num_queries(5):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 the fiscal year, 4 the
+    # ideas with spend and value
+    with django_assert_num_queries(4):
         response = client.get(reverse("insights:portfolio_csv", args=[busy.pk]))
         b"".join(response.streaming_content)

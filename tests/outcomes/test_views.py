@@ -13,10 +13,10 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-# The shared layout (_base.html): panel membership (nav) and unread notifications (bell).
-LAYOUT = 2
-# Every signed-in page: the session, the user, the user's groups (rules, then cached).
-SESSION = 3
+# Every signed-in page: the session, and the user loaded with their groups (rules, then cached)
+# and the shared layout's facts (panel membership for the nav, unread notifications for the
+# bell; accounts.layout).
+SESSION = 2
 
 
 def test_the_idea_page_links_to_experiments_for_staff_only(client, experiment, owner, customer):
@@ -145,15 +145,15 @@ def test_page_query_counts(client, django_assert_num_queries, experiment, launch
             idea=launched, period_start=date(2026, month, 1), period_end=date(2026, month, 28)
         )
     client.force_login(owner)
-    # session, user, groups; 4 the idea with campaign and owner; 5 experiments with attainment
-    with django_assert_num_queries(SESSION + 2 + LAYOUT):
+    # session, user; 3 the idea with campaign and owner; 4 experiments with attainment
+    with django_assert_num_queries(SESSION + 2):
         assert (
             client.get(reverse("outcomes:idea_experiments", args=[experiment.idea_id])).status_code
             == 200
         )
-    # session, user, groups; 4 the experiment with attainment, idea, campaign, owner, decider, creator;
-    # 5 its measurements with who entered them
-    with django_assert_num_queries(SESSION + 2 + LAYOUT):
+    # session, user; 3 the experiment with attainment, idea, campaign, owner, decider, creator;
+    # 4 its measurements with who entered them
+    with django_assert_num_queries(SESSION + 2):
         assert client.get(reverse("outcomes:experiment", args=[experiment.pk])).status_code == 200
     # the htmx partial: the same without the layout
     with django_assert_num_queries(SESSION + 2):
@@ -162,6 +162,6 @@ def test_page_query_counts(client, django_assert_num_queries, experiment, launch
             headers={"HX-Request": "true", "HX-Target": "measurements"},
         )
         assert response.status_code == 200
-    # session, user, groups; 4 the idea; 5 its value records with who recorded them
-    with django_assert_num_queries(SESSION + 2 + LAYOUT):
+    # session, user; 3 the idea; 4 its value records with who recorded them
+    with django_assert_num_queries(SESSION + 2):
         assert client.get(reverse("outcomes:value", args=[launched.pk])).status_code == 200

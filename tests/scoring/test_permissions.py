@@ -118,22 +118,20 @@ def test_named_rules(world, role, perm, allowed):
 
 def test_the_queue_query_count(client, world, django_assert_num_queries):
     client.force_login(world["people"]["panelist"])
-    # 1 session, 2 user, 3 panel membership (scoring.review, then cached for the nav),
-    # 4 my assignments with rounds, ideas and score counts; nav: 5 groups (role rules),
-    # 6 unread notifications (bell)
-    with django_assert_num_queries(6):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 my assignments with
+    # rounds, ideas and score counts
+    with django_assert_num_queries(3):
         assert client.get(reverse("scoring:queue")).status_code == 200
 
 
 def test_the_scorecard_query_count(client, world, django_assert_num_queries):
     client.force_login(world["people"]["panelist"])
     url = reverse("scoring:scorecard", args=[world["assignment"].pk])
-    # 1 session, 2 user, 3 assignment with round, scorecard and idea, 4 signals of the
-    # scorecard, 5 my scores, 6 groups (the evidence rule; cached for the nav); nav: 7 panel
-    # membership, 8 unread notifications; 9 the idea's evidence with who added it (the
-    # panelist scores "evidence of need" on it; no query when the idea has none),
-    # 10 the top verbatims of the linked feedback, 11 the idea's attachments
-    with django_assert_num_queries(11):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 assignment with round,
+    # scorecard and idea, 4 signals of the scorecard, 5 my scores, 6 the idea's evidence with who
+    # added it (the panelist scores "evidence of need" on it; no query when the idea has none), 7
+    # the top verbatims of the linked feedback, 8 the idea's attachments
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
 
 
@@ -151,10 +149,9 @@ def test_the_results_query_count(
         services.round_close(round=world["round"], actor=manager)
     client.force_login(world["people"]["panelist"])
     url = reverse("scoring:round", args=[world["round"].pk])
-    # 1 session, 2 user, 3 round with panel and scorecard, 4 groups (is_manager),
-    # 5 round panel membership (view_results), 6 signals; nav: 7 panel membership,
-    # 8 unread notifications; 9 count of the results (paginated), 10 a page of results
-    # with ideas, 11 prefetch signal results with signals, 12 functions with fewer than two
-    # reviewers on those ideas (a panelist is not a manager)
-    with django_assert_num_queries(12):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 round with panel and
+    # scorecard, 4 round panel membership (view_results), 5 signals, 6 count of the results
+    # (paginated), 7 a page of results with ideas, 8 prefetch signal results with signals, 9
+    # functions with fewer than two reviewers on those ideas (a panelist is not a manager)
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200

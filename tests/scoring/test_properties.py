@@ -3,10 +3,13 @@ rolled back, so examples do not see each other's rows."""
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ideas.models import Idea
 from scoring.aggregation import aggregate
+from scoring.models import Assignment
 from tests.scoring.helpers import SIGNALS, build_round, results
 
 FUNCS = ["marketing", "sales", "product", "service", "it"]
@@ -90,3 +93,43 @@ def test_it_writes_identical_rows_when_rerun(data):
 
     first, second = _rolled_back(twice)
     assert first == second
+
+
+def _latest(ideas) -> dict:
+    pks = [i.pk for i in ideas.values()]
+    return dict(Idea.objects.filter(pk__in=pks).values_list("title", "latest_score"))
+
+
+@pytest.mark.django_db
+@PROPERTY_SETTINGS
+@given(data=tables(), pick=st.data(), arrives=st.booleans())
+def test_a_run_after_one_scorecard_equals_a_full_run(data, pick, arrives):
+    """Runs only rewrite what changed (IdeaScore, SignalResult, Idea.latest_score): after one
+    scorecard arrives (or is withdrawn) the rows equal those of a first run over the final
+    scores, including when that idea loses its last scorecard (its results are deleted)."""
+    table, functions = data
+    pairs = sorted({(i, r) for i, r, _ in table})
+    idea, reviewer = pick.draw(st.sampled_from(pairs))
+
+    def one_scorecard_later():
+        round, ideas, reviewers = build_round(table, functions)
+        card = Assignment.objects.filter(
+            round=round, idea=ideas[idea], reviewer=reviewers[reviewer]
+        )
+        if arrives:
+            card.update(submitted_at=None)  # not yet submitted at the first run
+        aggregate(round.pk)
+        card.update(submitted_at=timezone.now() if arrives else None)
+        aggregate(round.pk)
+        return results(round), _latest(ideas)
+
+    def full_run():
+        round, ideas, reviewers = build_round(table, functions)
+        if not arrives:  # withdrawn: the final state has it unsubmitted
+            Assignment.objects.filter(
+                round=round, idea=ideas[idea], reviewer=reviewers[reviewer]
+            ).update(submitted_at=None)
+        aggregate(round.pk)
+        return results(round), _latest(ideas)
+
+    assert _rolled_back(one_scorecard_later) == _rolled_back(full_run)

@@ -106,10 +106,10 @@ def test_pages_of_results_keep_the_values_shown(client, closed_round, manager, m
 def test_the_results_region_query_count(client, closed_round, django_assert_num_queries):
     client.force_login(closed_round.people["product"])  # a panelist of the closed round
     url = reverse("scoring:round", args=[closed_round.pk]) + "?values=raw"
-    # 1 session, 2 user, 3 round with panel and scorecard, 4 groups (is_manager),
-    # 5 round panel membership (view_results), 6 signals, 7 count of the results
-    # (paginated), 8 a page of results with ideas, 9 prefetch signal results, 10 functions
-    # with fewer than two reviewers on those ideas (a panelist is not a manager); no nav
-    with django_assert_num_queries(10):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 round with panel and
+    # scorecard, 4 round panel membership (view_results), 5 signals, 6 count of the results
+    # (paginated), 7 a page of results with ideas, 8 prefetch signal results, 9 functions with
+    # fewer than two reviewers on those ideas (a panelist is not a manager); no nav
+    with django_assert_num_queries(9):
         res = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
     assert res.status_code == 200
