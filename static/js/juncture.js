@@ -12,6 +12,27 @@
     });
   }
   wide.addEventListener("change", syncMenu);
+  /* Nav groups on a laptop: one open at a time; a click elsewhere or Escape closes them. */
+  function closeGroups(except) {
+    document.querySelectorAll("details[data-nav-group][open]").forEach(function (group) {
+      if (group !== except) group.open = false;
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    var group = event.target;
+    if (group.matches && group.matches("details[data-nav-group]") && group.open) closeGroups(group);
+  }, true);
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("details[data-nav-group]")) closeGroups(null);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !wide.matches) return;
+    var open = document.querySelector("details[data-nav-group][open]");
+    if (open) {
+      open.open = false;
+      open.querySelector("summary").focus();
+    }
+  });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || wide.matches) return;
     var menu = document.querySelector("details[data-nav-menu][open]");

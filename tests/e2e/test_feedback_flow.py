@@ -45,7 +45,8 @@ def test_a_curator_imports_links_and_sees_the_overlay(
     page.goto(f"{live_server.url}/feedback/journey/{journey.pk}/?days=30")
     expect(page.get_by_test_id("pain")).to_have_count(0)
 
-    page.get_by_role("link", name="Feedback", exact=True).click()
+    page.locator("header summary", has_text="Insights").click()
+    page.get_by_role("link", name="Customer feedback", exact=True).click()
     page.get_by_role("link", name="Import feedback").click()
     page.get_by_label("CSV or XLSX file").set_input_files(path)
     page.get_by_role("button", name="Upload and map columns").click()

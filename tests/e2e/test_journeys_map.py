@@ -21,6 +21,7 @@ def test_a_manager_follows_a_gap_to_a_prefilled_idea_form(
 ):
     gap = Moment.objects.select_related("stage").get(name="Renewal letter jargon")
     login("manager@example.com", DEMO_PASSWORD)
+    page.locator("header summary", has_text="Insights").click()
     page.get_by_role("link", name="Journey map", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     grid = page.get_by_test_id("journey-map")

@@ -54,6 +54,7 @@ def test_moderation_of_a_held_comment(transactional_db, page, live_server, login
     page.context.clear_cookies()
     login("maya@example.com", PASSWORD)
     expect(page.get_by_test_id("moderation-waiting")).to_contain_text("1")
+    page.locator("header summary", has_text="Manage").click()
     page.get_by_role("link", name="Moderation").click()
     row = page.get_by_test_id("moderation-case").filter(has_text="logged me out twice")
     expect(row).to_contain_text("Profanity")

@@ -4,14 +4,15 @@ from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
 
-# (demo login, a nav item this role must see, a nav item it must not see): each role's
-# navigation differs from the next one's by at least these items.
+# (demo login, a nav item this role must see, a nav item it must not see, the home block
+# made for this role): each role's navigation differs from the next one's by at least these
+# items, and home opens on what that role came to do.
 ROLES = [
-    ("customer@example.com", "Log out", "Journey map"),
-    ("employee@example.com", "Journey map", "My reviews"),
-    ("panelist@example.com", "My reviews", "Panels & rounds"),
-    ("manager@example.com", "Panels & rounds", "executive)"),
-    ("executive@example.com", "Budget dashboard", "Panels & rounds"),
+    ("customer@example.com", "Log out", "Journey map", "home-mine"),
+    ("employee@example.com", "Journey map", "My reviews", "home-mine"),
+    ("panelist@example.com", "My reviews", "Panels & rounds", "home-reviews"),
+    ("manager@example.com", "Panels & rounds", "executive)", "home-triage"),
+    ("executive@example.com", "Budget dashboard", "Panels & rounds", "home-kpis"),
 ]
 
 
@@ -20,15 +21,15 @@ def demo(transactional_db):
     call_command("seed_demo", "--quiet-logins")
 
 
-@pytest.mark.parametrize(("email", "sees", "hidden"), ROLES)
+@pytest.mark.parametrize(("email", "sees", "hidden", "home_block"), ROLES)
 def test_each_demo_role_logs_in_and_sees_its_navigation(
-    demo, page, live_server, login, email, sees, hidden
+    demo, page, live_server, login, email, sees, hidden, home_block
 ):
     login(email, DEMO_PASSWORD)
     header = page.locator("header")
     expect(header).to_contain_text(sees)
     expect(header).not_to_contain_text(hidden)
-    expect(page.get_by_test_id("next-steps")).to_be_visible()
+    expect(page.get_by_test_id(home_block).first).to_be_visible()
 
 
 def test_a_wrong_password_shows_a_clear_message(demo, page, live_server):

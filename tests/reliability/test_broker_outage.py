@@ -111,7 +111,11 @@ def test_no_task_is_lost_or_repeated_while_the_broker_is_down(
 
     browser = Client()
     browser.force_login(reviewer)
-    form = {f"{key}-value": "4" for key in SIGNALS} | {"submit": "1"}
+    form = (
+        {f"{key}-value": "4" for key in SIGNALS}
+        | {f"{key}-rationale": "Seen in the complaints" for key in SIGNALS}
+        | {"submit": "1"}
+    )
     response, took = _timed(lambda: browser.post(f"/review/{assignment.pk}/", form, follow=True))
     assert response.status_code == 200 and response.redirect_chain, response.content[:300]
     assert took < REQUEST_BUDGET_SECONDS, took
