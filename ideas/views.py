@@ -251,19 +251,23 @@ def idea_new(request: HtmxHttpRequest) -> HttpResponse:
         return render(
             request, "ideas/idea_form.html", {"form": form, "mode": "new", "similar": similar}
         )
-    form = GuidedIdeaForm(
-        request.POST or None,
-        request.FILES or None,
-        user=request.user,
-        journey=journey,
-        initial=_prefill(request, journey),
-    )
     # Evidence the new idea starts with (e.g. the top verbatims of a painful moment), named
     # by a key its source made; carried from the link to the form's POST.
     evidence_from = (request.POST or request.GET).get("evidence_from", "")[:100]
     evidence_note = evidence_from_describe(evidence_from, request.user) if evidence_from else None
     if evidence_note is None:
         evidence_from = ""
+    initial = _prefill(request, journey)
+    if evidence_note:
+        # The "how we know" step starts from what will be attached; the person may edit it.
+        initial.setdefault("evidence_summary", evidence_note)
+    form = GuidedIdeaForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        journey=journey,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         draft = "save_draft" in request.POST
         try:

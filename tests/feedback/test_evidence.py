@@ -18,7 +18,7 @@ from ideas.services import idea_recount
 from ideas.workflow import GateContext, _own_gates
 from journeys.models import Journey
 from tests.conftest import api_as
-from tests.factories import IdeaFactory
+from tests.factories import IdeaFactory, guided_idea_post
 
 
 def _item(n: int, ref: str = "", *, days_ago: int = 1, **fields) -> FeedbackItem:
@@ -167,17 +167,21 @@ def test_pain_without_an_idea_starts_a_prefilled_idea_with_the_top_verbatims(
     page = form_page.content.decode()
     assert 'data-testid="evidence-from"' in page and "5 most telling" in page
 
+    # The evidence step starts from what will be attached.
+    assert "5 most telling" in form.initial["evidence_summary"]
     response = client.post(
         reverse("ideas:new"),
-        {
-            "title": "Unlock the app without a call",
-            "customer_need": form.initial["customer_need"],
-            "innovation_type": "optimization",
-            "horizon": "core",
-            "stage": moment.stage_id,
-            "moment": moment.pk,
-            "evidence_from": query["evidence_from"][0],
-        },
+        guided_idea_post(
+            title="Unlock the app without a call",
+            customer_need=form.initial["customer_need"],
+            evidence_kind="complaint",
+            evidence_summary=form.initial["evidence_summary"],
+            customers_affected=0,  # beyond the linked feedback, which counts itself
+            horizon="core",
+            stage=moment.stage_id,
+            moment=moment.pk,
+            evidence_from=query["evidence_from"][0],
+        ),
     )
     assert response.status_code == 302
     idea = Idea.objects.get(title="Unlock the app without a call")
@@ -199,12 +203,7 @@ def test_a_customer_cannot_attach_feedback_through_the_form(client, customer, pa
     assert "evidence-from" not in page
     response = client.post(
         reverse("ideas:new"),
-        {
-            "title": "Let me in",
-            "customer_need": "I am locked out of the app every week.",
-            "innovation_type": "optimization",
-            "evidence_from": key,
-        },
+        guided_idea_post(title="Let me in, please", evidence_from=key),
     )
     assert response.status_code == 302
     assert not FeedbackLink.objects.exists()
