@@ -54,12 +54,13 @@ def unread_notifications(user) -> int:
 @register.simple_tag
 def moderation_waiting(user) -> int:
     """The moderators' nav number: counted with the bell's (``unread_notifications``), or by
-    one COUNT of the open cases when the bell did not run."""
+    one COUNT of the open cases when the bell did not run, remembered on the user for the
+    request (the nav shows it twice: on the Manage menu and on its Moderation link)."""
     waiting = getattr(user, "_moderation_waiting", None)
     if waiting is None:
         from ideas.moderation import waiting_count
 
-        waiting = waiting_count()
+        waiting = user._moderation_waiting = waiting_count()
     return waiting
 
 

@@ -79,7 +79,7 @@ def test_a_panelist_scores_a_round_with_save_and_next_and_a_manager_sees_the_ran
     setup, page, live_server, login, artifacts
 ):
     login("pat@example.com", PASSWORD)
-    page.get_by_role("link", name="My reviews").click()
+    page.get_by_role("link", name="My reviews", exact=True).click()
     expect(page.get_by_role("heading", name="Browser round")).to_be_visible()
     page.get_by_role("link", name="Score the next idea").click()
     first = page.get_by_role("heading", level=1).inner_text()
