@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import F
 
+from core.forms import FastForm
 from ideas.models import Campaign, Horizon, Idea, InnovationType, Origin, Status
 from ideas.search import search
 
@@ -75,6 +76,9 @@ class IdeaFilter(django_filters.FilterSet):
             "q",
             "ordering",
         ]
+        # Its nine fields, two of them <select>s of every campaign and stage, render in
+        # Python (core.forms): through the widget templates they were most of the board's time.
+        form = FastForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

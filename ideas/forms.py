@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import MANAGERS_GROUP, Kind, User
+from core.forms import FastForm, FastRendering
 from ideas.models import (
     Audience,
     Campaign,
@@ -83,7 +84,7 @@ class JourneyChoices:
         return [("", "No particular moment"), *groups]
 
 
-class IdeaForm(forms.Form):
+class IdeaForm(FastForm):
     title = forms.CharField(max_length=160, help_text="A short name others will recognise.")
     customer_need = forms.CharField(
         label="Customer need",
@@ -389,7 +390,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(FastForm):
     kind = forms.ChoiceField(choices=EvidenceKind.choices, label="Kind of evidence")
     summary = forms.CharField(
         max_length=2000,
@@ -429,12 +430,12 @@ class EvidenceForm(forms.Form):
         return {k: data.get(k) for k in keys if k in self.fields}
 
 
-class ConfirmTypeForm(forms.Form):
+class ConfirmTypeForm(FastForm):
     innovation_type = forms.ChoiceField(choices=InnovationType.choices, label="Innovation type")
     horizon = forms.ChoiceField(choices=Horizon.choices, label="Horizon")
 
 
-class ExpectedValueForm(forms.Form):
+class ExpectedValueForm(FastForm):
     expected_revenue_generated = forms.DecimalField(
         max_digits=14,
         decimal_places=2,
@@ -458,7 +459,7 @@ class ExpectedValueForm(forms.Form):
     kpi = forms.CharField(max_length=200, required=False, label="KPI")
 
 
-class CommentForm(forms.Form):
+class CommentForm(FastForm):
     body = forms.CharField(
         label="Your comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -470,7 +471,7 @@ class CommentForm(forms.Form):
             del self.fields["is_internal"]
 
 
-class FlagForm(forms.Form):
+class FlagForm(FastForm):
     reason = forms.CharField(
         label="What is wrong with it?",
         max_length=500,
@@ -479,7 +480,7 @@ class FlagForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(FastForm):
     decision = forms.ChoiceField(choices=Decision.choices)
     reason = forms.CharField(
         label="Reason for the author",
@@ -509,7 +510,7 @@ class OwnerInput(forms.EmailInput):
         return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
 
 
-class OwnerForm(forms.Form):
+class OwnerForm(FastForm):
     owner = forms.EmailField(
         required=False,
         label="Accountable owner",
@@ -541,14 +542,14 @@ class OwnerForm(forms.Form):
         return owner
 
 
-class MergeForm(forms.Form):
+class MergeForm(FastForm):
     target = forms.IntegerField(
         min_value=1, label="Merge into idea number", help_text="The idea that stays."
     )
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(FastForm):
     file = forms.FileField(
         label="Add a file",
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTR}),
@@ -556,7 +557,7 @@ class AttachmentForm(forms.Form):
     )
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(FastRendering, forms.ModelForm):
     """Campaigns run in whole days: a date picker for each end; the campaign opens at the
     start of its first day and closes at the end of its last (in the site's time zone)."""
 

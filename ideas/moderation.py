@@ -23,7 +23,18 @@ from better_profanity import profanity
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -357,20 +368,50 @@ def unread_and_waiting(user) -> tuple[int, int]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    # Grouped by closed_at, which is NULL on every open case: one row, or none.
-    waiting = (
-        ModerationCase.objects.filter(closed_at__isnull=True)
-        .order_by()
-        .values("closed_at")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     row = (
         User.objects.filter(pk=user.pk)
-        .values_list(Coalesce(Subquery(unread), 0), Coalesce(Subquery(waiting), 0))
+        .values_list(Coalesce(Subquery(unread), 0), _open_cases_count())
         .first()
     )
     return row if row is not None else (0, 0)
+
+
+def _open_cases_count():
+    # Grouped by closed_at, which is NULL on every open case: one row, or none.
+    return Coalesce(
+        Subquery(
+            ModerationCase.objects.filter(closed_at__isnull=True)
+            .order_by()
+            .values("closed_at")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def waiting_expression():
+    """The nav's moderation number as an expression on the signed-in user's query (see
+    ``accounts.layout``): the open cases for a moderator, NULL for anyone else. The
+    condition is the ``accounts.moderate_content`` rule in SQL; PostgreSQL and SQLite run the
+    uncorrelated count only where the condition holds. Where the two ever disagreed, nothing
+    shown would change: the nav asks the rule, and ``moderation_waiting`` counts itself when
+    the value is missing."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import MANAGERS_GROUP, MODERATORS_GROUP
+
+    def member_of(name: str):
+        return Exists(Group.objects.filter(user=OuterRef("pk"), name=name))
+
+    moderator = (
+        Q(is_superuser=True)
+        | Q(member_of(MANAGERS_GROUP))
+        | (Q(kind=Kind.STAFF) & Q(member_of(MODERATORS_GROUP)))
+    )
+    return Case(
+        When(moderator, then=_open_cases_count()), default=None, output_field=IntegerField()
+    )
 
 
 def waiting_count() -> int:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from django import template
 from django.contrib.staticfiles import finders
@@ -234,6 +234,18 @@ def status_tone(value) -> str:
 @register.simple_tag
 def status_badge(code, label: str | None = None) -> SafeString:
     """``<span class="badge status status--active">`` with an icon and the label."""
+    if label is None and type(code) is str:
+        # A board shows twenty badges of a dozen statuses: each built once per process.
+        return _status_badge(code)
+    return _status_badge_html(code, label)
+
+
+@lru_cache(maxsize=256)
+def _status_badge(code: str) -> SafeString:
+    return _status_badge_html(code, None)
+
+
+def _status_badge_html(code, label: str | None) -> SafeString:
     tone = status_tone(code)
     return format_html(
         '<span class="badge status status--{} status-{}" data-status="{}">{}<span>{}</span></span>',
@@ -266,7 +278,22 @@ def _icon_body(name: str) -> str:
 
 @register.simple_tag
 def icon(name: str, label: str = "", size: int = 20, css: str = "") -> SafeString:
-    """An inline icon (no request, no CSP exception). Decorative unless ``label`` is given."""
+    """An inline icon (no request, no CSP exception). Decorative unless ``label`` is given.
+
+    Its markup depends on the arguments alone, so each combination is built once per process
+    (a page shows up to ~120 icons); a label that is not plain text (lazy, or marked safe) is
+    built every time."""
+    if type(label) is str and type(name) is str and type(css) is str:
+        return _icon(name, label, int(size), css)
+    return _icon_html(name, label, size, css)
+
+
+@lru_cache(maxsize=1024)
+def _icon(name: str, label: str, size: int, css: str) -> SafeString:
+    return _icon_html(name, label, size, css)
+
+
+def _icon_html(name: str, label, size, css: str) -> SafeString:
     body = _icon_body(name)
     a11y = (
         format_html('role="img" aria-label="{}"', label)

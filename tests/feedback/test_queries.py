@@ -98,19 +98,19 @@ def test_the_import_page_with_recent_imports(client, manager, world, django_asse
         for i in range(5)
     )
     client.force_login(manager)
-    # 1 session, 2 user (with groups, panel membership and unread count), 3 the ten latest batches
-    # with their uploader, 4 the moderation queue's waiting count (nav: a manager moderates)
-    with django_assert_num_queries(4):
+    # 1 session, 2 user (with groups, panel membership, unread count and the moderation
+    # queue's waiting count: a manager moderates), 3 the ten latest batches with their uploader
+    with django_assert_num_queries(3):
         response = client.get("/feedback/imports/new/")
     assert response.content.decode().count("f0.csv") == 1
 
 
 def test_the_placements_page(client, manager, world, django_assert_num_queries):
     client.force_login(manager)
-    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 the page of
-    # items with their suggestion, 5 the journey's moments with their stages, 6 the moderation
-    # queue's waiting count (nav: a manager moderates)
-    with django_assert_num_queries(6):
+    # 1 session, 2 user (with groups, panel membership, unread count and the moderation
+    # queue's waiting count: a manager moderates), 3 count, 4 the page of items with their
+    # suggestion, 5 the journey's moments with their stages
+    with django_assert_num_queries(5):
         response = client.get("/feedback/placements/")
     assert response.status_code == 200
 
