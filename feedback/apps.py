@@ -17,6 +17,7 @@ class FeedbackConfig(AppConfig):
                 name="feedback",
                 customers=selectors.customers_by_idea,
                 exists=selectors.has_linked,
+                exists_expression=selectors.has_linked_expression,
                 panel=selectors.evidence_panel,
                 describe=selectors.describe_pain_evidence,
                 attach=lambda idea, key, actor: services.pain_evidence_attach(

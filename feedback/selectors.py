@@ -52,6 +52,14 @@ def has_linked(idea) -> bool:
     )
 
 
+def has_linked_expression():
+    """``has_linked`` as an expression on an idea query (``OuterRef("pk")``): the review
+    gate asks it together with the idea's own evidence, in one query."""
+    return Q(Exists(FeedbackLink.objects.filter(idea=OuterRef("pk")))) | Q(
+        Exists(RetainedCount.objects.filter(idea=OuterRef("pk"), items__gt=0))
+    )
+
+
 # Linked items the idea page's evidence section lists (the rest are one click away).
 PANEL_ITEMS = 5
 

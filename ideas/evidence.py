@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Kind
@@ -125,6 +125,9 @@ class EvidenceSource:
     - ``customers(ids)``: ``{idea id: customers}`` the source adds to ``customers_affected``
       (ids None: every idea); ideas it adds nothing to may be left out.
     - ``exists(idea)``: whether the idea has any of this evidence (the review gate).
+    - ``exists_expression()``: optional, the same fact as a boolean expression on an idea
+      query (correlated through ``OuterRef("pk")``), so the gate asks every source and the
+      idea's own evidence in one query (:func:`has_evidence`).
     - ``panel(idea, user)``: what the idea page's evidence section shows of it to ``user``,
       as ``{"template": ..., "summary": ..., **context}`` (the template is included with
       ``panel`` in its context; ``summary`` continues the section's "N pieces of evidence"
@@ -141,6 +144,7 @@ class EvidenceSource:
     panel: Callable[[Idea, Any], dict | None]
     describe: Callable[[str, Any], str | None] | None = None
     attach: Callable[[Idea, str, Any], int] | None = None
+    exists_expression: Callable[[], Any] | None = None
 
 
 _SOURCES: dict[str, EvidenceSource] = {}
@@ -155,8 +159,17 @@ def evidence_sources() -> list[EvidenceSource]:
     return list(_SOURCES.values())
 
 
-def has_source_evidence(idea: Idea) -> bool:
-    return any(source.exists(idea) for source in _SOURCES.values())
+def has_evidence(idea: Idea) -> bool:
+    """Whether the idea has a piece of evidence of its own or from a registered source: the
+    rows, never the counter (a gate must not trust a number that could drift). One query
+    when every source gives its ``exists_expression``, else one more per other source."""
+    expressions = [s.exists_expression for s in _SOURCES.values() if s.exists_expression]
+    found = Q(Exists(Evidence.objects.filter(idea=OuterRef("pk"))))
+    for expression in expressions:
+        found |= Q(expression())
+    if Idea.objects.filter(pk=idea.pk).filter(found).exists():
+        return True
+    return any(s.exists(idea) for s in _SOURCES.values() if not s.exists_expression)
 
 
 def source_customers(ids: Iterable[int] | None) -> dict[int, int]:

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -68,15 +68,23 @@ HELD_IDEA = (
 HELD_COMMENT = "Your comment is held for review: a moderator looks at it before others see it."
 
 
-def _get_idea_for_user(request, pk: int, perm: str = "ideas.view_idea") -> Idea:
+def _get_idea_for_user(
+    request, pk: int, perm: str = "ideas.view_idea", *, viewer_state: bool = False
+) -> Idea:
     """The one access helper for an idea page or action: 404 if the user may not see it,
-    403 if they see it but may not do ``perm`` to it."""
-    idea = get_object_or_404(
-        Idea.objects.visible_to(request.user).select_related(
-            "campaign", "stage", "moment", "author", "owner", "merged_into"
-        ),
-        pk=pk,
+    403 if they see it but may not do ``perm`` to it. ``viewer_state`` (the idea page) adds
+    ``is_supported`` and ``is_following`` (does the viewer support, follow it) to the same
+    query."""
+    ideas = Idea.objects.visible_to(request.user).select_related(
+        "campaign", "stage", "moment", "author", "owner", "merged_into"
     )
+    if viewer_state:
+        user = request.user
+        ideas = ideas.annotate(
+            is_supported=Exists(Support.objects.filter(idea=OuterRef("pk"), user=user)),
+            is_following=Exists(Follow.objects.filter(idea=OuterRef("pk"), user=user)),
+        )
+    idea = get_object_or_404(ideas, pk=pk)
     if perm != "ideas.view_idea":
         require_perm(request.user, perm, idea)
     return idea
@@ -392,8 +400,13 @@ def _idea_page_context(
     context = {
         "idea": idea,
         "author_name": idea.author_name_for(user),
-        "supported": Support.objects.filter(idea=idea, user=user).exists(),
-        "following": Follow.objects.filter(idea=idea, user=user).exists(),
+        # Loaded with the idea for the page (``viewer_state``); asked after an action.
+        "supported": idea.is_supported
+        if hasattr(idea, "is_supported")
+        else Support.objects.filter(idea=idea, user=user).exists(),
+        "following": idea.is_following
+        if hasattr(idea, "is_following")
+        else Follow.objects.filter(idea=idea, user=user).exists(),
         "comments": visible_comments(idea, user),
         "comment_form": comment_form,
         "flag_form": FlagForm(prefix="flag"),
@@ -441,7 +454,7 @@ def _idea_page_context(
 @login_required
 @require_GET
 def idea_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    idea = _get_idea_for_user(request, pk)
+    idea = _get_idea_for_user(request, pk, viewer_state=True)
     if is_partial(request, "comments"):
         context = _idea_page_context(request, idea, full=False)
         return vary_on_htmx(render(request, "ideas/idea_detail.html#comments", context))

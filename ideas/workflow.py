@@ -17,8 +17,8 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from core.exceptions import Conflict
 from core.web import require_perm
-from ideas.evidence import has_source_evidence
-from ideas.models import Evidence, Idea, IdeaTransition, Moderation, Status, allowed_targets
+from ideas.evidence import has_evidence
+from ideas.models import Idea, IdeaTransition, Moderation, Status, allowed_targets
 
 
 class TransitionError(Conflict):
@@ -88,11 +88,7 @@ def _own_gates(ctx: GateContext) -> str | None:
             )
         if missing:
             return "An approved idea needs " + "; and ".join(missing) + "."
-    if (
-        ctx.to == Status.IN_REVIEW
-        and not Evidence.objects.filter(idea=ctx.idea).exists()
-        and not has_source_evidence(ctx.idea)
-    ):
+    if ctx.to == Status.IN_REVIEW and not has_evidence(ctx.idea):
         # The rows, not the counter: a gate must not trust a number that could drift.
         # Linked customer feedback (a registered source) is evidence too.
         return (

@@ -411,8 +411,27 @@ def round_new(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "scoring/round_form.html", {"form": form}, status=status)
 
 
-def _get_round(request, pk: int) -> ReviewRound:
-    round = get_object_or_404(ReviewRound.objects.select_related("panel", "scorecard"), pk=pk)
+def _get_round(request, pk: int, *, counts: bool = False) -> ReviewRound:
+    """The round with its panel and scorecard, 404/403 as the viewer may see it. ``counts``
+    (the round page) brings, in the same query, ``idea_count`` (from the ideas' M2M table
+    alone, its unique index) and ``last_rank`` (ranks are 1..N within a round: ROW_NUMBER in
+    the aggregation, so the last rank is the number of results; one probe of the (round,
+    rank) index), which the page's two paginators need."""
+    rounds = ReviewRound.objects.select_related("panel", "scorecard")
+    if counts:
+        ideas = ReviewRound.ideas.through.objects.filter(reviewround=OuterRef("pk"))
+        ranks = IdeaScore.objects.filter(round=OuterRef("pk")).order_by("-rank")
+        rounds = rounds.annotate(
+            idea_count=Coalesce(
+                Subquery(
+                    ideas.order_by().values("reviewround").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            last_rank=Coalesce(Subquery(ranks.values("rank")[:1]), 0),
+        )
+    round = get_object_or_404(rounds, pk=pk)
     if not (
         request.user.has_perm("scoring.view_round", round)
         or request.user.has_perm("scoring.view_results", round)
@@ -451,9 +470,12 @@ class _KnownCount(Paginator):
 
 def _results_page(request, round: ReviewRound):
     # Ranks are 1..N within a round (ROW_NUMBER in the aggregation): the last rank is the
-    # count, one probe of the (round, rank) index instead of counting 10,000 rows.
-    last = IdeaScore.objects.filter(round=round).order_by("-rank").values_list("rank", flat=True)
-    count = last.first() or 0
+    # count, one probe of the (round, rank) index instead of counting 10,000 rows; loaded
+    # with the round where the page asked for it (``_get_round(counts=True)``).
+    count = getattr(round, "last_rank", None)
+    if count is None:
+        last = IdeaScore.objects.filter(round=round).order_by("-rank")
+        count = last.values_list("rank", flat=True).first() or 0
     return _KnownCount(_results(round, function_means=True), PAGE_SIZE, count).get_page(
         request.GET.get("page")
     )
@@ -569,13 +591,21 @@ def _round_context(request, round: ReviewRound, *, results_only: bool = False) -
             total=_count(of_idea),
             done=_count(of_idea.filter(submitted_at__isnull=False)),
         )
-        # Counted in the M2M table alone (its unique index), not joined to the ideas.
-        n_ideas = ReviewRound.ideas.through.objects.filter(reviewround=round).count()
+        # Counted in the M2M table alone (its unique index), not joined to the ideas: with
+        # the round (``_get_round(counts=True)``), or here.
+        n_ideas = getattr(round, "idea_count", None)
+        if n_ideas is None:
+            n_ideas = ReviewRound.ideas.through.objects.filter(reviewround=round).count()
         ctx["ideas"] = _KnownCount(ideas.order_by("title", "id"), PAGE_SIZE, n_ideas).get_page(
             request.GET.get("ideas_page")
         )
         ctx["late"] = round.is_late()
-        ctx["coverage"] = services.coverage_problem(panel=round.panel, scorecard=round.scorecard)
+        # Shown only while the round is a draft (why it cannot open yet): read only then.
+        ctx["coverage"] = (
+            services.coverage_problem(panel=round.panel, scorecard=round.scorecard)
+            if round.status == RoundStatus.DRAFT
+            else None
+        )
     if round.status == RoundStatus.CLOSED or can_manage:
         ctx["signals"] = signals = list(Signal.objects.for_round(round))
         ctx["results"] = _results_page(request, round) if round.is_closed else None
@@ -593,7 +623,7 @@ def round_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Progress per reviewer and per idea (who is late) and, once closed, the results: a
     ranked list with each idea's signal means against the gate, raw or calibrated
     (``?values=raw``; htmx swaps only the results region)."""
-    round = _get_round(request, pk)
+    round = _get_round(request, pk, counts=True)
     if is_partial(request, "results"):
         ctx = _round_context(request, round, results_only=True)
         return vary_on_htmx(render(request, "scoring/round_detail.html#results", ctx))

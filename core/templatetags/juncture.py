@@ -29,7 +29,7 @@ from django.contrib.staticfiles import finders
 from django.template.defaultfilters import date as date_format
 from django.utils import formats, numberformat, timezone, translation
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 register = template.Library()
 
@@ -234,15 +234,15 @@ def status_tone(value) -> str:
 @register.simple_tag
 def status_badge(code, label: str | None = None) -> SafeString:
     """``<span class="badge status status--active">`` with an icon and the label."""
-    if label is None and type(code) is str:
+    if label is None and type(code) in _PLAIN_TEXT:
         # A board shows twenty badges of a dozen statuses: each built once per process.
-        return _status_badge(code)
+        return _status_badge(str(code), isinstance(code, SafeData))
     return _status_badge_html(code, label)
 
 
 @lru_cache(maxsize=256)
-def _status_badge(code: str) -> SafeString:
-    return _status_badge_html(code, None)
+def _status_badge(code: str, safe: bool) -> SafeString:
+    return _status_badge_html(mark_safe(code) if safe else code, None)
 
 
 def _status_badge_html(code, label: str | None) -> SafeString:
@@ -258,6 +258,9 @@ def _status_badge_html(code, label: str | None) -> SafeString:
 
 
 # --- icons ---------------------------------------------------------------------------------
+# Plain text, and text marked safe (a template's string literals are): their markup can be
+# kept per value.
+_PLAIN_TEXT = (str, SafeString)
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.S)
 
 
@@ -283,13 +286,17 @@ def icon(name: str, label: str = "", size: int = 20, css: str = "") -> SafeStrin
     Its markup depends on the arguments alone, so each combination is built once per process
     (a page shows up to ~120 icons); a label that is not plain text (lazy, or marked safe) is
     built every time."""
-    if type(label) is str and type(name) is str and type(css) is str:
-        return _icon(name, label, int(size), css)
+    if type(name) in _PLAIN_TEXT and type(label) in _PLAIN_TEXT and type(css) in _PLAIN_TEXT:
+        safe = (isinstance(label, SafeData), isinstance(css, SafeData))
+        return _icon(str(name), str(label), int(size), str(css), safe)
     return _icon_html(name, label, size, css)
 
 
 @lru_cache(maxsize=1024)
-def _icon(name: str, label: str, size: int, css: str) -> SafeString:
+def _icon(name: str, label: str, size: int, css: str, safe: tuple[bool, bool]) -> SafeString:
+    # Text marked safe (a template's string literals are) is not escaped: keep that apart.
+    label = mark_safe(label) if safe[0] else label
+    css = mark_safe(css) if safe[1] else css
     return _icon_html(name, label, size, css)
 
 

@@ -154,10 +154,10 @@ def test_the_idea_page_with_linked_feedback(client, employee, world, django_asse
     FeedbackLink.objects.create(item=world["items"][0], idea=idea, linked_by=employee)
     client.force_login(employee)
     # 1 session, 2 user (with groups, panel membership and unread count), 3 the idea with its
-    # joins, 4 has the user supported, 5 does the user follow, 6 attachments, 7 comments, 8
-    # transitions, 9 the first six linked items with stage and moment (the idea has no manual
-    # evidence: its counter says so, no query), 10 their count
-    with django_assert_num_queries(10):
+    # joins and whether the user supports and follows it, 4 attachments, 5 comments,
+    # 6 transitions, 7 the first six linked items with stage and moment (the idea has no
+    # manual evidence: its counter says so, no query), 8 their count
+    with django_assert_num_queries(8):
         response = client.get(f"/ideas/{idea.pk}/")
     body = response.content.decode()
     assert body.count('data-testid="linked-feedback-item"') == 5

@@ -254,11 +254,11 @@ def test_the_idea_page_with_evidence_costs_one_query_more(
     add_evidence(idea, 3, added_by=EmployeeFactory())
     client.force_login(employee)
     # 1 session, 2 user (with groups, panel membership and unread count), 3 the idea with campaign,
-    # stage, moment, author, owner and merged_into, 4 has the user supported, 5 does the user
-    # follow, 6 the evidence with who added it, 7 attachments, 8 comments with their authors, 9
-    # transitions with their actors, 10 the customer feedback linked to it (the feedback app's
-    # evidence source)
-    with django_assert_num_queries(10):
+    # stage, moment, author, owner and merged_into, and whether the user supports and follows
+    # it, 4 the evidence with who added it, 5 attachments, 6 comments with their authors,
+    # 7 transitions with their actors, 8 the customer feedback linked to it (the feedback
+    # app's evidence source)
+    with django_assert_num_queries(8):
         response = client.get(reverse("ideas:detail", args=[idea.pk]))
     assert response.content.decode().count('data-testid="evidence-item"') == 3
 

@@ -73,12 +73,42 @@ def test_the_idea_page(client, employee, ideas, django_assert_num_queries):
     idea = ideas[0]
     client.force_login(employee)
     # 1 session, 2 user (with groups, panel membership and unread count), 3 the idea with campaign,
-    # stage, moment, author, owner and merged_into, 4 has the user supported, 5 does the user
-    # follow, 6 attachments, 7 comments with their authors, 8 transitions with their actors, 9 the
+    # stage, moment, author, owner and merged_into, and whether the user supports and follows
+    # it, 4 attachments, 5 comments with their authors, 6 transitions with their actors, 7 the
     # customer feedback linked to it (staff see the evidence source the feedback app registers)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(f"/ideas/{idea.pk}/")
     assert response.status_code == 200
+
+
+def test_the_idea_page_as_a_manager(client, manager, ideas, django_assert_num_queries):
+    idea = ideas[0]
+    client.force_login(manager)
+    # 1 session, 2 user (with groups, panel membership, unread count and the moderation
+    # queue's waiting count: a manager moderates), 3 the idea with campaign, stage, moment,
+    # author, owner and merged_into, and whether the user supports and follows it, 4 the
+    # review gate of the next step (the idea is in screening): any evidence of its own or
+    # linked feedback, in one query, 5 the customer feedback linked to it, 6 attachments,
+    # 7 comments with their authors, 8 transitions with their actors, 9 the likely owners
+    # (the Manage panel's datalist)
+    with django_assert_num_queries(9):
+        response = client.get(f"/ideas/{idea.pk}/")
+    html = response.content.decode()
+    assert html.count('data-testid="comment"') == 2
+    assert 'data-testid="next-moves"' in html
+
+
+def test_the_board_as_a_manager(client, manager, ideas, django_assert_num_queries):
+    client.force_login(manager)
+    # 1 session, 2 user (with groups, panel membership, unread count and the moderation
+    # queue's waiting count: a manager moderates), 3 count, 4 campaigns for the filter,
+    # 5 stages for the filter, 6 the page of ideas with campaign, stage, moment and author
+    # joined
+    with django_assert_num_queries(6):
+        response = client.get("/ideas/?q=mortgage")
+    html = response.content.decode()
+    assert html.count('class="card card--link idea-card"') == 6
+    assert 'id="id_campaign"' in html and 'id="id_stage"' in html
 
 
 def test_the_similar_partial(client, employee, ideas, django_assert_num_queries):

@@ -106,10 +106,28 @@ def test_pages_of_results_keep_the_values_shown(client, closed_round, manager, m
 def test_the_results_region_query_count(client, closed_round, django_assert_num_queries):
     client.force_login(closed_round.people["product"])  # a panelist of the closed round
     url = reverse("scoring:round", args=[closed_round.pk]) + "?values=raw"
-    # 1 session, 2 user (with groups, panel membership and unread count), 3 round with panel and
-    # scorecard, 4 round panel membership (view_results), 5 signals, 6 count of the results
-    # (paginated), 7 a page of results with ideas, 8 prefetch signal results, 9 functions with
-    # fewer than two reviewers on those ideas (a panelist is not a manager); no nav
-    with django_assert_num_queries(9):
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 round with panel,
+    # scorecard and the count of its results (its last rank) and of its ideas, 4 round panel
+    # membership (view_results), 5 signals, 6 a page of results with ideas, 7 prefetch signal
+    # results, 8 functions with fewer than two reviewers on those ideas (a panelist is not a
+    # manager); no nav
+    with django_assert_num_queries(8):
         res = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
     assert res.status_code == 200
+
+
+def test_the_whole_page_query_count_for_a_manager(
+    client, closed_round, manager, django_assert_num_queries
+):
+    client.force_login(manager)
+    url = reverse("scoring:round", args=[closed_round.pk])
+    # 1 session, 2 user (with groups, panel membership, unread count and the moderation
+    # queue's waiting count: a manager moderates), 3 round with panel, scorecard and the counts
+    # of its ideas and results, 4 progress per reviewer, 5 a page of ideas with their
+    # progress, 6 signals, 7 a page of results with ideas, 8 prefetch signal results (a
+    # closed round: its panel's coverage is not read)
+    with django_assert_num_queries(8):
+        res = client.get(url)
+    html = res.content.decode()
+    assert html.count('class="card result-card"') == 3
+    assert "Ideas page" not in html  # one page of ideas: 3, no pagination
