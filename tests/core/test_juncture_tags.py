@@ -102,3 +102,18 @@ def test_the_stepper_marks_done_current_and_todo():
         ("Screening", "todo"),
     ]
     assert {s["state"] for s in stepper_steps(["draft", "submitted"], "parked")} == {"todo"}
+
+
+def test_icons_and_badges_kept_per_value_escape_as_before():
+    # Built once per value and kept: plain text is escaped, text marked safe is not, and the
+    # two never share a kept copy.
+    from django.utils.safestring import mark_safe
+
+    from core.templatetags.juncture import icon, status_badge
+
+    plain = icon("bell", label="a&b")
+    safe = icon("bell", label=mark_safe("a&b"))
+    assert 'aria-label="a&amp;b"' in plain and 'aria-label="a&b"' in safe
+    assert icon("bell", label="a&b") == plain and icon("bell", size="16") == icon("bell", size=16)
+    assert status_badge("in_review") == status_badge("in_review", None)
+    assert "In review" in status_badge("in_review") and "Hi" in status_badge("x", "Hi")

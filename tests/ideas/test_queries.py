@@ -181,3 +181,36 @@ def test_the_moderation_queue(client, manager, django_assert_num_queries):
     html = response.content.decode()
     assert html.count('data-testid="moderation-case"') == 12
     assert 'data-testid="moderation-waiting"><span class="sr-only">, waiting: </span>12<' in html
+
+
+def test_the_moderation_count_comes_with_a_moderators_user(db, client, django_assert_num_queries):
+    from accounts.layout import load_user
+    from accounts.models import User
+    from ideas.models import ModerationCase
+    from tests.factories import (
+        CustomerFactory,
+        EmployeeFactory,
+        ManagerFactory,
+        ModeratorFactory,
+    )
+
+    idea = IdeaFactory(status="submitted")
+    ModerationCase.objects.create(idea=idea, cause="premoderation")
+    ModerationCase.objects.create(idea=IdeaFactory(status="submitted"), cause="premoderation")
+    ModerationCase.objects.create(idea=idea, cause="suspect", closed_at=idea.created_at)
+    # The rule decides who sees the number; the user's query computes it for them alone.
+    for person, expected in [
+        (ManagerFactory(), 2),
+        (ModeratorFactory(), 2),
+        (EmployeeFactory(), None),
+        (CustomerFactory(), None),
+    ]:
+        with django_assert_num_queries(1):
+            user = load_user(User, person.pk)
+        assert user._moderation_waiting == expected
+        assert user.has_perm("ideas.moderate") == (expected is not None)
+    # A moderator's page shows it without a query of its own: the nav's Manage menu and its
+    # Moderation link both read it.
+    client.force_login(ModeratorFactory())
+    html = client.get("/ideas/").content.decode()
+    assert 'data-testid="moderation-waiting"><span class="sr-only">, waiting: </span>2<' in html
