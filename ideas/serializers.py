@@ -96,8 +96,14 @@ class IdeaSerializer(serializers.ModelSerializer):
         return getattr(request, "user", None)
 
     def _internal(self) -> bool:
-        viewer = self._viewer()
-        return bool(viewer and viewer.has_perm("ideas.view_internal"))
+        # Seven fields ask it of every idea: the rule once per serializer (a list's ideas
+        # share one child serializer, and one viewer).
+        known = self.__dict__.get("_internal_known")
+        if known is None:
+            viewer = self._viewer()
+            known = bool(viewer and viewer.has_perm("ideas.view_internal"))
+            self.__dict__["_internal_known"] = known
+        return known
 
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_author(self, idea):
