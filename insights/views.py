@@ -5,12 +5,20 @@ executive dashboard with its CSV export (at their historical URLs ``/journeys/``
 Every page and export here is a report: ``core.db.report_read`` sends its reads to the
 replica when one is configured, and each page says how current its data is (``as_of``)."""
 
+import contextlib
+import hashlib
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from budgets.models import FiscalYear
@@ -144,19 +152,50 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         # The one line on what the year's money bought (the portfolio has the detail).
         realised = port.realised_total(chosen)
         value = {"realised": realised, "roi": port.roi(realised, summary["spent"])}
-    return render(
-        request,
-        "insights/dashboard.html",
-        {
-            "years": years,
-            "fiscal_year": chosen,
-            "summary": summary,
-            "summary_json": jsonable(summary) if summary else None,
-            "value": jsonable(value) if value else None,
-            "headline": dash.headline(summary) if summary else None,
-            "as_of": as_of(),
-        },
+    context = {
+        "years": years,
+        "fiscal_year": chosen,
+        "summary": summary,
+        "summary_json": jsonable(summary) if summary else None,
+        "value": jsonable(value) if value else None,
+        "headline": dash.headline(summary) if summary else None,
+        "as_of": as_of(),
+    }
+    if summary:
+        context["summary_html"] = _summary_html(request, context)
+    return render(request, "insights/dashboard.html", context)
+
+
+SUMMARY_CACHE_SECONDS = 24 * 3600
+
+
+def _summary_html(request: HtmxHttpRequest, context: dict) -> str:
+    """The dashboard's summary (``dashboard.html#summary-body``: ~2,000 localized figures,
+    most of them the daily snapshot series), rendered once per set of figures and cached
+    under a digest of every value it shows: the summary, the value line, the language and
+    the time zone. Other figures give another key, so the cache is never stale; a cache
+    that fails only costs the rendering."""
+    figures = json.dumps(
+        [
+            context["summary_json"],
+            context["value"],
+            jsonable(context["headline"]),
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+        ],
+        sort_keys=True,
+        default=str,
     )
+    key = "insights:dashboard:" + hashlib.sha256(figures.encode()).hexdigest()
+    try:
+        html = cache.get(key)
+    except Exception:  # the cache is an optimisation: a cache that is down costs a render
+        html = None
+    if html is None:
+        html = render_to_string("insights/dashboard.html#summary-body", context, request)
+        with contextlib.suppress(Exception):
+            cache.set(key, html, SUMMARY_CACHE_SECONDS)
+    return mark_safe(html)  # our template's output, escaped as it was rendered
 
 
 @login_required
