@@ -82,6 +82,13 @@ FORWARD = [
     f"""
     CREATE OR REPLACE FUNCTION budgets_committed_idea_moved() RETURNS trigger AS $$
     BEGIN
+      -- Most updates of ideas move no money: one look at the changed rows, nothing written.
+      IF NOT EXISTS (
+        SELECT FROM old_rows o JOIN new_rows n ON n.id = o.id
+        WHERE (o.stage_id, o.campaign_id, o.innovation_type, o.type_confirmed, o.horizon)
+              IS DISTINCT FROM (n.stage_id, n.campaign_id, n.innovation_type,
+                                n.type_confirmed, n.horizon)
+      ) THEN RETURN NULL; END IF;
       {_BY_IDEA.format(sign="-", side="o")}
       {_BY_IDEA.format(sign="", side="n")}
       RETURN NULL;

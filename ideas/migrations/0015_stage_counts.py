@@ -75,6 +75,14 @@ _CHANGED = """(
          n.customers_affected)
 )"""
 
+_CHANGED_ANY = """(
+  SELECT FROM old_rows o JOIN new_rows n ON n.id = o.id
+  WHERE (o.stage_id, o.campaign_id, o.status, o.moderation, o.latest_score,
+         o.customers_affected, o.created_at)
+        IS DISTINCT FROM
+        (n.stage_id, n.campaign_id, n.status, n.moderation, n.latest_score,
+         n.customers_affected, n.created_at)
+)"""
 _CHANGED_DAY = """(
   SELECT {side}.* FROM old_rows o JOIN new_rows n ON n.id = o.id
   WHERE (o.status, o.created_at) IS DISTINCT FROM (n.status, n.created_at)
@@ -102,6 +110,9 @@ FORWARD = [
     f"""
     CREATE OR REPLACE FUNCTION ideas_stage_count_updated() RETURNS trigger AS $$
     BEGIN
+      -- Most updates of ideas change none of the counted columns (supports, comments):
+      -- one look at the changed rows, and nothing written.
+      IF NOT EXISTS {_CHANGED_ANY} THEN RETURN NULL; END IF;
       {_ADD.format(sign="-", rows=_CHANGED.format(side="o"))}
       {_ADD.format(sign="", rows=_CHANGED.format(side="n"))}
       {_ADD_DAY.format(sign="-", rows=_CHANGED_DAY.format(side="o"))}
