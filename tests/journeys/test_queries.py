@@ -100,3 +100,12 @@ def test_it_lists_journeys_in_a_known_number_of_queries(employee, django_assert_
     # 1 count, 2 page of journeys, 3 prefetch stages
     with django_assert_num_queries(3):
         assert api.get("/api/v1/journeys/").status_code == 200
+
+
+def test_the_api_map_answers_in_a_known_number_of_queries(fill, manager, django_assert_num_queries):
+    journey = fill(20)
+    api = api_as(manager)
+    # 1 the manager's groups (rules), 2 journey, 3 stages with their counts and score sums
+    # per status, 4 money per stage (a manager sees it), 5 gaps
+    with django_assert_num_queries(5):
+        assert api.get(f"/api/v1/journeys/{journey.pk}/map/").status_code == 200
