@@ -80,7 +80,7 @@ def _map_context(request: HtmxHttpRequest, journey: Journey) -> tuple[dict, int]
         fiscal_year=filters.get("fiscal_year"),
         metric=filters.get("metric") or "ideas",
     )
-    return {
+    context = {
         "journey": journey,
         "map": data,
         "form": form,
@@ -89,7 +89,15 @@ def _map_context(request: HtmxHttpRequest, journey: Journey) -> tuple[dict, int]
         "board_url": reverse("ideas:board"),
         "new_idea_url": reverse("ideas:new"),
         "as_of": as_of(),
-    }, status
+    }
+    # The grid shows only the map's figures and these links: rendered once per set of them.
+    grid = {k: context[k] for k in ("journey", "map", "board_url", "new_idea_url")}
+    context["map_grid_html"] = cached_html(
+        "journey-map",
+        [journey.pk, data, grid["board_url"], grid["new_idea_url"]],
+        lambda: render_to_string("insights/journey_map.html#map-grid", grid, request),
+    )
+    return context, status
 
 
 @login_required
@@ -98,10 +106,9 @@ def _map_context(request: HtmxHttpRequest, journey: Journey) -> tuple[dict, int]
 def journey_map(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = _journey_for(request, pk)
     context, status = _map_context(request, journey)
-    template = "insights/journey_map.html"
     if request.htmx and not request.htmx.boosted:
-        template += "#map-grid"
-    return vary_on_htmx(render(request, template, context, status=status))
+        return vary_on_htmx(HttpResponse(context["map_grid_html"], status=status))
+    return vary_on_htmx(render(request, "insights/journey_map.html", context, status=status))
 
 
 @login_required
@@ -166,35 +173,38 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "insights/dashboard.html", context)
 
 
-SUMMARY_CACHE_SECONDS = 24 * 3600
-
-
 def _summary_html(request: HtmxHttpRequest, context: dict) -> str:
     """The dashboard's summary (``dashboard.html#summary-body``: ~2,000 localized figures,
-    most of them the daily snapshot series), rendered once per set of figures and cached
-    under a digest of every value it shows: the summary, the value line, the language and
-    the time zone. Other figures give another key, so the cache is never stale; a cache
-    that fails only costs the rendering."""
-    figures = json.dumps(
-        [
-            context["summary_json"],
-            context["value"],
-            jsonable(context["headline"]),
-            translation.get_language(),
-            timezone.get_current_timezone_name(),
-        ],
+    most of them the daily snapshot series), rendered once per set of figures."""
+    return cached_html(
+        "dashboard",
+        [context["summary_json"], context["value"], jsonable(context["headline"])],
+        lambda: render_to_string("insights/dashboard.html#summary-body", context, request),
+    )
+
+
+FRAGMENT_CACHE_SECONDS = 24 * 3600
+
+
+def cached_html(name: str, figures: list, render_html) -> str:
+    """A report's fragment, cached under a digest of every value it shows (``figures``,
+    plus the language and the time zone it is written in): other figures give another key,
+    so the cache is never stale and needs no invalidation. A cache that fails only costs
+    the rendering."""
+    data = json.dumps(
+        [*figures, translation.get_language(), timezone.get_current_timezone_name()],
         sort_keys=True,
         default=str,
     )
-    key = "insights:dashboard:" + hashlib.sha256(figures.encode()).hexdigest()
+    key = f"insights:{name}:" + hashlib.sha256(data.encode()).hexdigest()
     try:
         html = cache.get(key)
     except Exception:  # the cache is an optimisation: a cache that is down costs a render
         html = None
     if html is None:
-        html = render_to_string("insights/dashboard.html#summary-body", context, request)
+        html = render_html()
         with contextlib.suppress(Exception):
-            cache.set(key, html, SUMMARY_CACHE_SECONDS)
+            cache.set(key, html, FRAGMENT_CACHE_SECONDS)
     return mark_safe(html)  # our template's output, escaped as it was rendered
 
 
