@@ -19,7 +19,7 @@ class AccuracySnapshot(models.Model):
 # --- The portfolio's read model ------------------------------------------------------------
 # Kept by database triggers on the source tables (insights/readmodel.py holds their SQL and
 # the set-based rebuild), in the same transaction as every write of the sources, whatever
-# app or path writes them; `manage.py rebuild_portfolio` recomputes all three tables.
+# app or path writes them; `manage.py rebuild_portfolio` recomputes all four tables.
 
 
 class PortfolioEntry(models.Model):
@@ -63,6 +63,37 @@ class PortfolioEntry(models.Model):
 
     def __str__(self) -> str:
         return f"idea #{self.idea_id} in fiscal year #{self.fiscal_year_id}"
+
+
+class PortfolioCell(models.Model):
+    """The year's entries summed by (type, horizon, cycle): what the portfolio's totals and
+    splits are rolled up from, a few dozen rows per year whatever the number of ideas. Kept
+    by triggers on ``PortfolioEntry`` (each entry inserted, changed or deleted moves its
+    amounts); ``cycle`` is "" for ideas placed on no stage (NULL would never conflict in the
+    upsert)."""
+
+    fiscal_year = models.ForeignKey(
+        "budgets.FiscalYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    innovation_type = models.CharField(max_length=24)
+    horizon = models.CharField(max_length=16)
+    cycle = models.CharField(max_length=10, blank=True)
+    ideas = models.IntegerField(default=0)
+    spent = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    expected = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    realised_generated = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    realised_protected = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "innovation_type", "horizon", "cycle"],
+                name="portfolio_cell_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.innovation_type}/{self.horizon}/{self.cycle} in #{self.fiscal_year_id}"
 
 
 class IdeaMilestone(models.Model):

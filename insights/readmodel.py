@@ -1,5 +1,6 @@
 """The portfolio's read model: the SQL of the triggers that keep ``PortfolioEntry``,
-``IdeaMilestone`` and ``FunnelDay`` (insights.models) current, and their set-based rebuild.
+``PortfolioCell``, ``IdeaMilestone`` and ``FunnelDay`` (insights.models) current, and their
+set-based rebuild.
 
 Why triggers: the portfolio combines facts four apps own — allocations and their spend
 (``budgets``), an idea's type, horizon, stage and expected value (``ideas``), a stage's cycle
@@ -10,7 +11,8 @@ refreshes what the row touched in the same transaction as the write, on PostgreS
 SQLite alike, so every writer is covered without a hook in another app.
 
 Each refresh recomputes one idea from its sources (no increments to drift):
-- its entries: DELETE, then INSERT one row per fiscal year in which it has an allocation;
+- its entries: DELETE, then INSERT one row per fiscal year in which it has an allocation
+  (the entries' own triggers take each old entry out of its cell and add each new one);
 - its milestone: the funnel counts of its old milestone's day are taken back, the milestone
   is recomputed from its transitions and its counts are added to its (new) day.
 
@@ -36,6 +38,7 @@ FUNNEL_STEPS = (
     "launched",
 )
 ENTRY = "insights_portfolioentry"
+CELL = "insights_portfoliocell"
 MILESTONE = "insights_ideamilestone"
 FUNNEL_DAY = "insights_funnelday"
 
@@ -70,6 +73,33 @@ def entry_refresh(idea: str) -> list[str]:
     ]
 
 
+_CELL_AMOUNTS = ("spent", "expected", "realised_generated", "realised_protected")
+
+
+def _cell_add(row: str) -> str:
+    """Add the entry ``row`` (NEW) to its cell, creating the cell if need be."""
+    amounts = ", ".join(f"{row}.{a}" for a in _CELL_AMOUNTS)
+    updates = ", ".join(f"{c} = {CELL}.{c} + excluded.{c}" for c in ("ideas", *_CELL_AMOUNTS))
+    return (
+        f"INSERT INTO {CELL} (fiscal_year_id, innovation_type, horizon, cycle, ideas, "
+        f"{', '.join(_CELL_AMOUNTS)}) VALUES ({row}.fiscal_year_id, {row}.innovation_type, "
+        f"{row}.horizon, COALESCE({row}.cycle, ''), 1, {amounts}) "
+        f"ON CONFLICT (fiscal_year_id, innovation_type, horizon, cycle) DO UPDATE SET {updates}"
+    )
+
+
+def _cell_take(row: str) -> str:
+    """Take the entry ``row`` (OLD) back from its cell. An UPDATE, never an insert: when the
+    cell is gone (a flush emptied the table first) there is nothing to take back, and no
+    negative cell is made."""
+    amounts = ", ".join(f"{a} = {a} - {row}.{a}" for a in _CELL_AMOUNTS)
+    return (
+        f"UPDATE {CELL} SET ideas = ideas - 1, {amounts} "
+        f"WHERE fiscal_year_id = {row}.fiscal_year_id AND innovation_type = {row}.innovation_type "
+        f"AND horizon = {row}.horizon AND cycle = COALESCE({row}.cycle, '')"
+    )
+
+
 # --- Milestones and the funnel -----------------------------------------------------------
 
 
@@ -79,16 +109,28 @@ def _utc_day(expr: str, vendor: str) -> str:
     return f"date({expr})"  # SQLite keeps datetimes as UTC text
 
 
-def _funnel_add(idea: str, sign: str) -> str:
-    """Add (``+``) or take back (``-``) the funnel counts of the idea's milestone."""
+def _reached(step: str) -> str:
+    return f"(CASE WHEN reached_{step} THEN 1 ELSE 0 END)"
+
+
+def _funnel_add(idea: str) -> str:
+    """Add the funnel counts of the idea's milestone to its day, creating the day if need be."""
     steps = ", ".join(FUNNEL_STEPS)
-    values = ", ".join(f"{sign}(CASE WHEN reached_{s} THEN 1 ELSE 0 END)" for s in FUNNEL_STEPS)
+    values = ", ".join(_reached(s) for s in FUNNEL_STEPS)
     updates = ", ".join(f"{s} = {FUNNEL_DAY}.{s} + excluded.{s}" for s in FUNNEL_STEPS)
     return (
         f"INSERT INTO {FUNNEL_DAY} (day, {steps}) "
         f"SELECT submitted_day, {values} FROM {MILESTONE} WHERE idea_id = {idea} "
         f"ON CONFLICT (day) DO UPDATE SET {updates}"
     )
+
+
+def _funnel_take(idea: str) -> str:
+    """Take the funnel counts of the idea's milestone back from its day: an UPDATE only (a
+    day already gone has nothing to give back)."""
+    mine = f"FROM {MILESTONE} WHERE idea_id = {idea}"
+    updates = ", ".join(f"{s} = {s} - (SELECT {_reached(s)} {mine})" for s in FUNNEL_STEPS)
+    return f"UPDATE {FUNNEL_DAY} SET {updates} WHERE day = (SELECT submitted_day {mine})"
 
 
 def _milestones_select(where: str, vendor: str) -> str:
@@ -114,11 +156,11 @@ def milestone_refresh(idea: str, vendor: str) -> list[str]:
     """Statements recomputing the milestone of the idea whose id is the SQL ``idea`` and
     moving its funnel counts to the day it now belongs to."""
     return [
-        _funnel_add(idea, "-"),
+        _funnel_take(idea),
         f"DELETE FROM {MILESTONE} WHERE idea_id = {idea}",
         f"INSERT INTO {MILESTONE} ({_MILESTONE_COLUMNS})"
         + _milestones_select(f"WHERE t.idea_id = {idea}", vendor),
-        _funnel_add(idea, "+"),
+        _funnel_add(idea),
     ]
 
 
@@ -159,7 +201,7 @@ _MILESTONE_TRIGGERS = [
 # An idea deleted: whatever its sources' deletions left of it (nothing, when the ORM deleted
 # its allocations, value and transitions first, as it does).
 _IDEA_DELETE = [
-    _funnel_add("OLD.id", "-"),
+    _funnel_take("OLD.id"),
     f"DELETE FROM {MILESTONE} WHERE idea_id = OLD.id",
     f"DELETE FROM {ENTRY} WHERE idea_id = OLD.id",
 ]
@@ -192,6 +234,9 @@ def _triggers(vendor: str) -> list[tuple[str, str, str, str | None, list[str]]]:
     for name, table, event, cond, row in _MILESTONE_TRIGGERS:
         out.append((name, table, event, cond, milestone_refresh(f"{row}.idea_id", vendor)))
     out.append(("idea_del", "ideas_idea", "DELETE", None, _IDEA_DELETE))
+    out.append(("entry_ins", ENTRY, "INSERT", None, [_cell_add("NEW")]))
+    out.append(("entry_upd", ENTRY, "UPDATE", None, [_cell_take("OLD"), _cell_add("NEW")]))
+    out.append(("entry_del", ENTRY, "DELETE", None, [_cell_take("OLD")]))
     out.append(
         (
             "stage_upd",
@@ -270,12 +315,14 @@ def drop_triggers_sql(vendor: str) -> list[str]:
 
 
 def rebuild_sql(vendor: str) -> list[str]:
-    """Set-based statements recomputing the three tables from their sources (the
+    """Set-based statements recomputing the four tables from their sources (the
     migration's fill, ``manage.py rebuild_portfolio`` and the bench generator's fill)."""
     steps = ", ".join(FUNNEL_STEPS)
     sums = ", ".join(f"SUM(CASE WHEN reached_{s} THEN 1 ELSE 0 END)" for s in FUNNEL_STEPS)
     return [
+        # The entries' triggers build the cells back as the entries go in.
         f"DELETE FROM {ENTRY}",
+        f"DELETE FROM {CELL}",
         f"INSERT INTO {ENTRY} ({_ENTRY_COLUMNS})" + _entries_select(""),
         f"DELETE FROM {FUNNEL_DAY}",
         f"DELETE FROM {MILESTONE}",
@@ -294,16 +341,19 @@ def rebuild(connection=None) -> None:
 
 
 def snapshot() -> dict[str, set[tuple]]:
-    """Every row of the three tables, as comparable tuples (money as 2-place Decimals, so
+    """Every row of the four tables, as comparable tuples (money as 2-place Decimals, so
     SQLite's floats compare equal to exact sums): what the rebuild check compares."""
-    from insights.models import FunnelDay, IdeaMilestone, PortfolioEntry
+    from insights.models import FunnelDay, IdeaMilestone, PortfolioCell, PortfolioEntry
 
     def rows(qs, fields):
         return {tuple(_plain(v) for v in row) for row in qs.values_list(*fields)}
 
     entry_fields = [f.attname for f in PortfolioEntry._meta.fields if f.name != "id"]
+    cell_fields = [f.attname for f in PortfolioCell._meta.fields if f.name != "id"]
     return {
         "entries": rows(PortfolioEntry.objects.all(), entry_fields),
+        # A cell whose last idea left is the same as no cell.
+        "cells": rows(PortfolioCell.objects.exclude(ideas=0), cell_fields),
         "milestones": rows(
             IdeaMilestone.objects.all(), [f.attname for f in IdeaMilestone._meta.fields]
         ),

@@ -1,4 +1,4 @@
-"""Recompute the portfolio's read model (entries, milestones, funnel days) from its sources."""
+"""Recompute the portfolio's read model (entries, cells, milestones, funnel days) from its sources."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -8,7 +8,7 @@ from insights import readmodel
 
 class Command(BaseCommand):
     help = (
-        "Recompute the portfolio's read model (PortfolioEntry, IdeaMilestone, FunnelDay; kept "
+        "Recompute the portfolio's read model (PortfolioEntry, PortfolioCell, IdeaMilestone, FunnelDay; kept "
         "by triggers) from allocations, ideas, stages, realised value and transitions; "
         "prints how many rows differed."
     )
