@@ -319,11 +319,17 @@ def rebuild_sql(vendor: str) -> list[str]:
     migration's fill, ``manage.py rebuild_portfolio`` and the bench generator's fill)."""
     steps = ", ".join(FUNNEL_STEPS)
     sums = ", ".join(f"SUM(CASE WHEN reached_{s} THEN 1 ELSE 0 END)" for s in FUNNEL_STEPS)
+    cell_sums = ", ".join(f"SUM({a})" for a in _CELL_AMOUNTS)
     return [
-        # The entries' triggers build the cells back as the entries go in.
         f"DELETE FROM {ENTRY}",
-        f"DELETE FROM {CELL}",
         f"INSERT INTO {ENTRY} ({_ENTRY_COLUMNS})" + _entries_select(""),
+        # Whatever the entries' triggers did meanwhile (nothing when a bulk load runs with
+        # triggers off), the cells are summed from the entries now in place.
+        f"DELETE FROM {CELL}",
+        f"INSERT INTO {CELL} (fiscal_year_id, innovation_type, horizon, cycle, ideas, "
+        f"{', '.join(_CELL_AMOUNTS)}) SELECT fiscal_year_id, innovation_type, horizon, "
+        f"COALESCE(cycle, ''), COUNT(*), {cell_sums} FROM {ENTRY} "
+        "GROUP BY fiscal_year_id, innovation_type, horizon, COALESCE(cycle, '')",
         f"DELETE FROM {FUNNEL_DAY}",
         f"DELETE FROM {MILESTONE}",
         f"INSERT INTO {MILESTONE} ({_MILESTONE_COLUMNS})" + _milestones_select("", vendor),

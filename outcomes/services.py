@@ -551,6 +551,16 @@ def value_totals_add(idea_id: int, records: list[ValueRecord]) -> None:
         )
 
 
+# The set-based form of the totals, for bulk loads that write records without the service
+# (bench/generate.py): one INSERT … SELECT of every idea's sums into an empty table.
+IDEA_VALUE_FILL_SQL = """
+INSERT INTO outcomes_ideavalue (idea_id, generated, protected, total, records)
+SELECT idea_id, SUM(revenue_generated), SUM(revenue_protected),
+       SUM(revenue_generated) + SUM(revenue_protected), COUNT(*)
+FROM outcomes_valuerecord GROUP BY idea_id
+"""
+
+
 def idea_values_from_records() -> dict[int, tuple[Decimal, Decimal, Decimal, int]]:
     """Every idea's totals recomputed from its value records: ``{idea: (generated,
     protected, total, records)}`` (ONE grouped query)."""
