@@ -26,6 +26,7 @@ import re
 from decimal import Decimal
 
 from django.db import connection as default_connection
+from django.db import transaction
 
 FUNNEL_STEPS = (
     "submitted",
@@ -339,11 +340,20 @@ def rebuild_sql(vendor: str) -> list[str]:
 
 
 def rebuild(connection=None) -> None:
-    """Recompute the read model from its sources (call inside a transaction)."""
+    """Recompute the read model from its sources, in one transaction. On PostgreSQL without
+    the web's statement timeout, and with the entries' own triggers off meanwhile (the
+    cells are summed once at the end instead of once per entry; the ALTER is part of the
+    transaction, so a failure leaves them on)."""
     connection = connection or default_connection
-    with connection.cursor() as cursor:
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SET LOCAL statement_timeout = 0")
+            cursor.execute(f"ALTER TABLE {ENTRY} DISABLE TRIGGER USER")
         for sql in rebuild_sql(connection.vendor):
             cursor.execute(sql)
+        if postgres:
+            cursor.execute(f"ALTER TABLE {ENTRY} ENABLE TRIGGER USER")
 
 
 def snapshot() -> dict[str, set[tuple]]:
@@ -380,8 +390,11 @@ def _plain(value):
 
 
 def migration_forward(apps, schema_editor):
+    """The first fill, set-based and before the triggers exist (none fires per row)."""
     connection = schema_editor.connection
-    for sql in create_triggers_sql(connection.vendor) + rebuild_sql(connection.vendor):
+    if connection.vendor == "postgresql":
+        schema_editor.execute("SET LOCAL statement_timeout = 0")
+    for sql in rebuild_sql(connection.vendor) + create_triggers_sql(connection.vendor):
         schema_editor.execute(sql, params=None)
 
 
