@@ -260,7 +260,9 @@ def create_triggers_sql(vendor: str) -> list[str]:
             statements.append(
                 f"CREATE OR REPLACE FUNCTION {trigger}() RETURNS trigger AS $$\n"
                 "BEGIN\n" + "".join(f"  {sql};\n" for sql in body) + "  RETURN NULL;\nEND;\n"
-                "$$ LANGUAGE plpgsql"
+                # One plan per statement and session: a write pays the planning of these
+                # joins (ideas_idea has many indexes) once per connection, not every time.
+                "$$ LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan"
             )
             statements.append(
                 f"CREATE TRIGGER {trigger} AFTER {event} ON {table} "

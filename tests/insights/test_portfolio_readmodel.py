@@ -224,3 +224,29 @@ def test_sources_deleted_after_the_counters_leave_no_negative_count(writes):
     assert not PortfolioCell.objects.filter(ideas__lt=0).exists()
     assert not FunnelDay.objects.filter(submitted__lt=0).exists()
     assert not PortfolioEntry.objects.exists() and not IdeaMilestone.objects.exists()
+
+
+def test_the_demo_data_leaves_the_maintained_values_equal_to_rebuilt_ones():
+    # The demo writes through services, bulk_create and bulk_update, with backdated history.
+    call_command("seed_demo", quiet_logins=True)
+    maintained = readmodel.snapshot()
+    assert maintained["entries"] and maintained["milestones"]
+    assert outcomes.idea_values_rebuild() == 0 and IdeaValue.objects.exists()
+    readmodel.rebuild()
+    assert readmodel.snapshot() == maintained
+
+
+def test_sqlite_triggers_dropped_by_a_table_rebuild_come_back_after_migrate():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps triggers across ALTER TABLE")
+    idea = factories.IdeaFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER insights_pf_move_ins")  # as a table rebuild would
+    _history(idea, ("submitted", at(2026, 2, 1)))
+    assert not IdeaMilestone.objects.filter(idea=idea).exists()
+    readmodel.ensure_sqlite_triggers(using="default")  # what post_migrate runs
+    assert IdeaMilestone.objects.filter(idea=idea).exists()  # rebuilt
+    _history(factories.IdeaFactory(), ("submitted", at(2026, 2, 2)))
+    assert FunnelDay.objects.get(day=date(2026, 2, 2)).submitted == 1  # the trigger is back
