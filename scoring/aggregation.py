@@ -23,10 +23,11 @@ Both engines run the same SQL (≥ SQLite 3.30 for ``FILTER``, 3.24 for upserts)
 * stored numbers are rounded to 9 decimals in SQL (``ROUND(CAST(.. AS NUMERIC), 9)``) so the
   order rows were inserted in, or the engine, cannot change a rank or a ``>=`` through a
   last-bit difference in a floating-point sum;
-* what differs by engine is in ``_DIALECTS``: the JSON of the function means, two-decimal
-  formatting, the row-wise GREATEST/LEAST, and how the two upserts are chained — PostgreSQL
-  runs both in ONE statement (the IdeaScore upsert is a data-modifying CTE whose
-  ``RETURNING`` feeds the SignalResult upsert), SQLite runs the CTE chain once per table.
+* what differs by engine is in ``_DIALECTS``: how the JSON of the function means is built,
+  two-decimal formatting, the row-wise GREATEST/LEAST, and how the writes are chained —
+  PostgreSQL runs them all in ONE statement (the IdeaScore upsert is a data-modifying CTE
+  whose ``RETURNING`` feeds the SignalResult upsert; stale results are deleted by sibling
+  CTEs), SQLite runs the CTE chain once per table and deletes stale rows through the ORM.
 
 The write is idempotent and touches only what changed: rows are upserted on their unique keys
 (ids kept), IdeaScore and SignalResult rows are only rewritten when a value changed, and rows
@@ -35,7 +36,8 @@ rerun over the same scores writes nothing (``computed_at`` is the time of the ru
 CHANGED the row, which is what orders "latest score per idea"). ``Idea.latest_score`` is
 rewritten only for the ideas whose value moved.
 
-Why a new scorecard still recomputes the whole round (docs/scoring.md, "Cost"): it moves
+Why a new scorecard still recomputes the whole round (docs/scoring.md, "Why one new
+scorecard recomputes the round"): it moves
 G_s and S_s, which enter every calibrated score of the round, and its reviewer's own mean and
 spread, which enter the z of every score that reviewer gave in the round; so the stored
 calibrated means, overall, rank, gate and split of (nearly) every idea legitimately change.
