@@ -84,7 +84,10 @@ def drop_all(batch_id: int) -> None:
 
 
 def _long_statements(cursor) -> None:
+    """For the transaction: statements over a whole file, sorts and hashes of a chunk in
+    memory (measured: the default 4 MB spilled every chunk's sort to disk)."""
     cursor.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")
+    cursor.execute("SET LOCAL work_mem = '64MB'")
 
 
 # --- 1. Staging -------------------------------------------------------------------------------
@@ -271,6 +274,16 @@ def date_sql(p: str) -> str:
     )
 
 
+def _digit_count(value: str) -> str:
+    """SQL: how many ASCII digits ``value`` holds. Ten ``replace`` calls: measured ~9 times
+    cheaper than one ``translate`` in a UTF-8 database. Plus the non-ASCII characters (at
+    most ``octet_length - length``), it bounds the Unicode digits ``privacy.mask`` counts."""
+    stripped = value
+    for digit in "0123456789":
+        stripped = f"replace({stripped}, '{digit}', '')"
+    return f"(octet_length({value}) - octet_length({stripped}))"
+
+
 def _digits(value: str) -> str:
     """SQL: ``value`` (non-empty) is all ASCII digits, short enough for a bigint."""
     return f"(length({value}) <= 17 AND translate({value}, '0123456789', '') = '')"
@@ -326,7 +339,7 @@ def normalise(batch, header: list[str], places: Places, tables: Tables) -> None:
     non_text = "concat(r.src, r.ext, r.chan, r.dat, r.seg, r.cid, r.sc, r.scl, r.stg, r.mom)"
     sql = f"""
     CREATE UNLOGGED TABLE {norm} AS
-    WITH raw AS MATERIALIZED (
+    WITH raw AS (
       SELECT x.k, x.rn AS row_number, x.src, x.ext, x.chan, x.txt, x.dat, x.seg, x.cid, x.sc,
              x.scl, x.stg, x.mom
       FROM (
@@ -342,8 +355,9 @@ def normalise(batch, header: list[str], places: Places, tables: Tables) -> None:
       WHERE concat(x.src, x.ext, x.chan, x.txt, x.dat, x.seg, x.cid, x.sc, x.scl, x.stg,
                     x.mom) <> ''
          OR btrim(concat({", ".join(f"x.{c}" for c in columns)},
-                         array_to_string(x.extra, '')), %(ws)s) <> ''),
-    typed AS MATERIALIZED (
+                         array_to_string(x.extra, '')), %(ws)s) <> ''
+      OFFSET 0),
+    typed AS (
       SELECT r.*,
         coalesce(nullif(r.src, ''), %(default_source)s) AS source,
         replace(replace(lower(r.chan), ' ', '_'), '-', '_') AS channel,
@@ -358,8 +372,8 @@ def normalise(batch, header: list[str], places: Places, tables: Tables) -> None:
         octet_length({non_text}) <> length({non_text})
           OR left(r.dat, 10) <> translate(left(r.dat, 10), 'Ww ', '')
           OR (r.sc <> '' AND r.sc !~ '{_SCORE}' AND r.sc ~* '[0-9]|inf|nan') AS hard
-      FROM raw r),
-    found AS MATERIALIZED (
+      FROM raw r OFFSET 0),
+    found AS (
       SELECT t.*,
         CASE WHEN t.sc = '' THEN '' WHEN t.scl_lower <> '' THEN t.scl_lower
              WHEN t.score_num BETWEEN 1 AND 5 THEN 'csat' ELSE 'nps' END AS scale,
@@ -370,7 +384,7 @@ def normalise(batch, header: list[str], places: Places, tables: Tables) -> None:
                                     (%(moment_ids)s::jsonb ->> (t.mom::bigint)::text)::bigint)
              ELSE %(moments)s::jsonb -> (coalesce(t.stage_found::text, '') || '|' || lower(t.mom))
         END AS moment_found
-      FROM typed t)
+      FROM typed t OFFSET 0)
     SELECT t.k, t.row_number, t.hard,
       nullif(array_to_string(ARRAY[
         CASE WHEN t.source = '' THEN 'source is missing'
@@ -406,8 +420,8 @@ def normalise(batch, header: list[str], places: Places, tables: Tables) -> None:
       t.channel = 'complaint' OR (t.sc <> '' AND t.score_num IS NOT NULL AND ({negative}))
         AS is_negative,
       strpos(t.txt, '@') > 0
-        OR length(t.txt) - length(translate(t.txt, '0123456789', ''))
-           + octet_length(t.txt) - length(t.txt) >= {MIN_PHONE_DIGITS} AS to_mask
+        OR {_digit_count("t.txt")} + octet_length(t.txt) - length(t.txt) >= {MIN_PHONE_DIGITS}
+        AS to_mask
     FROM found t
     """
     params = {
@@ -433,7 +447,6 @@ def normalise(batch, header: list[str], places: Places, tables: Tables) -> None:
             "WHERE d.k = n.k AND d.nth > 1",
             [importer.DUPLICATE_REASON],
         )
-        cursor.execute(f"ANALYZE {norm}")
 
 
 _VALUE_COLUMNS = [
