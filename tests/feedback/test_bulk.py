@@ -246,11 +246,12 @@ def _both_paths(monkeypatch, capture, manager, make) -> tuple[dict, dict]:
     return results[0], results[1]
 
 
-pytestmark = pytest.mark.skipif(
+postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the SQL path exists on PostgreSQL only"
 )
 
 
+@postgres_only
 @pytest.mark.parametrize("unsafe", [False, True], ids=["copied-as-is", "read-by-python"])
 def test_the_sql_and_python_paths_store_and_refuse_the_same_rows(
     unsafe, manager, journey_places, django_capture_on_commit_callbacks, monkeypatch
@@ -285,6 +286,7 @@ def test_the_sql_and_python_paths_store_and_refuse_the_same_rows(
         assert expected in reasons
 
 
+@postgres_only
 def test_xlsx_goes_through_the_same_sql(
     manager, journey_places, django_capture_on_commit_callbacks, monkeypatch
 ):
@@ -296,6 +298,7 @@ def test_xlsx_goes_through_the_same_sql(
     assert sql == python
 
 
+@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_large_import_rebuilds_the_secondary_indexes(monkeypatch):
     """Outside a transaction, as the task runs: the indexes are dropped for the chunks and
