@@ -549,6 +549,9 @@ def write_chunk(tables: Tables, after: int, upto: int, journey_id: int, header_w
     params = {"batch": batch_id, "after": after, "upto": upto, "ws": importer.WHITESPACE}
     with connection.cursor() as cursor:
         _long_statements(cursor)
+        # The plan is the same for every chunk: compiling it each time (JIT, on by default
+        # above a cost this statement always reaches) would only add to it.
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(
             f"INSERT INTO {ImportRejection._meta.db_table} (batch_id, row_number, reasons, data) "
             f"SELECT %(batch)s, n.row_number, n.reasons, jsonb_build_array({cells}) "
@@ -568,8 +571,12 @@ def write_chunk(tables: Tables, after: int, upto: int, journey_id: int, header_w
             "   WHERE r.k > %(after)s AND r.k <= %(upto)s AND r.reasons IS NULL), "
             "fb_rows AS MATERIALIZED ("
             "  SELECT v.*, to_tsvector('english', v.text) AS vec FROM fb_valid v"
-            f"  WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.source = v.source"
-            "    AND f.external_id = v.external_id AND f.digest = v.digest)), "
+            # One probe of the unique index per row (LIMIT keeps it a nested loop): as an
+            # anti-join the planner hashed the whole table for every chunk, measured to make
+            # a million-row import quadratic.
+            f"  LEFT JOIN LATERAL (SELECT f.digest FROM {table} f WHERE f.source = v.source"
+            "    AND f.external_id = v.external_id LIMIT 1) f ON true"
+            "  WHERE f.digest IS DISTINCT FROM v.digest), "
             f"{placement.suggest_ctes('fb_rows')}, "
             f"fb_written AS (INSERT INTO {table} AS f ({', '.join(columns)}) "
             f"  SELECT {', '.join(f'r.{c}' for c in _VALUE_COLUMNS)}, b.moment_id, %(batch)s, "
