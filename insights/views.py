@@ -28,7 +28,6 @@ from core.web import (
     HtmxHttpRequest,
     csv_response,
     is_partial,
-    paginate,
     require_perm,
     vary_on_htmx,
 )
@@ -248,12 +247,18 @@ def portfolio(request: HtmxHttpRequest) -> HttpResponse:
         years, fy = port.chosen_year(request.GET.get("fiscal_year"))
     except port.NoSuchYear:
         raise Http404("No such fiscal year.") from None
-    page = paginate(request, port.ranked_ideas(fy), PORTFOLIO_PAGE_SIZE) if fy else None
     if fy and is_partial(request, "ranked-ideas"):
         # Another page of the ranking: the figures above it stay as they are.
+        page = port.ranked_page(request, fy, PORTFOLIO_PAGE_SIZE)
         response = render(request, "insights/portfolio.html#ranked-ideas", {"page": page})
         return vary_on_htmx(response)
-    data = port.portfolio(fy) if fy else None
+    data, page = None, None
+    if fy:
+        # The money cells count the year's ideas: the ranking's paginator needs no COUNT.
+        cells = port.money_cells(fy)
+        data = port.portfolio(fy, cells=cells)
+        count = sum(c.ideas for c in cells)
+        page = port.ranked_page(request, fy, PORTFOLIO_PAGE_SIZE, count=count)
     context = {
         "years": years,
         "fiscal_year": fy,
@@ -273,24 +278,24 @@ def portfolio_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     rows = (
         [
             rank,
-            idea.pk,
-            idea.title,
-            idea.status,
-            idea.innovation_type,
-            idea.horizon,
+            entry.idea_id,
+            entry.idea.title,
+            entry.idea.status,
+            entry.innovation_type,
+            entry.horizon,
             # Money with two places whatever the database returns (SQLite drops them).
             *(
                 money(v)
                 for v in (
-                    idea.spent,
-                    idea.expected,
-                    idea.realised_generated,
-                    idea.realised_protected,
-                    idea.realised_total,
+                    entry.spent,
+                    entry.expected,
+                    entry.realised_generated,
+                    entry.realised_protected,
+                    entry.realised_total,
                 )
             ),
         ]
-        for rank, idea in enumerate(port.ranked_ideas(fy).iterator(chunk_size=2000), start=1)
+        for rank, entry in enumerate(port.ranked_ideas(fy).iterator(chunk_size=2000), start=1)
     )
     return csv_response(f"portfolio-{fy.pk}.csv", PORTFOLIO_CSV_HEADER, rows)
 
