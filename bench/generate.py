@@ -17,7 +17,10 @@ During the load the session runs with ``session_replication_role = replica``: no
 triggers fire, neither the foreign-key checks nor the search-vector trigger of
 ``ideas/migrations/0004_search_postgres.py`` (one trigger call per COPY row is slow). The
 generator assigns every id itself, fills ``search_vector`` with one UPDATE using the
-trigger's own expression, computes every counter in SQL from the rows, checks the main
+trigger's own expression, computes every counter in SQL from the rows (the maintained
+realised-value totals and the portfolio's read model too, set-based:
+``outcomes.services.IDEA_VALUE_FILL_SQL`` and ``insights.readmodel.rebuild_sql``, which
+``manage.py rebuild_portfolio`` runs), checks the main
 foreign keys with anti-joins, aggregates every round with the real ``scoring.aggregation``
 code, and ends with ``VACUUM ANALYZE``.
 """
@@ -1188,6 +1191,15 @@ def main(argv: list[str] | None = None) -> None:
             gen.outcomes(cur)
         with timed("search vectors and counters (one UPDATE)", timings):
             cur.execute(IDEA_FILL)
+        with timed("realised value totals and the portfolio read model (SQL)", timings):
+            # Maintained by the value-record service and by triggers in the application;
+            # filled here from the loaded rows, set-based (the triggers are off).
+            from insights.readmodel import rebuild_sql
+            from outcomes.services import IDEA_VALUE_FILL_SQL
+
+            cur.execute(IDEA_VALUE_FILL_SQL)
+            for sql in rebuild_sql("postgresql"):
+                cur.execute(sql)
         with timed("daily snapshots (SQL, 730 days)", timings):
             cur.execute(SNAPSHOTS, {"first": args.today - timedelta(days=729), "last": args.today})
             gen.counts["snapshots"] = cur.rowcount

@@ -30,10 +30,12 @@ sys.path.insert(0, str(BASE_DIR))
 from bench.run import (  # noqa: E402
     DEFAULT_URL,
     SECRET,
+    CpuMeter,
     _free_port,
     add_gunicorn_arguments,
     configure,
     counter_drift,
+    cpu_report,
     gunicorn,
     gunicorn_label,
     pct,
@@ -131,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     lock = threading.Lock()
-    with gunicorn(env, port):
+    with gunicorn(env, port) as server:
         stop_at = time.monotonic() + args.seconds
         kinds, weights = zip(*MIX, strict=True)
 
@@ -182,12 +184,15 @@ def main(argv: list[str] | None = None) -> None:
                     latencies[k].extend(v)
 
         threads = [threading.Thread(target=client, args=(n, me)) for n, me in enumerate(plan)]
+        meter = CpuMeter(server.pid, args.database_url.rsplit("/", 1)[-1])
+        meter.start()
         started = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
+        cpu = meter.stop()
     drift = counter_drift(me["toggle_idea"] for me in plan)
     everything = [x for v in latencies.values() for x in v]
     print(
@@ -204,6 +209,8 @@ def main(argv: list[str] | None = None) -> None:
                 f"{statistics.median(values):>9.1f}{pct(values, 95):>9.1f}"
             )
     print(f"  errors: {len(errors)}; ideas whose support counters differ from their rows: {drift}")
+    print(cpu_report(cpu, len(everything)))
+    print(f"  load average after the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for e in errors[:5]:
         print("   ", e)
 

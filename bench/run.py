@@ -337,7 +337,17 @@ def _free_port() -> int:
 
 # gunicorn as the benchmarks start it (``--workers``, ``--worker-class``, ``--threads`` of
 # bench/run.py and bench/load.py); the defaults are the ones docs/deployment.md recommends.
-GUNICORN = {"workers": os.cpu_count() or 2, "worker_class": "gthread", "threads": 4}
+# ``extra``: more command-line options (``--gunicorn-option``); ``app_dir``: the checkout whose
+# code gunicorn serves (``--app-dir``: the old code beside the new one in a paired run);
+# ``env``: environment overrides for the server only (``--server-env``).
+GUNICORN = {
+    "workers": os.cpu_count() or 2,
+    "worker_class": "gthread",
+    "threads": 4,
+    "extra": [],
+    "app_dir": BASE_DIR,
+    "env": {},
+}
 
 
 def gunicorn_args(workers: int, worker_class: str, threads: int) -> list[str]:
@@ -350,18 +360,26 @@ def gunicorn_args(workers: int, worker_class: str, threads: int) -> list[str]:
 def gunicorn_label() -> str:
     g = GUNICORN
     threads = f" x {g['threads']} threads" if g["worker_class"] == "gthread" else ""
-    return f"{g['workers']} {g['worker_class']} workers{threads}"
+    extra = f" {' '.join(g['extra'])}" if g["extra"] else ""
+    env = "".join(f" {k}={v}" for k, v in g["env"].items())
+    code = f"; code of {g['app_dir']}" if Path(g["app_dir"]) != BASE_DIR else ""
+    return f"{g['workers']} {g['worker_class']} workers{threads}{extra}{env}{code}"
 
 
 @contextlib.contextmanager
 def gunicorn(env: dict, port: int):
     """gunicorn (``GUNICORN``) on 127.0.0.1:port with ``env``; waits for /healthz and always
     stops it (its whole process group) on the way out."""
+    app_dir = Path(GUNICORN["app_dir"])
+    # The settings file production uses (docs/deployment.md), when that checkout has one; the
+    # options below override its process model and binding.
+    config = ["-c", "config/gunicorn.py"] if (app_dir / "config/gunicorn.py").exists() else []
     server = subprocess.Popen(
-        [str(BASE_DIR / ".venv/bin/gunicorn"), "config.wsgi",
+        [str(BASE_DIR / ".venv/bin/gunicorn"), *config, "config.wsgi",
          *gunicorn_args(GUNICORN["workers"], GUNICORN["worker_class"], GUNICORN["threads"]),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"],
-        cwd=BASE_DIR, env=env, start_new_session=True,
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60",
+         *GUNICORN["extra"]],
+        cwd=app_dir, env={**env, **GUNICORN["env"]}, start_new_session=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
@@ -446,7 +464,7 @@ def bench_toggles(total: int, threads: int, max_seconds: float) -> dict:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("CELERY_BROKER_URL", None)
-    with gunicorn(env, port):
+    with gunicorn(env, port) as server:
         per_thread = max(2, (total // len(plan)) // 2 * 2)  # even: POST/DELETE pairs
         latencies: list[float] = []
         errors: list[str] = []
@@ -479,12 +497,15 @@ def bench_toggles(total: int, threads: int, max_seconds: float) -> dict:
                 latencies.extend(mine)
 
         workers = [threading.Thread(target=worker, args=item) for item in plan]
+        meter = CpuMeter(server.pid, connection.settings_dict["NAME"])
+        meter.start()
         start = time.perf_counter()
         for w in workers:
             w.start()
         for w in workers:
             w.join()
         elapsed = time.perf_counter() - start
+        cpu = meter.stop()
     # Counters must still equal the rows of every touched idea.
     drift = counter_drift(i for _, i in plan)
     result = {
@@ -504,8 +525,11 @@ def bench_toggles(total: int, threads: int, max_seconds: float) -> dict:
         f"errors {result['errors']}, ideas whose counters differ from their rows: {drift}",
         flush=True,
     )
+    print(cpu_report(cpu, len(latencies)))
+    print(f"  load average after the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for e in errors[:3]:
         print("   ", e)
+    result["cpu"] = cpu
     return result
 
 
@@ -538,12 +562,126 @@ def add_gunicorn_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--gunicorn-threads", type=int, default=GUNICORN["threads"], help="per gthread worker"
     )
+    parser.add_argument(
+        "--gunicorn-option",
+        action="append",
+        default=[],
+        metavar="OPTION",
+        help="one more gunicorn command-line option, e.g. --gunicorn-option=--keep-alive=5",
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for gunicorn only (e.g. DB_CONN_MAX_AGE=0)",
+    )
+    parser.add_argument(
+        "--app-dir",
+        type=Path,
+        default=BASE_DIR,
+        help="serve the code of this checkout (its own config.wsgi) with this benchmark: "
+        "old and new code measured by the same client, one after the other",
+    )
 
 
 def use_gunicorn_arguments(args) -> None:
     GUNICORN.update(
-        workers=args.workers, worker_class=args.worker_class, threads=args.gunicorn_threads
+        workers=args.workers,
+        worker_class=args.worker_class,
+        threads=args.gunicorn_threads,
+        extra=list(args.gunicorn_option),
+        app_dir=args.app_dir.resolve(),
+        env=dict(item.split("=", 1) for item in args.server_env),
     )
+
+
+# --- CPU accounting ----------------------------------------------------------------------------
+
+
+class CpuMeter:
+    """CPU seconds used between ``start()`` and ``stop()`` by the benchmark's own process (the
+    load generator: it shares the cores with the server), the gunicorn processes (master and
+    workers: one process group), the PostgreSQL backends connected to ``database`` and the
+    whole machine (everything else: other users' work). Linux ``/proc`` only; elsewhere the
+    report says so."""
+
+    def __init__(self, server_pgid: int, database: str) -> None:
+        self.server_pgid = server_pgid
+        self.database = database
+        self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def _processes(self) -> tuple[float, float]:
+        server = postgres = 0.0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    stat = f.read()
+                fields = stat[stat.rindex(")") + 2 :].split()
+                seconds = (int(fields[11]) + int(fields[12])) / self.tick
+                if int(fields[2]) == self.server_pgid:
+                    server += seconds
+                elif "(postgres)" in stat:
+                    with open(f"/proc/{entry}/cmdline", "rb") as f:
+                        words = f.read().split()
+                    if self.database.encode() in words:
+                        postgres += seconds
+            except (OSError, ValueError, IndexError):
+                continue  # gone in between
+        return server, postgres
+
+    @staticmethod
+    def _machine() -> tuple[float, float]:
+        with open("/proc/stat") as f:
+            values = [int(v) for v in f.readline().split()[1:]]
+        idle = values[3] + values[4]
+        return sum(values) - idle, sum(values)
+
+    def start(self) -> None:
+        self.available = os.path.exists("/proc/stat")
+        if not self.available:
+            return
+        self.t0 = time.perf_counter()
+        self.self0 = time.process_time()
+        self.server0, self.postgres0 = self._processes()
+        self.busy0, self.all0 = self._machine()
+
+    def stop(self) -> dict:
+        if not self.available:
+            return {}
+        wall = time.perf_counter() - self.t0
+        server, postgres = self._processes()
+        busy, total = self._machine()
+        cores = os.cpu_count() or 1
+        ticks_per_second = (total - self.all0) / wall / cores if wall else self.tick
+        return {
+            "wall": wall,
+            "client": time.process_time() - self.self0,
+            "server": server - self.server0,
+            "postgres": postgres - self.postgres0,
+            "machine": (busy - self.busy0) / ticks_per_second,
+            "cores": cores,
+        }
+
+
+def cpu_report(cpu: dict, requests: int) -> str:
+    """One line: each part's CPU seconds, share of the machine, and ms per request."""
+    if not cpu:
+        return "  CPU: not measured (no /proc)"
+    capacity = cpu["wall"] * cpu["cores"]
+    others = cpu["machine"] - cpu["client"] - cpu["server"] - cpu["postgres"]
+    parts = []
+    for name, seconds in [
+        ("load generator", cpu["client"]),
+        ("gunicorn", cpu["server"]),
+        ("postgres (this db)", cpu["postgres"]),
+        ("everything else", others),
+    ]:
+        per = f", {seconds / requests * 1000:.2f} ms/req" if requests else ""
+        parts.append(f"{name} {seconds:.1f} s ({seconds / capacity:.0%}{per})")
+    return f"  CPU of {cpu['cores']} cores x {cpu['wall']:.0f} s: " + "; ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,7 +2,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 # Money: Decimal end to end, 2 places, stored as NUMERIC(14, 2). Percentages are computed
@@ -202,3 +203,63 @@ class BudgetSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["fiscal_year", "date"], name="snapshot_once_per_day")
         ]
+
+
+class CommittedMoney(models.Model):
+    """Committed allocations summed per fiscal year and per what the reports split them by:
+    the idea's stage, campaign, innovation type (and whether it is confirmed) and horizon.
+    The dashboard's totals and splits and the journey map's money per stage read these few
+    thousand rows instead of joining every committed allocation to its idea.
+
+    On PostgreSQL statement triggers keep it in the same transaction as its sources
+    (migration ``budgets/0005``): on allocations (created, released, re-amounted, spent,
+    deleted) and on ideas (a change of stage, campaign, type, confirmation or horizon moves
+    the idea's committed money to its new group). Elsewhere the reads join the allocations
+    themselves. ``manage.py rebuild_committed_money`` recomputes it
+    (``budgets.committed.committed_money_rebuild``).
+
+    The keys are not database foreign keys: rows left at zero must never block deleting a
+    stage, campaign or fiscal year; a NULL stage or campaign is its own group."""
+
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    stage = models.ForeignKey(
+        "journeys.Stage",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    campaign = models.ForeignKey(
+        "ideas.Campaign",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    innovation_type = models.CharField(max_length=24)
+    type_confirmed = models.BooleanField()
+    horizon = models.CharField(max_length=16)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
+    spent = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
+    allocations = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # NULL keys compare equal through COALESCE, so the triggers' upserts find them.
+            models.UniqueConstraint(
+                F("fiscal_year"),
+                Coalesce(F("stage"), Value(0)),
+                Coalesce(F("campaign"), Value(0)),
+                F("innovation_type"),
+                F("type_confirmed"),
+                F("horizon"),
+                name="committedmoney_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year_id}/{self.stage_id}/{self.campaign_id}: {self.amount}"

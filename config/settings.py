@@ -140,8 +140,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     # A connection that died between requests (database restarted, failover) is replaced at
-    # the start of the next request, so the app recovers without a restart.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # the start of the next request, so the app recovers without a restart. It costs one
+    # ``SELECT 1`` round trip per request on a reused connection (docs/deployment.md);
+    # DB_CONN_HEALTH_CHECKS=false saves it, and the first request on a dead connection then
+    # answers 503 before the connection is replaced.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", default=True)
     if env_str("TEST_DATABASE_NAME"):
         DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -42,8 +43,12 @@ ALIASES = {
     "score_scale": {"score_scale", "scale"},
 }
 MAX_TEXT = 10_000
+# What ``str.strip()`` removes: every cell is stripped of exactly these characters, by Python
+# and by PostgreSQL's ``btrim`` in the bulk import.
+WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
 CHANNELS = frozenset(Channel.values)  # Channel.values builds a new list on every call
 PREVIEW_ROWS = 10
+DUPLICATE_REASON = "duplicate: the same source and external_id appear earlier in the file"
 
 
 class ImportFileError(ValueError):
@@ -109,11 +114,7 @@ def _read_csv(fileobj: IO[bytes]):
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     sample = text.read(64 * 1024)
     text.seek(0)
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(text, dialect)
+    reader = csv.reader(text, sniff_dialect(sample))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -129,6 +130,19 @@ def _read_csv(fileobj: IO[bytes]):
             raise ImportFileError("The file is not UTF-8 text. Save it as CSV UTF-8.") from None
 
     return header, rows()
+
+
+def sniff_dialect(sample: str):
+    """The CSV dialect of a file from its first characters: the delimiter (comma, semicolon
+    or tab) as sniffed, and quotes doubled inside quoted fields (``"a ""b"" c"`` reads a "b" c), as every
+    spreadsheet writes them. The sniffer guesses "no doubling" whenever its sample holds no
+    doubled quote, which would mangle such a field further down the file."""
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+    sniffed.doublequote = True
+    return sniffed
 
 
 def _read_xlsx(fileobj: IO[bytes]):
@@ -267,9 +281,12 @@ def _date(value: str) -> date | None:
 
 
 def digest(values: dict) -> str:
-    """A short hash of the stored values, to tell a changed re-import from an unchanged one."""
+    """A short hash of the stored values, to tell a changed re-import from an unchanged one.
+
+    MD5 (not a security hash here) because PostgreSQL computes the same one in SQL
+    (``md5(concat_ws(chr(31), …))``, ``feedback.bulk``): both import paths must agree."""
     parts = [str(values.get(f) if values.get(f) is not None else "") for f in DIGEST_FIELDS]
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+    return hashlib.md5("\x1f".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
 DIGEST_FIELDS = [
@@ -326,7 +343,7 @@ def normalise(raw: dict[str, str], places: Places, *, default_source: str = "") 
     if get("score"):
         try:
             score = int(float(get("score").replace(",", ".")))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: "inf"
             reasons.append(f"score “{get('score')}” is not a number")
         else:
             if not scale:

@@ -8,13 +8,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import OperationalError, connection, connections, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -23,7 +22,7 @@ from accounts.audit import audit_record
 from core import outbox
 from core.exceptions import Conflict
 from core.web import require_perm
-from feedback import importer, placement, selectors
+from feedback import bulk, importer, placement, selectors
 from feedback.importer import ImportFileError, Places
 from feedback.models import (
     BatchStatus,
@@ -379,7 +378,9 @@ def batch_run(*, batch_id: int) -> str:
 
 
 def _fail(batch: ImportBatch, message: str) -> None:
-    ImportBatch.objects.filter(pk=batch.pk).update(
+    # Only a batch still going: a straggling second run must not undo a finished import.
+    going = [BatchStatus.PENDING, BatchStatus.RUNNING]
+    ImportBatch.objects.filter(pk=batch.pk, status__in=going).update(
         status=BatchStatus.FAILED, error=message, finished_at=timezone.now()
     )
     _discard_file(batch)
@@ -388,63 +389,74 @@ def _fail(batch: ImportBatch, message: str) -> None:
 def _discard_file(batch: ImportBatch) -> None:
     """The upload holds unmasked text and raw customer ids: once the import has ended it
     goes (the rejected rows, which a curator must be able to fix, are kept with the batch)."""
+    if connection.vendor == "postgresql":
+        bulk.drop_all(batch.pk)  # the work tables of a run that died
     if batch.file:
         batch.file.delete(save=False)
         ImportBatch.objects.filter(pk=batch.pk).update(file="")
 
 
-class _ChunkWriter:
-    """Commits an import's chunks in order. On PostgreSQL outside a transaction (the Celery
-    task) it does so in a second thread with its own connection: the database server writes
-    chunk N (on another core) while this thread reads, checks and masks chunk N+1. At most
-    one chunk is in flight, and each still commits with its counters behind the
-    ``processed`` guard, so counts, resumption and concurrent runs behave as inline.
-    Elsewhere (SQLite; inside a caller's transaction, as in tests) it writes inline."""
-
-    def __init__(self, suggester: Suggester):
-        self.suggester = suggester
-        self.pending: Future | None = None
-        self.pool: ThreadPoolExecutor | None = None
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedback-import")
-
-    def write(self, batch_id, before, after, good, bad) -> None:
-        if self.pool is None:
-            _commit_chunk(batch_id, before, after, good, bad, self.suggester)
-            return
-        self.wait()
-        self.pending = self.pool.submit(
-            _commit_chunk, batch_id, before, after, good, bad, self.suggester
-        )
-
-    def wait(self) -> None:
-        """Wait for the chunk in flight; its error (``_Superseded``, a lost database, …)
-        is raised here."""
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            pending.result()
-
-    def close(self) -> None:
-        try:
-            self.wait()
-        finally:
-            if self.pool is not None:
-                # The writer thread's own connections (Django keeps them per thread).
-                self.pool.submit(connections.close_all).result()
-                self.pool.shutdown()
+# PostgreSQL imports files in SQL (``feedback.bulk``); the tests turn it off to compare the
+# two paths on the same database.
+IMPORT_IN_SQL = True
 
 
 def _run(batch: ImportBatch) -> None:
     journey = _journey()
-    places, suggester = Places.load(journey), Suggester.for_journey(journey)
-    writer = _ChunkWriter(suggester)
+    places = Places.load(journey)
+    if connection.vendor == "postgresql" and IMPORT_IN_SQL:
+        _run_in_sql(batch, journey, places)
+    else:
+        _read_and_write(batch, places, Suggester.for_journey(journey))
+
+
+def _run_in_sql(batch: ImportBatch, journey: Journey, places: Places) -> None:
+    """PostgreSQL: the file is staged and normalised in the database (``feedback.bulk``),
+    then written in chunks, each committed with its rejections and counters behind the
+    ``processed`` guard (counted here in staged rows). A resumed run stages and normalises
+    the file again (into work tables of its own) and carries on after ``processed``."""
+    header = batch_header(batch)
+    tables = bulk.Tables.new(batch.pk)
+    bulk.restore_indexes()  # after a large import that died with them dropped
+    rebuild = False
     try:
-        _read_and_write(batch, places, writer)
+        last = bulk.stage(batch, header, tables)
+        ImportBatch.objects.filter(pk=batch.pk).update(total=last)
+        bulk.normalise(batch, header, places, tables)
+        rebuild = bulk.rebuilds_indexes(last - batch.processed)
+        if rebuild:
+            bulk.drop_indexes()
+        for after, upto in bulk.chunks(batch.processed, last):
+            with transaction.atomic():
+                if not ImportBatch.objects.filter(pk=batch.pk, processed=after).update(
+                    processed=upto
+                ):
+                    raise _Superseded
+                imported, updated, unchanged, rejected = bulk.write_chunk(
+                    tables, after, upto, journey.pk, len(header)
+                )
+                ImportBatch.objects.filter(pk=batch.pk).update(
+                    imported=F("imported") + imported,
+                    updated=F("updated") + updated,
+                    unchanged=F("unchanged") + unchanged,
+                    rejected=F("rejected") + rejected,
+                )
+        if rebuild:
+            bulk.restore_indexes()  # before the batch is done: its items are searchable then
+        # The staged count makes way for the exact count of data rows, in the statement
+        # that ends the batch: no later run reads ``processed`` in the other unit.
+        rows = bulk.count_rows(tables)
+        ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.RUNNING).update(
+            total=rows, processed=rows, status=BatchStatus.DONE, finished_at=timezone.now()
+        )
     finally:
-        writer.close()
+        tables.drop()
+        if rebuild:
+            bulk.restore_indexes()  # also when the import failed
 
 
-def _read_and_write(batch: ImportBatch, places: Places, writer: _ChunkWriter) -> None:
+def _read_and_write(batch: ImportBatch, places: Places, suggester: Suggester) -> None:
+    """Elsewhere (SQLite): each row through ``importer.normalise``, chunks written inline."""
     with batch.file.open("rb") as fileobj:
         if batch.total is None:
             estimate = importer.estimate_rows(fileobj, batch.file_format)
@@ -467,7 +479,7 @@ def _read_and_write(batch: ImportBatch, places: Places, writer: _ChunkWriter) ->
             if values is not None:
                 key = _key_hash(values)
                 if key in seen:
-                    values, reasons = None, ["duplicate: the same source and external_id appear earlier in the file"]  # fmt: skip
+                    values, reasons = None, [importer.DUPLICATE_REASON]
                 seen.add(key)
             if index <= done:
                 continue  # committed by an earlier run; read only to rebuild ``seen``
@@ -483,10 +495,9 @@ def _read_and_write(batch: ImportBatch, places: Places, writer: _ChunkWriter) ->
             else:
                 good.append(values)
             if len(good) + len(bad) >= CHUNK:
-                writer.write(batch.pk, done, index, good, bad)
+                _commit_chunk(batch.pk, done, index, good, bad, suggester)
                 done, good, bad = index, [], []
-        writer.write(batch.pk, done, index, good, bad)
-        writer.wait()
+        _commit_chunk(batch.pk, done, index, good, bad, suggester)
     # The estimate made way for the exact count of data rows.
     ImportBatch.objects.filter(pk=batch.pk).update(total=index)
 

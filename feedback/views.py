@@ -51,6 +51,42 @@ class CappedCountPaginator(Paginator):
         return min(n, COUNT_CAP)
 
 
+class UncountedPage:
+    """A page of a full-text search without its total. Counting the matches of a common
+    word at a million items takes 0.4-0.7 s even capped at 10,001 (each match is read back
+    from the table to recheck it), while the page itself takes milliseconds; so a search
+    reads one row more than the page and offers "Next" when it is there."""
+
+    uncounted = True
+
+    def __init__(self, object_list, number: str | None, per_page: int):
+        try:
+            self.number = max(1, int(number or 1))
+        except ValueError:
+            self.number = 1
+        offset = (self.number - 1) * per_page
+        rows = list(object_list[offset : offset + per_page + 1])
+        self.object_list = rows[:per_page]
+        self._more = len(rows) > per_page
+        self.start_index = offset + 1
+        self.end_index = offset + len(self.object_list)
+
+    def has_next(self) -> bool:
+        return self._more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self._more or self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
 def _get_item(request, pk: int) -> FeedbackItem:
     """The one access helper for an item page or action (403 for non-staff)."""
     require_perm(request.user, "feedback.view_feedback")
@@ -76,7 +112,10 @@ def item_list(request: HtmxHttpRequest) -> HttpResponse:
     partial = is_partial(request, "feedback-list")
     form = FeedbackFilterForm(request.GET or None, stages=[] if partial else _default_stages())
     items = form.apply(FeedbackItem.objects.for_list())
-    page = paginate(request, items, PAGE_SIZE, paginator_class=CappedCountPaginator)
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("q", "").strip():
+        page = UncountedPage(items, request.GET.get("page"), PAGE_SIZE)
+    else:
+        page = paginate(request, items, PAGE_SIZE, paginator_class=CappedCountPaginator)
     context = {
         "form": form,
         "page": page,

@@ -79,7 +79,9 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return (
                 Idea.objects.visible_to(self.request.user)
                 .select_related("campaign")
-                .only("id", "author_id", "status", "campaign_id", "campaign__audience")
+                .only(
+                    "id", "author_id", "status", "moderation", "campaign_id", "campaign__audience"
+                )
             )
         return (
             Idea.objects.visible_to(self.request.user)
@@ -145,10 +147,16 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post", "delete"], filter_backends=[])
     @method_decorator(limited_by("support"))
     def support(self, request, pk=None):
-        idea = self.get_object()
         supported = request.method == "POST"
-        # The write returns the counters after it (one statement on PostgreSQL): no re-read.
-        state = engagement.support_set(idea=idea, user=request.user, supported=supported)
+        # PostgreSQL: visibility, permission and write in one statement that returns the
+        # counters after it (no read of the idea, no re-read). Otherwise, or when that
+        # statement refused, the checked path: read the idea (404), ask the rules (403).
+        state = engagement.support_set_visible(
+            idea_id=int(pk), user=request.user, supported=supported
+        )
+        if state is None:
+            idea = self.get_object()
+            state = engagement.support_set(idea=idea, user=request.user, supported=supported)
         return Response(
             {
                 "supported": supported,

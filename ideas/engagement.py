@@ -11,6 +11,7 @@ expressions (``ideas.services.idea_recount`` recomputes them from the rows):
 
 from __future__ import annotations
 
+from copy import copy
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -19,9 +20,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Kind
+from accounts.rules import is_verified_or_staff
+from core.compiled import compiled
 from core.web import require_perm
 from ideas import moderation
-from ideas.models import Comment, Follow, Idea, Support
+from ideas.models import Comment, Follow, Idea, Status, Support, _is_manager, _is_moderator
 from ideas.notifications import notify_comment
 
 # --- Supports and follows --------------------------------------------------------------------
@@ -126,6 +129,103 @@ def support_set(*, idea: Idea, user, supported: bool, counters: bool = True) -> 
             .first()
         )
     return SupportState(changed, *(values or (0, 0)))
+
+
+# PostgreSQL, the API's toggle: the visibility filter, the permission and the write in ONE
+# statement, so a toggle is the token lookup plus this (no read of the idea first). ``target``
+# is ``Idea.objects.visible_to(user)`` for the one idea (compiled once per connection and kind
+# of person, ``core.compiled``); ``allowed`` adds what ``ideas.support_idea`` asks of the idea
+# (out in the open, not merged, not the person's own). When ``allowed`` is empty nothing is
+# written and the caller takes the checked path, which answers 404 or 403 with the rule's
+# reason; so this path can only ever do what the rules allow, never more.
+_SUPPORT_ADD_VISIBLE_SQL = """
+WITH target AS ({visible}), allowed AS (
+    SELECT id FROM target WHERE status NOT IN (%s, %s) AND author_id IS DISTINCT FROM %s
+), changed AS (
+    INSERT INTO {support} (idea_id, user_id, created_at) SELECT id, %s, %s FROM allowed
+    ON CONFLICT (idea_id, user_id) DO NOTHING RETURNING idea_id
+), upd AS (
+    UPDATE {idea} SET {field} = {field} + 1 WHERE id IN (SELECT idea_id FROM changed)
+    RETURNING supports_employees, supports_customers
+)
+SELECT EXISTS (SELECT 1 FROM allowed), EXISTS (SELECT 1 FROM changed),
+       COALESCE(u.supports_employees, i.supports_employees),
+       COALESCE(u.supports_customers, i.supports_customers)
+FROM {idea} i JOIN target t ON t.id = i.id LEFT JOIN upd u ON TRUE
+"""
+_SUPPORT_REMOVE_VISIBLE_SQL = """
+WITH target AS ({visible}), changed AS (
+    DELETE FROM {support} WHERE idea_id IN (SELECT id FROM target) AND user_id = %s
+    RETURNING idea_id
+), upd AS (
+    UPDATE {idea} SET {field} = {field} - 1
+    WHERE id IN (SELECT idea_id FROM changed) AND {field} > 0
+    RETURNING supports_employees, supports_customers
+)
+SELECT TRUE, EXISTS (SELECT 1 FROM changed),
+       COALESCE(u.supports_employees, i.supports_employees),
+       COALESCE(u.supports_customers, i.supports_customers)
+FROM {idea} i JOIN target t ON t.id = i.id LEFT JOIN upd u ON TRUE
+"""
+# Stand for the idea and the person in the compiled visibility filter (ids are positive).
+_IDEA_SENTINEL = -7_919_104_263
+_USER_SENTINEL = -7_919_104_267
+
+
+def _visible_query(user):
+    """``visible_to(user)`` narrowed to one idea, with sentinels for the idea and the person:
+    its SQL depends only on the person's kind and roles, not on who they are."""
+    stand_in = copy(user)
+    stand_in.pk = _USER_SENTINEL
+    return (
+        Idea.objects.visible_to(stand_in)
+        .filter(pk=_IDEA_SENTINEL)
+        .order_by()
+        .values_list("id", "author_id", "status")
+    )
+
+
+def support_set_visible(*, idea_id: int, user, supported: bool) -> SupportState | None:
+    """The API's toggle in one statement on PostgreSQL (above): support idea ``idea_id`` or
+    withdraw the support if ``user`` may see it (and, to support, may support it). Returns
+    the state afterwards, or None when the caller must take the checked path (read the idea,
+    then :func:`support_set`): not PostgreSQL, a superuser or a customer who has not
+    verified their address (the rules decide those in Python), or the statement found the
+    idea invisible (404 there) or refused (403 there, with the rule's reason)."""
+    if connection.vendor != "postgresql" or user.is_superuser:
+        return None
+    if supported and not is_verified_or_staff(user):
+        return None
+    shape = (_is_manager(user), user.kind == Kind.CUSTOMER, _is_moderator(user))
+    visible = compiled(
+        connection.alias, ("ideas.support_visible", *shape), lambda: _visible_query(user)
+    )
+    bind = {_IDEA_SENTINEL: idea_id, _USER_SENTINEL: user.pk}
+    tables = {
+        "support": Support._meta.db_table,
+        "idea": Idea._meta.db_table,
+        "field": _support_counter(user),
+    }
+    now = timezone.now()
+    if supported:
+        sql = _SUPPORT_ADD_VISIBLE_SQL.format(visible=visible.sql, **tables)
+        params = [
+            *visible.bind(bind),
+            Status.DRAFT.value,
+            Status.MERGED.value,
+            user.pk,
+            user.pk,
+            now,
+        ]
+    else:
+        sql = _SUPPORT_REMOVE_VISIBLE_SQL.format(visible=visible.sql, **tables)
+        params = [*visible.bind(bind), user.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None or not row[0]:
+        return None
+    return SupportState(bool(row[1]), row[2], row[3])
 
 
 def support_add(*, idea: Idea, user) -> bool:

@@ -1,6 +1,7 @@
 import os
 import re
 import uuid
+from decimal import Decimal
 
 import rules
 from django.conf import settings
@@ -759,3 +760,61 @@ class Evidence(models.Model):
         if self.added_by_id == idea.author_id:
             return idea.author_for(viewer)
         return self.added_by
+
+
+class StageCount(models.Model):
+    """Published ideas per journey stage, campaign and status, with the sums the journey map
+    shows (evidence volume, latest panel scores), so the map reads a few dozen rows instead
+    of aggregating every idea on each request.
+
+    ``campaign_key`` is 0 for the row counting every idea of the stage (whatever its
+    campaign) and a campaign's id for that campaign's ideas alone (ideas without a campaign
+    are only in the 0 row). On PostgreSQL statement triggers on ``ideas_idea`` keep it in the
+    same transaction as the ideas (migration ``ideas/0015``: one grouped upsert per statement,
+    every writer covered); elsewhere the map counts the ideas themselves.
+    ``manage.py rebuild_stage_counts`` recomputes it (``ideas.stage_counts``).
+
+    ``stage`` is not a database foreign key: deleting a stage sets its ideas' stage to NULL,
+    which the triggers turn into zeroed rows, and nothing cascades onto the counters."""
+
+    stage = models.ForeignKey(
+        "journeys.Stage",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="idea_counts",
+    )
+    campaign_key = models.IntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices)
+    ideas = models.IntegerField(default=0)
+    customers_affected = models.BigIntegerField(default=0)
+    # Sum and number of the ideas' non-null ``latest_score``: the mean is exact.
+    score_sum = models.DecimalField(max_digits=20, decimal_places=6, default=Decimal(0))
+    scored = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "campaign_key", "status"], name="stagecount_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"stage {self.stage_id}, campaign {self.campaign_key}, {self.status}: {self.ideas}"
+
+
+class IdeaDay(models.Model):
+    """Ideas per day of creation (in UTC) and current status: the dashboard's funnel (ideas
+    submitted in a fiscal year, by where they stand now) sums a year of these rows instead
+    of counting the year's ideas. Kept by the same PostgreSQL statement triggers as
+    :class:`StageCount` (migration ``ideas/0015``); rebuilt by ``manage.py
+    rebuild_stage_counts``."""
+
+    day = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices)
+    ideas = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "status"], name="ideaday_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.status}: {self.ideas}"

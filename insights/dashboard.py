@@ -9,10 +9,10 @@ gives the API's field names.
 """
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -27,7 +27,8 @@ from budgets.selectors import (
     money,
     pct,
 )
-from ideas.models import Idea, Status
+from ideas.models import Idea, IdeaDay, Status
+from ideas.stage_counts import use_maintained as counts_maintained
 
 TOP_IDEAS = 10
 # The funnel, in workflow order (closed side-exits last).
@@ -114,21 +115,65 @@ class ExecutiveSummary:
 
 def funnel(fy: FiscalYear) -> list[FunnelRow]:
     """Ideas submitted in ``fy`` (created between its first and last day, in the site's time
-    zone) per current status, in workflow order. One query."""
+    zone) per current status, in workflow order. One query.
+
+    On PostgreSQL it sums the maintained day counters (``ideas.IdeaDay``: ideas per UTC day
+    of creation and status, kept by triggers) over the UTC days the year covers whole, and
+    counts the ideas themselves only in the hours at either end that a UTC day does not
+    cover (none when the site's time zone is UTC): ~365 x 12 small rows instead of the
+    year's ~40,000 ideas."""
     tz = timezone.get_current_timezone()
     start = datetime.combine(fy.starts_on, time.min, tzinfo=tz)
     end = datetime.combine(fy.ends_on + timedelta(days=1), time.min, tzinfo=tz)
-    counts = dict(
-        Idea.objects.filter(created_at__gte=start, created_at__lt=end)
-        .order_by()
-        .values_list("status")
-        # COUNT(*), not COUNT(id): PostgreSQL then counts from a narrow index alone
-        .annotate(n=Count("*"))
-        .values_list("status", "n")
-    )
+    if counts_maintained():
+        rows = _funnel_rows_maintained(start, end)
+    else:
+        rows = (
+            Idea.objects.filter(created_at__gte=start, created_at__lt=end)
+            .order_by()
+            .values_list("status")
+            # COUNT(*), not COUNT(id): PostgreSQL then counts from a narrow index alone
+            .annotate(n=Count("*"))
+            .values_list("status", "n")
+        )
+    counts: dict[str, int] = {}
+    for status, n in rows:
+        counts[status] = counts.get(status, 0) + (n or 0)
     return [
         FunnelRow(status=s.value, label=s.label, ideas=counts.get(s.value, 0)) for s in FUNNEL_ORDER
     ]
+
+
+def _funnel_rows_maintained(start: datetime, end: datetime):
+    """(status, n) rows of the ideas created in [start, end): the day counters of the whole
+    UTC days inside it, plus the ideas of the partial days at its ends. One query."""
+    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+    first = start_utc.date()
+    if start_utc.time() != time.min:
+        first += timedelta(days=1)
+    last = end_utc.date()  # exclusive: the day that ``end`` falls in is not whole
+    if first > last:
+        first = last = start_utc.date()  # no whole day (cannot happen for a fiscal year)
+    first_at = datetime.combine(first, time.min, tzinfo=UTC)
+    last_at = datetime.combine(last, time.min, tzinfo=UTC)
+    days = (
+        IdeaDay.objects.filter(day__gte=first, day__lt=last)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Sum("ideas"))
+        .values_list("status", "n")
+    )
+    edges = (
+        Idea.objects.filter(
+            Q(created_at__gte=start, created_at__lt=max(first_at, start))
+            | Q(created_at__gte=max(last_at, start), created_at__lt=end)
+        )
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("*"))
+        .values_list("status", "n")
+    )
+    return days.union(edges, all=True)
 
 
 def top_ideas(fy: FiscalYear, *, limit: int = TOP_IDEAS) -> list[TopIdea]:

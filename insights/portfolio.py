@@ -16,40 +16,48 @@ Populations (docs/insights.md explains each with a worked example):
 - the funnel: ideas first submitted within the fiscal year, by the furthest statuses they
   reached on the way to launch.
 
-Every figure is a grouped query; nothing loops over ideas in Python (the cycle-time
-percentiles read one row per launched idea, already reduced to two dates by the database).
+Every figure reads the portfolio's read model (insights.models, kept by triggers in the
+same transaction as every write of its sources: insights/readmodel.py), so no request sums
+allocations, value records or transitions: ``PortfolioEntry`` (one row per idea and fiscal
+year, with its type, horizon, cycle, spend, expected and realised value) gives the money and
+the ranking, ``PortfolioCell`` (the entries summed by type, horizon and cycle) the totals
+and splits, ``IdeaMilestone`` the cycle times and ``FunnelDay`` the funnel. The cycle-time
+percentiles are computed by PostgreSQL over the year's launches (one row back); every other
+read returns rows whose number does not grow with the number of ideas.
 """
 
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import (
+    Aggregate,
+    Case,
     Count,
-    DecimalField,
-    Exists,
     F,
-    OuterRef,
+    FloatField,
+    Func,
+    IntegerField,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from budgets.models import Allocation, FiscalYear
+from budgets.models import FiscalYear
 from budgets.selectors import default_fiscal_year
-from ideas.models import Horizon, Idea, IdeaTransition, InnovationType, Status
+from ideas.models import Horizon, InnovationType, Status
+from insights.models import FunnelDay, IdeaMilestone, PortfolioCell, PortfolioEntry
 from journeys.models import Cycle
-from outcomes.models import MONEY, Decision, Experiment, ValueRecord
-from outcomes.selectors import with_value_totals
+from outcomes.models import Decision, Experiment
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-MONEY_FIELD = DecimalField(**MONEY)
 # The path from submission to launch, in order (the funnel's steps).
 FUNNEL = [
     Status.SUBMITTED,
@@ -61,6 +69,7 @@ FUNNEL = [
     Status.IN_EXPERIMENT,
     Status.LAUNCHED,
 ]
+FUNNEL_STEPS = [status.value for status in FUNNEL]
 SPLITS = {
     # split name: (attribute of Cell, labels of its keys)
     "by_type": ("innovation_type", dict(InnovationType.choices)),
@@ -80,18 +89,9 @@ def _bounds(fy: FiscalYear) -> tuple[datetime, datetime]:
     return start, end
 
 
-def year_ideas(fy: FiscalYear) -> QuerySet:
-    """Ideas with an allocation in ``fy`` (an EXISTS, so two allocations count once)."""
-    return Idea.objects.filter(
-        Exists(Allocation.objects.filter(fiscal_year=fy, idea=OuterRef("pk")))
-    )
-
-
-def _expected_expr():
-    zero = Value(ZERO, MONEY_FIELD)
-    return Coalesce(F("expected_revenue_generated"), zero) + Coalesce(
-        F("expected_revenue_protected"), zero
-    )
+def year_entries(fy: FiscalYear) -> QuerySet:
+    """The year's ideas as their read-model entries (one per idea funded in ``fy``)."""
+    return PortfolioEntry.objects.filter(fiscal_year=fy)
 
 
 @dataclass(frozen=True)
@@ -105,54 +105,28 @@ class Cell:
     expected: Decimal = ZERO
     generated: Decimal = ZERO
     protected: Decimal = ZERO
+    ideas: int = 0
 
 
 def money_cells(fy: FiscalYear) -> list[Cell]:
-    """THREE grouped reads (spend, expected, realised), each by (type, horizon, cycle): a
-    few dozen rows at most, from which the totals and the three splits are rolled up
-    (Decimal sums are exact, so this equals a separate SUM per split)."""
-    ideas = year_ideas(fy)
-    dims = ("innovation_type", "horizon", "stage__cycle")
-    cells: dict[tuple, dict] = {}
-
-    def cell(key: tuple) -> dict:
-        return cells.setdefault(key, {"spent": ZERO, "expected": ZERO, "gen": ZERO, "prot": ZERO})
-
-    # 1. Spend against the year's allocations (their maintained ``spent``: no spend row read).
-    spend = (
-        Allocation.objects.filter(fiscal_year=fy, spent__gt=0)
-        .order_by()
-        .values(*(f"idea__{d}" for d in dims))
-        .annotate(amount=Sum("spent"))
+    """ONE read of the year's maintained cells by (type, horizon, cycle): a few dozen rows
+    at most, from which the totals and the three splits are rolled up (Decimal sums are
+    exact, so this equals a separate SUM per split)."""
+    rows = PortfolioCell.objects.filter(fiscal_year=fy, ideas__gt=0).order_by(
+        "innovation_type", "horizon", "cycle"
     )
-    for row in spend:
-        cell(tuple(row[f"idea__{d}"] for d in dims))["spent"] += row["amount"] or 0
-    # 2. Expected value per year of the year's ideas.
-    expected = ideas.order_by().values(*dims).annotate(amount=Sum(_expected_expr()))
-    for row in expected:
-        cell(tuple(row[d] for d in dims))["expected"] += row["amount"] or 0
-    # 3. Realised value to date of the year's ideas.
-    realised = (
-        ValueRecord.objects.filter(idea__in=ideas.values("pk"))
-        .order_by()
-        .values(*(f"idea__{d}" for d in dims))
-        .annotate(gen=Sum("revenue_generated"), prot=Sum("revenue_protected"))
-    )
-    for row in realised:
-        c = cell(tuple(row[f"idea__{d}"] for d in dims))
-        c["gen"] += row["gen"] or 0
-        c["prot"] += row["prot"] or 0
     return [
         Cell(
-            innovation_type=k[0],
-            horizon=k[1],
-            cycle=k[2],
-            spent=_money(v["spent"]),
-            expected=_money(v["expected"]),
-            generated=_money(v["gen"]),
-            protected=_money(v["prot"]),
+            innovation_type=row.innovation_type,
+            horizon=row.horizon,
+            cycle=row.cycle or None,
+            spent=_money(row.spent),
+            expected=_money(row.expected),
+            generated=_money(row.realised_generated),
+            protected=_money(row.realised_protected),
+            ideas=row.ideas,
         )
-        for k, v in sorted(cells.items(), key=lambda kv: tuple(x or "" for x in kv[0]))
+        for row in rows
     ]
 
 
@@ -202,71 +176,109 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
+def _launched_in(fy: FiscalYear) -> QuerySet:
+    """The milestones of the ideas first launched within the fiscal year (an idea launched
+    without a recorded submission has none)."""
+    start, end = _bounds(fy)
+    return IdeaMilestone.objects.filter(launched_at__gte=start, launched_at__lt=end).order_by()
+
+
 def cycle_times(fy: FiscalYear) -> list[float]:
     """ONE query: for each idea first launched within the fiscal year, the days from its
-    first submission to that launch. It starts from the year's launch transitions (the
-    ``(to_status, at)`` index) and looks up each one's earlier launch and first submission
-    by idea, instead of grouping every transition ever made by idea."""
-    start, end = _bounds(fy)
-    earlier_launch = IdeaTransition.objects.filter(
-        Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lt=OuterRef("pk")),
-        idea=OuterRef("idea"),
-        to_status=Status.LAUNCHED,
-    )
-    first_submission = (
-        IdeaTransition.objects.filter(idea=OuterRef("idea"), to_status=Status.SUBMITTED)
-        .order_by("at")
-        .values("at")[:1]
-    )
-    rows = (
-        IdeaTransition.objects.filter(to_status=Status.LAUNCHED, at__gte=start, at__lt=end)
-        .filter(~Exists(earlier_launch))
-        .annotate(submitted=Subquery(first_submission))
-        .filter(submitted__isnull=False)
-        .order_by()
-        .values_list("submitted", "at")
-    )
+    first submission to that launch."""
+    rows = _launched_in(fy).values_list("submitted_at", "launched_at")
     return [(launched - submitted).total_seconds() / 86400 for submitted, launched in rows]
 
 
+class _Days(Func):
+    """PostgreSQL: an interval as a number of days (a float)."""
+
+    template = "(EXTRACT(EPOCH FROM %(expressions)s) / 86400.0)"
+    output_field = FloatField()
+
+
+class _Percentile(Aggregate):
+    """PostgreSQL's ``percentile_cont``: the same interpolation as :func:`percentile`."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float):
+        super().__init__(expression, fraction=float(fraction))
+
+
 def cycle_time_days(fy: FiscalYear) -> dict:
-    days = cycle_times(fy)
-    median = statistics.median(days) if days else None
-    p75 = percentile(days, 0.75)
+    """ONE query. On PostgreSQL the database computes the median and 75th percentile
+    (``percentile_cont``: one row back, however many ideas launched); elsewhere the days are
+    read and the same interpolation runs here."""
+    if connections[IdeaMilestone.objects.db].vendor == "postgresql":
+        days = _Days(F("launched_at") - F("submitted_at"))
+        row = _launched_in(fy).aggregate(
+            median=_Percentile(days, 0.5),
+            p75=_Percentile(days, 0.75),
+            launched=Count("pk"),
+        )
+        median, p75, launched = row["median"], row["p75"], row["launched"]
+    else:
+        days = cycle_times(fy)
+        median = statistics.median(days) if days else None
+        p75, launched = percentile(days, 0.75), len(days)
     return {
         "median": None if median is None else round(median, 1),
         "p75": None if p75 is None else round(p75, 1),
-        "launched": len(days),
+        "launched": launched,
     }
 
 
-def funnel(fy: FiscalYear) -> list[dict]:
-    """ONE grouped query: of the ideas first submitted within the fiscal year, how many
-    ever reached each status on the path to launch, with the conversion from the step
-    before and from submission (as fractions, None after an empty step)."""
+def _whole_days(start: datetime, end: datetime) -> tuple[date, date]:
+    """The UTC days lying wholly inside [start, end), as [first, stop)."""
+    utc_start, utc_end = start.astimezone(UTC), end.astimezone(UTC)
+    first = utc_start.date()
+    if utc_start.time() != time.min:
+        first += timedelta(days=1)
+    return first, utc_end.date()
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def funnel_counts(fy: FiscalYear) -> dict[str, int]:
+    """ONE query: of the ideas first submitted within the fiscal year, how many ever
+    reached each step. The UTC days wholly inside the year come from ``FunnelDay``; the
+    parts of a day at either edge (a year bounded by local midnights in a time zone other
+    than UTC) from the milestones themselves, so the count is exact in any time zone."""
     start, end = _bounds(fy)
-    # First submitted within the year: submitted in it, and never before it (the year's
-    # submissions come from the (to_status, at) index; no grouping of every transition).
-    submitted_before = IdeaTransition.objects.filter(
-        idea=OuterRef("idea"), to_status=Status.SUBMITTED, at__lt=start
+    first, stop = _whole_days(start, end)
+    days = FunnelDay.objects.filter(day__gte=first, day__lt=stop).values_list(*FUNNEL_STEPS)
+    edge = Q(submitted_at__gte=start, submitted_at__lt=_utc_midnight(first)) | Q(
+        submitted_at__gte=_utc_midnight(stop), submitted_at__lt=end
     )
-    first_submitted = (
-        IdeaTransition.objects.filter(to_status=Status.SUBMITTED, at__gte=start, at__lt=end)
-        .filter(~Exists(submitted_before))
-        .order_by()
-        .values("idea")
-    )
-    reached = dict(
-        IdeaTransition.objects.filter(idea__in=first_submitted, to_status__in=FUNNEL)
-        .order_by()
-        .values("to_status")
-        .annotate(n=Count("idea", distinct=True))
-        .values_list("to_status", "n")
-    )
+    flags = {
+        f"n_{step}": Case(
+            When(**{f"reached_{step}": True}, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        for step in FUNNEL_STEPS
+    }
+    edges = IdeaMilestone.objects.filter(edge).order_by().annotate(**flags).values_list(*flags)
+    totals = dict.fromkeys(FUNNEL_STEPS, 0)
+    for row in days.order_by().union(edges, all=True):
+        for step, n in zip(FUNNEL_STEPS, row, strict=True):
+            totals[step] += n
+    return totals
+
+
+def funnel(fy: FiscalYear) -> list[dict]:
+    """ONE query (:func:`funnel_counts`): the funnel's steps with the conversion from the
+    step before and from submission (as fractions, None after an empty step)."""
+    reached = funnel_counts(fy)
     labels = dict(Status.choices)
     rows, previous, first = [], None, None
     for status in FUNNEL:
-        n = reached.get(status, 0)
+        n = reached[status.value]
         first = n if first is None else first
         rows.append(
             {
@@ -285,10 +297,11 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def portfolio(fy: FiscalYear) -> dict:
+def portfolio(fy: FiscalYear, cells: list[Cell] | None = None) -> dict:
     """The portfolio figures of ``fy`` (Decimals for money; the API and the page render
-    them with ``budgets.selectors.jsonable``). Six queries."""
-    cells = money_cells(fy)
+    them with ``budgets.selectors.jsonable``). Four queries (three with ``cells`` given:
+    the page reads them first to count the ranking's ideas)."""
+    cells = money_cells(fy) if cells is None else cells
     spent = sum((c.spent for c in cells), ZERO)
     generated = sum((c.generated for c in cells), ZERO)
     protected = sum((c.protected for c in cells), ZERO)
@@ -318,9 +331,7 @@ def portfolio(fy: FiscalYear) -> dict:
 
 def realised_total(fy: FiscalYear) -> Decimal:
     """ONE query: the value realised to date by the year's ideas (the dashboard's line)."""
-    sums = ValueRecord.objects.filter(idea__in=year_ideas(fy).values("pk")).aggregate(
-        gen=Sum("revenue_generated"), prot=Sum("revenue_protected")
-    )
+    sums = year_entries(fy).aggregate(gen=Sum("realised_generated"), prot=Sum("realised_protected"))
     return _money(sums["gen"]) + _money(sums["prot"])
 
 
@@ -329,24 +340,34 @@ def roi(realised: Decimal, spent: Decimal) -> Decimal | None:
 
 
 def ranked_ideas(fy: FiscalYear) -> QuerySet:
-    """The year's ideas by realised value, best first, with their expected value and spend
-    this year (subqueries per idea: paginate before reading)."""
-    spent = (
-        Allocation.objects.filter(fiscal_year=fy, idea=OuterRef("pk"))
-        .order_by()
-        .values("idea")
-        .annotate(total=Sum("spent"))
-        .values("total")
-    )
+    """The year's entries by realised value, best first (then by idea), each with its idea's
+    title and status: one index range of ``portfolio_entry_rank`` per page."""
     return (
-        with_value_totals(year_ideas(fy))
-        .annotate(
-            expected=_expected_expr(),
-            spent=Coalesce(Subquery(spent, output_field=MONEY_FIELD), Value(ZERO, MONEY_FIELD)),
+        year_entries(fy)
+        .select_related("idea")
+        .only(
+            "idea_id",
+            "innovation_type",
+            "horizon",
+            "spent",
+            "expected",
+            "realised_generated",
+            "realised_protected",
+            "realised_total",
+            "idea__title",
+            "idea__status",
         )
-        .only("id", "title", "status", "innovation_type", "horizon")
-        .order_by("-realised_total", "id")
+        .order_by("-realised_total", "idea_id")
     )
+
+
+def ranked_page(request, fy: FiscalYear, per_page: int, *, count: int | None = None):
+    """The page of :func:`ranked_ideas` named by ``?page=``. ``count`` (the year's ideas,
+    known from the money cells) spares the paginator its COUNT query."""
+    paginator = Paginator(ranked_ideas(fy), per_page)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not queried
+    return paginator.get_page(request.GET.get("page"))
 
 
 class NoSuchYear(Exception):

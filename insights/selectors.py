@@ -10,10 +10,13 @@ import math
 from decimal import Decimal
 from types import SimpleNamespace
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum
 
-from budgets.models import AllocationStatus
-from ideas.models import LIVE_STATUSES, Idea, Status, published
+from budgets.committed import use_maintained as money_maintained
+from budgets.models import Allocation, AllocationStatus, CommittedMoney, FiscalYear
+from ideas.models import LIVE_STATUSES, Campaign, Idea, Status, published
+from ideas.stage_counts import ALL_CAMPAIGNS
+from ideas.stage_counts import use_maintained as counts_maintained
 from journeys.models import Cycle, Effect, Journey, Moment, Stage, StageKind
 
 METRICS = ("ideas", "score", "funding", "evidence")
@@ -76,81 +79,53 @@ def journey_map(
     - ``customers_affected``: the customers the live ideas' evidence speaks for (the sum of
       the ideas' ``customers_affected`` counters) — the "evidence" heat.
 
-    Four queries whatever the number of ideas (three when the viewer may not see money).
-    Each relation is aggregated in its own query: counting ideas and summing allocations in
-    one join would multiply every idea by its allocations (and by its scores).
+    Three queries whatever the number of ideas (two when the viewer may not see money):
+    stages with their counts, money per stage, gaps. On PostgreSQL the first two read
+    maintained counters (``ideas.StageCount``, ``budgets.CommittedMoney``, kept by triggers in
+    the same transaction as the ideas and allocations): a few dozen rows, however many ideas.
+    Elsewhere they aggregate the ideas and allocations, each relation in its own query
+    (counting ideas and summing allocations in one join would multiply every idea by its
+    allocations).
     """
     can_see_money = bool(viewer.has_perm("insights.view_funding"))
     if metric not in METRICS or (metric == "funding" and not can_see_money):
         metric = "ideas"
 
-    # Query 1: live ideas counted per (stage, status): one plain COUNT per group over the
-    # (stage, status) index (index-only scan), the buckets summed here rather than five
-    # FILTERed counts per idea (each an IN over statuses), which made the GROUP BY itself
-    # the slow part. COUNT(status) inside a FILTER keeps the LEFT JOIN, so every stage has
-    # a row.
+    # Query 1: every stage with its live ideas per status, their evidence volume and
+    # latest-score sums (maintained counters on PostgreSQL), the buckets and means summed here.
     stage_fields = ("id", "cycle", "kind", "name", "order")
-    # The evidence volume rides along in the same GROUP BY: a SUM of the ideas' counter
-    # column, no join to the evidence rows.
-    per_status = (
-        Stage.objects.of_journey(journey)
-        .values(*stage_fields, "ideas__status")
-        .annotate(
-            n=Count("ideas__status", filter=_scope("ideas__", campaign)),
-            customers=Sum("ideas__customers_affected", filter=_scope("ideas__", campaign)),
-        )
-        .order_by()
-    )
     stages_by_id: dict[int, dict] = {}
-    for row in per_status:
+    for row in _stage_rows(journey, campaign, stage_fields):
         stage = stages_by_id.setdefault(
             row["id"],
             {f: row[f] for f in stage_fields}
-            | {"total": 0, "customers_affected": 0}
+            | {"total": 0, "customers_affected": 0, "score_sum": Decimal(0), "scored": 0}
             | {b: 0 for b in BUCKETS},
         )
-        stage["total"] += row["n"]
+        status = row["status"]
+        if status not in LIVE_STATUSES:  # the stage's LEFT JOIN row when it has no idea
+            continue
+        n = row["n"] or 0
+        stage["total"] += n
         stage["customers_affected"] += row["customers"] or 0
+        stage["score_sum"] += Decimal(row["score_sum"] or 0)
+        stage["scored"] += row["scored"] or 0
         for bucket, statuses in BUCKETS.items():
-            if row["ideas__status"] in statuses:
-                stage[bucket] += row["n"]
+            if status in statuses:
+                stage[bucket] += n
     stages = [
         SimpleNamespace(**stage)
         for stage in sorted(stages_by_id.values(), key=lambda st: (st["order"], st["id"]))
     ]
+    # The mean of the live ideas' latest scores (ideas never scored do not count).
+    means = {st.id: float(st.score_sum / st.scored) for st in stages if st.scored}
 
-    # Query 2: mean of the latest score per live idea, grouped by the idea's stage.
-    means = {
-        stage: float(mean)
-        for stage, mean in Idea.objects.filter(
-            _scope("", campaign), stage__journey=journey, latest_score__isnull=False
-        )
-        .values_list("stage")
-        .annotate(mean=Avg("latest_score"))
-        .values_list("stage", "mean")
-        .order_by()
-    }
-
-    # Query 3 (money viewers only): committed allocations per stage, in its own GROUP BY.
+    # Query 2 (money viewers only): committed allocations per stage.
     allocated: dict[int, Decimal] = {}
     if can_see_money:
-        # Filter before annotating: inner joins that start from the (few) committed
-        # allocations, instead of LEFT JOINs from every idea of the journey. Stages without
-        # money are absent and read as 0 below.
-        money = Q(ideas__allocations__status=AllocationStatus.COMMITTED)
-        if campaign is not None:
-            money &= Q(ideas__campaign=campaign)
-        if fiscal_year is not None:
-            money &= Q(ideas__allocations__fiscal_year=fiscal_year)
-        allocated = dict(
-            Stage.objects.filter(money, journey=journey)
-            .values_list("id")
-            .annotate(amount=Sum("ideas__allocations__amount"))
-            .values_list("id", "amount")
-            .order_by()
-        )
+        allocated = _allocated(journey, campaign, fiscal_year)
 
-    # Query 4: value-destroying moments without a live idea. NOT EXISTS, not a LEFT JOIN +
+    # Query 3: value-destroying moments without a live idea. NOT EXISTS, not a LEFT JOIN +
     # COUNT: each moment stops at its first live idea (index on moment), instead of every
     # idea with a moment being joined and counted.
     live_idea = Idea.objects.filter(_scope("", campaign), moment=OuterRef("pk"))
@@ -204,6 +179,80 @@ def journey_map(
     }
 
 
+def _stage_rows(journey: Journey, campaign: int | None, stage_fields: tuple) -> list[dict]:
+    """Every stage of ``journey`` (``stage_fields``) with, per status, its published ideas
+    (``n``), their evidence volume (``customers``) and the sum and number of their latest
+    scores; a stage without ideas comes once with a ``None`` status. One query."""
+    if counts_maintained():
+        # The counters of the stage's every idea (key 0) or of one campaign: a LEFT JOIN on
+        # the counter table's key, so every stage has a row.
+        key = campaign if campaign is not None else ALL_CAMPAIGNS
+        return list(
+            Stage.objects.of_journey(journey)
+            .annotate(
+                c=FilteredRelation(
+                    "idea_counts",
+                    condition=Q(idea_counts__campaign_key=key, idea_counts__ideas__gt=0),
+                )
+            )
+            .values(
+                *stage_fields,
+                status=F("c__status"),
+                n=F("c__ideas"),
+                customers=F("c__customers_affected"),
+                score_sum=F("c__score_sum"),
+                scored=F("c__scored"),
+            )
+            .order_by()
+        )
+    # Live ideas counted per (stage, status): one plain COUNT per group over the (stage,
+    # status) index. COUNT(status) inside a FILTER keeps the LEFT JOIN, so every stage has a
+    # row. The evidence volume and score sums ride along in the same GROUP BY.
+    scope = _scope("ideas__", campaign)
+    return list(
+        Stage.objects.of_journey(journey)
+        .values(*stage_fields, status=F("ideas__status"))
+        .annotate(
+            n=Count("ideas__status", filter=scope),
+            customers=Sum("ideas__customers_affected", filter=scope),
+            score_sum=Sum("ideas__latest_score", filter=scope),
+            scored=Count("ideas__latest_score", filter=scope),
+        )
+        .order_by()
+    )
+
+
+def _allocated(journey: Journey, campaign: int | None, fiscal_year: int | None) -> dict:
+    """Committed allocations per stage of ``journey`` (stages without money are absent).
+    One query: the maintained groups on PostgreSQL, the allocations elsewhere."""
+    if money_maintained():
+        groups = CommittedMoney.objects.filter(stage__journey=journey)
+        if campaign is not None:
+            groups = groups.filter(campaign=campaign)
+        if fiscal_year is not None:
+            groups = groups.filter(fiscal_year=fiscal_year)
+        return dict(
+            groups.values_list("stage")
+            .annotate(amount=Sum("amount"))
+            .values_list("stage", "amount")
+            .order_by()
+        )
+    # Filter before annotating: inner joins that start from the (few) committed allocations,
+    # instead of LEFT JOINs from every idea of the journey.
+    money = Q(ideas__allocations__status=AllocationStatus.COMMITTED)
+    if campaign is not None:
+        money &= Q(ideas__campaign=campaign)
+    if fiscal_year is not None:
+        money &= Q(ideas__allocations__fiscal_year=fiscal_year)
+    return dict(
+        Stage.objects.filter(money, journey=journey)
+        .values_list("id")
+        .annotate(amount=Sum("ideas__allocations__amount"))
+        .values_list("id", "amount")
+        .order_by()
+    )
+
+
 def _add_heat(rows: list[dict], metric: str) -> None:
     if metric == "score":
         for row in rows:
@@ -237,22 +286,24 @@ def _group_by_cycle(rows: list[dict]) -> list[dict]:
 
 def filter_options(journey: Journey, *, can_see_money: bool) -> dict[str, list]:
     """Campaigns and fiscal years worth filtering by: those with ideas (allocations) on this
-    journey. Two queries (one without money)."""
+    journey. Two queries (one without money), each a semi-join from the few campaigns and
+    fiscal years that stops at the first idea (allocation) found on the journey, instead of
+    a DISTINCT over every idea."""
+    on_journey = Idea.objects.filter(campaign=OuterRef("pk"), stage__journey=journey)
     campaigns = list(
-        Stage.objects.filter(journey=journey, ideas__campaign__isnull=False)
-        .values_list("ideas__campaign", "ideas__campaign__title")
-        .distinct()
-        .order_by("ideas__campaign__title", "ideas__campaign")
+        Campaign.objects.filter(Exists(on_journey))
+        .order_by("title", "pk")
+        .values_list("pk", "title")
     )
     fiscal_years: list = []
     if can_see_money:
+        allocated = Allocation.objects.filter(
+            fiscal_year=OuterRef("pk"), idea__stage__journey=journey
+        )
         fiscal_years = list(
-            Stage.objects.filter(journey=journey, ideas__allocations__isnull=False)
-            .values_list(
-                "ideas__allocations__fiscal_year", "ideas__allocations__fiscal_year__label"
-            )
-            .distinct()
-            .order_by("ideas__allocations__fiscal_year__label")
+            FiscalYear.objects.filter(Exists(allocated))
+            .order_by("label", "pk")
+            .values_list("pk", "label")
         )
     return {"campaigns": campaigns, "fiscal_years": fiscal_years}
 

@@ -5,12 +5,20 @@ executive dashboard with its CSV export (at their historical URLs ``/journeys/``
 Every page and export here is a report: ``core.db.report_read`` sends its reads to the
 replica when one is configured, and each page says how current its data is (``as_of``)."""
 
+import contextlib
+import hashlib
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from budgets.models import FiscalYear
@@ -20,7 +28,6 @@ from core.web import (
     HtmxHttpRequest,
     csv_response,
     is_partial,
-    paginate,
     require_perm,
     vary_on_htmx,
 )
@@ -72,7 +79,7 @@ def _map_context(request: HtmxHttpRequest, journey: Journey) -> tuple[dict, int]
         fiscal_year=filters.get("fiscal_year"),
         metric=filters.get("metric") or "ideas",
     )
-    return {
+    context = {
         "journey": journey,
         "map": data,
         "form": form,
@@ -81,7 +88,15 @@ def _map_context(request: HtmxHttpRequest, journey: Journey) -> tuple[dict, int]
         "board_url": reverse("ideas:board"),
         "new_idea_url": reverse("ideas:new"),
         "as_of": as_of(),
-    }, status
+    }
+    # The grid shows only the map's figures and these links: rendered once per set of them.
+    grid = {k: context[k] for k in ("journey", "map", "board_url", "new_idea_url")}
+    context["map_grid_html"] = cached_html(
+        "journey-map",
+        [journey.pk, data, grid["board_url"], grid["new_idea_url"]],
+        lambda: render_to_string("insights/journey_map.html#map-grid", grid, request),
+    )
+    return context, status
 
 
 @login_required
@@ -90,10 +105,9 @@ def _map_context(request: HtmxHttpRequest, journey: Journey) -> tuple[dict, int]
 def journey_map(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = _journey_for(request, pk)
     context, status = _map_context(request, journey)
-    template = "insights/journey_map.html"
     if request.htmx and not request.htmx.boosted:
-        template += "#map-grid"
-    return vary_on_htmx(render(request, template, context, status=status))
+        return vary_on_htmx(HttpResponse(context["map_grid_html"], status=status))
+    return vary_on_htmx(render(request, "insights/journey_map.html", context, status=status))
 
 
 @login_required
@@ -144,19 +158,53 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         # The one line on what the year's money bought (the portfolio has the detail).
         realised = port.realised_total(chosen)
         value = {"realised": realised, "roi": port.roi(realised, summary["spent"])}
-    return render(
-        request,
-        "insights/dashboard.html",
-        {
-            "years": years,
-            "fiscal_year": chosen,
-            "summary": summary,
-            "summary_json": jsonable(summary) if summary else None,
-            "value": jsonable(value) if value else None,
-            "headline": dash.headline(summary) if summary else None,
-            "as_of": as_of(),
-        },
+    context = {
+        "years": years,
+        "fiscal_year": chosen,
+        "summary": summary,
+        "summary_json": jsonable(summary) if summary else None,
+        "value": jsonable(value) if value else None,
+        "headline": dash.headline(summary) if summary else None,
+        "as_of": as_of(),
+    }
+    if summary:
+        context["summary_html"] = _summary_html(request, context)
+    return render(request, "insights/dashboard.html", context)
+
+
+def _summary_html(request: HtmxHttpRequest, context: dict) -> str:
+    """The dashboard's summary (``dashboard.html#summary-body``: ~2,000 localized figures,
+    most of them the daily snapshot series), rendered once per set of figures."""
+    return cached_html(
+        "dashboard",
+        [context["summary_json"], context["value"], jsonable(context["headline"])],
+        lambda: render_to_string("insights/dashboard.html#summary-body", context, request),
     )
+
+
+FRAGMENT_CACHE_SECONDS = 24 * 3600
+
+
+def cached_html(name: str, figures: list, render_html) -> str:
+    """A report's fragment, cached under a digest of every value it shows (``figures``,
+    plus the language and the time zone it is written in): other figures give another key,
+    so the cache is never stale and needs no invalidation. A cache that fails only costs
+    the rendering."""
+    data = json.dumps(
+        [*figures, translation.get_language(), timezone.get_current_timezone_name()],
+        sort_keys=True,
+        default=str,
+    )
+    key = f"insights:{name}:" + hashlib.sha256(data.encode()).hexdigest()
+    try:
+        html = cache.get(key)
+    except Exception:  # the cache is an optimisation: a cache that is down costs a render
+        html = None
+    if html is None:
+        html = render_html()
+        with contextlib.suppress(Exception):
+            cache.set(key, html, FRAGMENT_CACHE_SECONDS)
+    return mark_safe(html)  # our template's output, escaped as it was rendered
 
 
 @login_required
@@ -199,12 +247,18 @@ def portfolio(request: HtmxHttpRequest) -> HttpResponse:
         years, fy = port.chosen_year(request.GET.get("fiscal_year"))
     except port.NoSuchYear:
         raise Http404("No such fiscal year.") from None
-    page = paginate(request, port.ranked_ideas(fy), PORTFOLIO_PAGE_SIZE) if fy else None
     if fy and is_partial(request, "ranked-ideas"):
         # Another page of the ranking: the figures above it stay as they are.
+        page = port.ranked_page(request, fy, PORTFOLIO_PAGE_SIZE)
         response = render(request, "insights/portfolio.html#ranked-ideas", {"page": page})
         return vary_on_htmx(response)
-    data = port.portfolio(fy) if fy else None
+    data, page = None, None
+    if fy:
+        # The money cells count the year's ideas: the ranking's paginator needs no COUNT.
+        cells = port.money_cells(fy)
+        data = port.portfolio(fy, cells=cells)
+        count = sum(c.ideas for c in cells)
+        page = port.ranked_page(request, fy, PORTFOLIO_PAGE_SIZE, count=count)
     context = {
         "years": years,
         "fiscal_year": fy,
@@ -224,24 +278,24 @@ def portfolio_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     rows = (
         [
             rank,
-            idea.pk,
-            idea.title,
-            idea.status,
-            idea.innovation_type,
-            idea.horizon,
+            entry.idea_id,
+            entry.idea.title,
+            entry.idea.status,
+            entry.innovation_type,
+            entry.horizon,
             # Money with two places whatever the database returns (SQLite drops them).
             *(
                 money(v)
                 for v in (
-                    idea.spent,
-                    idea.expected,
-                    idea.realised_generated,
-                    idea.realised_protected,
-                    idea.realised_total,
+                    entry.spent,
+                    entry.expected,
+                    entry.realised_generated,
+                    entry.realised_protected,
+                    entry.realised_total,
                 )
             ),
         ]
-        for rank, idea in enumerate(port.ranked_ideas(fy).iterator(chunk_size=2000), start=1)
+        for rank, entry in enumerate(port.ranked_ideas(fy).iterator(chunk_size=2000), start=1)
     )
     return csv_response(f"portfolio-{fy.pk}.csv", PORTFOLIO_CSV_HEADER, rows)
 

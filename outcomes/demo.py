@@ -152,6 +152,16 @@ def _value(idea: Idea, months: list[tuple[date, date]], per_month: Decimal, by) 
     ]
 
 
+def _save_value(records: list[ValueRecord]) -> None:
+    """Save value records with their ideas' maintained totals, as the service does."""
+    ValueRecord.objects.bulk_create(records)
+    by_idea: dict[int, list[ValueRecord]] = {}
+    for record in records:
+        by_idea.setdefault(record.idea_id, []).append(record)
+    for idea_id, rows in by_idea.items():
+        services.value_totals_add(idea_id, rows)
+
+
 def _last_months(today: date, n: int) -> list[tuple[date, date]]:
     """The ``n`` full calendar months before the current one, oldest first."""
     months = []
@@ -189,7 +199,7 @@ def _story(manager: User, today: date, rng, stdout) -> None:
             records += _value(idea, _last_months(today, 3), Decimal("18500.00"), idea.owner)
     Experiment.objects.bulk_create(experiments)
     Measurement.objects.bulk_create(measurements)
-    ValueRecord.objects.bulk_create(records)
+    _save_value(records)
 
     # Stopped: decided through the service (audited), then parked through the workflow.
     stopped = running[0]
@@ -375,7 +385,7 @@ def _cohort(manager: User, today: date, rng, stdout) -> None:
     Measurement.objects.bulk_create(measurements)
     IdeaTransition.objects.bulk_create(history)
     Idea.objects.bulk_update(ideas, ["status", "outcome_note"])
-    ValueRecord.objects.bulk_create(records)
+    _save_value(records)
     scaled = sum(e.decision == Decision.SCALE for e in experiments)
     _say(
         stdout,

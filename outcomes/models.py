@@ -251,3 +251,26 @@ class ValueRecord(models.Model):
     @property
     def total(self) -> Decimal:
         return self.revenue_generated + self.revenue_protected
+
+
+class IdeaValue(models.Model):
+    """Maintained: the sum of an idea's value records, one row per idea that has any.
+
+    The value-record service writes it in the same transaction as the records, under the
+    idea's row lock (``outcomes.services``); ``manage.py rebuild_idea_values`` recomputes it
+    from the records. It exists so the portfolio can rank ideas by realised value without
+    summing every record of every idea per request."""
+
+    idea = models.OneToOneField(
+        "ideas.Idea", on_delete=models.CASCADE, primary_key=True, related_name="realised_value"
+    )
+    generated = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    protected = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    total = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    records = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(F("total").desc(), "idea", name="ideavalue_total")]
+
+    def __str__(self) -> str:
+        return f"{self.total} realised by idea #{self.idea_id}"

@@ -5,16 +5,16 @@ live in an app to the right and start from these).
 - :func:`with_latest_attainment`: ideas annotated with their latest decided experiment's
   attainment and decision;
 - :func:`with_value_totals`: ideas annotated with realised revenue generated, protected and
-  their sum;
+  their sum (the maintained ``IdeaValue``);
 - ``ValueRecord.objects.totals_by_idea()``: the same sums as rows.
 """
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from outcomes.models import MONEY, Experiment, ValueRecord
+from outcomes.models import MONEY, Experiment
 
 ZERO = Value(Decimal("0.00"), DecimalField(**MONEY))
 
@@ -35,22 +35,12 @@ def with_latest_attainment(ideas: QuerySet, *, decided_only: bool = True) -> Que
     )
 
 
-def _sum_of(column: str):
-    sums = (
-        ValueRecord.objects.filter(idea=OuterRef("pk"))
-        .order_by()
-        .values("idea")
-        .annotate(total=Sum(column))
-        .values("total")
-    )
-    return Coalesce(Subquery(sums, output_field=DecimalField(**MONEY)), ZERO)
-
-
 def with_value_totals(ideas: QuerySet) -> QuerySet:
     """Annotate ``realised_generated``, ``realised_protected`` and ``realised_total``
-    (Decimals, 0.00 without records). Subqueries, not a join + Sum, so other annotations
-    cannot multiply the rows."""
+    (Decimals, 0.00 without records) from the maintained ``IdeaValue`` (a one-to-one LEFT
+    JOIN, so other annotations cannot multiply the rows and no record is summed here)."""
     return ideas.annotate(
-        realised_generated=_sum_of("revenue_generated"),
-        realised_protected=_sum_of("revenue_protected"),
-    ).annotate(realised_total=F("realised_generated") + F("realised_protected"))
+        realised_generated=Coalesce(F("realised_value__generated"), ZERO),
+        realised_protected=Coalesce(F("realised_value__protected"), ZERO),
+        realised_total=Coalesce(F("realised_value__total"), ZERO),
+    )

@@ -12,7 +12,10 @@ Rules (each also has a test that fails without it):
 - a decision (scale, iterate or stop) is taken once, by the owner or a manager, audited;
 - value records belong to launched ideas; the periods of one idea never overlap. The idea
   row is locked (``SELECT ... FOR UPDATE``) while the overlap is checked, so two records
-  entered at once are serialised and the second one sees the first.
+  entered at once are serialised and the second one sees the first;
+- every write of value records adds them to the idea's maintained totals (``IdeaValue``) in
+  the same transaction, under the same lock (:func:`value_totals_add`);
+  :func:`idea_values_rebuild` recomputes the totals from the records.
 
 CSV imports run every row through the same checks as one-by-one entry, save the rows that
 pass in one transaction and report the others with their line number and reason.
@@ -27,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -35,7 +39,15 @@ from budgets.services import money
 from core.exceptions import Conflict
 from core.web import require_perm
 from ideas.models import Idea, Status
-from outcomes.models import METRIC, Decision, Direction, Experiment, Measurement, ValueRecord
+from outcomes.models import (
+    METRIC,
+    Decision,
+    Direction,
+    Experiment,
+    IdeaValue,
+    Measurement,
+    ValueRecord,
+)
 
 EXPERIMENTABLE = {Status.APPROVED, Status.FUNDED, Status.IN_EXPERIMENT}
 EXPERIMENT_FIELDS = {
@@ -453,6 +465,7 @@ def value_record_create(
     )
     record.recorded_by = actor
     record.save()
+    value_totals_add(locked.pk, [record])
     audit_record(
         actor=actor,
         action="value.record",
@@ -497,6 +510,7 @@ def value_records_import(*, idea: Idea, content: bytes | str, actor) -> ImportRe
         periods.append((record.period_start, record.period_end))
         accepted.append(record)
     ValueRecord.objects.bulk_create(accepted)
+    value_totals_add(locked.pk, accepted)
     report.imported = len(accepted)
     if accepted:
         audit_record(
@@ -507,3 +521,74 @@ def value_records_import(*, idea: Idea, content: bytes | str, actor) -> ImportRe
             data={"idea": locked.pk, "imported": len(accepted), "rejected": len(report.rejected)},
         )
     return report
+
+
+# --- Maintained totals ------------------------------------------------------------------
+
+
+def value_totals_add(idea_id: int, records: list[ValueRecord]) -> None:
+    """Add ``records`` (just saved for idea ``idea_id``) to the idea's ``IdeaValue``: one
+    UPDATE, or an INSERT for the idea's first records. Callers hold the idea's row lock
+    (:func:`_lock_launched_idea`), so two writers never both insert; demo and test data that
+    save records directly call it too."""
+    if not records:
+        return
+    generated = sum((r.revenue_generated for r in records), Decimal("0.00"))
+    protected = sum((r.revenue_protected for r in records), Decimal("0.00"))
+    updated = IdeaValue.objects.filter(idea_id=idea_id).update(
+        generated=F("generated") + generated,
+        protected=F("protected") + protected,
+        total=F("total") + generated + protected,
+        records=F("records") + len(records),
+    )
+    if not updated:
+        IdeaValue.objects.create(
+            idea_id=idea_id,
+            generated=generated,
+            protected=protected,
+            total=generated + protected,
+            records=len(records),
+        )
+
+
+# The set-based form of the totals, for bulk loads that write records without the service
+# (bench/generate.py): one INSERT … SELECT of every idea's sums into an empty table.
+IDEA_VALUE_FILL_SQL = """
+INSERT INTO outcomes_ideavalue (idea_id, generated, protected, total, records)
+SELECT idea_id, SUM(revenue_generated), SUM(revenue_protected),
+       SUM(revenue_generated) + SUM(revenue_protected), COUNT(*)
+FROM outcomes_valuerecord GROUP BY idea_id
+"""
+
+
+def idea_values_from_records() -> dict[int, tuple[Decimal, Decimal, Decimal, int]]:
+    """Every idea's totals recomputed from its value records: ``{idea: (generated,
+    protected, total, records)}`` (ONE grouped query)."""
+    return {
+        row["idea"]: (row["generated"], row["protected"], row["total"], row["records"])
+        for row in ValueRecord.objects.totals_by_idea()
+    }
+
+
+def idea_values_rebuild() -> int:
+    """Recompute every ``IdeaValue`` from the value records; returns how many rows differed
+    (added, changed or removed; 0 when the maintained totals were right)."""
+    wanted = idea_values_from_records()
+    money = Decimal("0.01")
+    have = {
+        v.idea_id: (v.generated, v.protected, v.total, v.records)
+        for v in IdeaValue.objects.select_for_update()
+    }
+    stale = [pk for pk in have if pk not in wanted]
+    fix = {
+        pk: row
+        for pk, row in wanted.items()
+        if (*(Decimal(x).quantize(money) for x in row[:3]), row[3]) != have.get(pk)
+    }
+    IdeaValue.objects.filter(idea_id__in=stale).delete()
+    IdeaValue.objects.filter(idea_id__in=list(fix)).delete()
+    IdeaValue.objects.bulk_create(
+        IdeaValue(idea_id=pk, generated=g, protected=p, total=t, records=n)
+        for pk, (g, p, t, n) in fix.items()
+    )
+    return len(stale) + len(fix)

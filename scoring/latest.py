@@ -18,21 +18,34 @@ def _set_latest(ideas: QuerySet) -> int:
     return ideas.update(latest_score=Subquery(IdeaScore.objects.latest_overall_of(OuterRef("pk"))))
 
 
-def latest_scores_refresh(*, round_id: int, extra_idea_ids=()) -> int:
+# The key of the transaction-level advisory lock that orders the refreshes of two
+# aggregations running at once (any constant the app uses for nothing else).
+_REFRESH_LOCK = 7_215_400_301
+
+
+def latest_scores_refresh(*, round_id: int, extra_idea_ids=(), changed_at=None) -> int:
     """Recompute ``latest_score`` of the ideas with a result in round ``round_id`` plus
-    ``extra_idea_ids`` (ideas whose result in that round was just deleted). Set-based: one
-    UPDATE, of the ideas whose value moves only (a rerun that changed no result rewrites no
-    idea row). Returns the number of ideas updated."""
-    touched = Q(idea_scores__round_id=round_id)
+    ``extra_idea_ids`` (ideas whose result in that round was just deleted). With
+    ``changed_at`` (the ``computed_at`` the aggregation gives the rows it rewrote) only the
+    ideas whose result in the round changed in that run are candidates: an unchanged result
+    keeps its ``computed_at`` and overall, so it cannot move any idea's latest score, and a
+    rerun that changed nothing reads and locks no idea. Set-based: one UPDATE, of the ideas
+    whose value moves only. Returns the number of ideas updated."""
+    in_round = Q(idea_scores__round_id=round_id)
+    if changed_at is not None:
+        in_round &= Q(idea_scores__computed_at=changed_at)
+    touched = in_round
     if extra_idea_ids:
         touched |= Q(pk__in=list(extra_idea_ids))
     ideas = Idea.objects.filter(pk__in=Subquery(Idea.objects.filter(touched).values("pk")))
     if connection.vendor == "postgresql":
-        # Two rounds aggregated at once may share ideas. Lock the ideas first (in id order,
-        # so the two runs queue instead of deadlocking): the UPDATE below then starts after
-        # the other run committed, and its snapshot sees that run's results too. (SQLite
-        # writes one transaction at a time.)
-        list(ideas.order_by("pk").select_for_update().values_list("pk", flat=True))
+        # Two rounds aggregated at once may share ideas. Their refreshes take turns (a
+        # transaction-level advisory lock, held to commit): the UPDATE below then starts
+        # after the other run committed, and its snapshot sees that run's results too.
+        # Locking the idea rows instead would write a lock into 10,000 rows on every run.
+        # (SQLite writes one transaction at a time.)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REFRESH_LOCK])
     moved = Q(pk__in=list(extra_idea_ids)) | Q(latest_score__isnull=True)
     # Compared at the column's precision (the float overall is rounded when stored).
     column = Idea._meta.get_field("latest_score")

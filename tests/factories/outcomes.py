@@ -4,6 +4,7 @@ from decimal import Decimal
 import factory
 
 from outcomes.models import Experiment, Measurement, ValueRecord
+from outcomes.services import value_totals_add
 from tests.factories.ideas import IdeaFactory
 
 __all__ = ["ExperimentFactory", "MeasurementFactory", "ValueRecordFactory"]
@@ -44,3 +45,10 @@ class ValueRecordFactory(factory.django.DjangoModelFactory):
     period_end = date(2026, 3, 31)
     revenue_generated = Decimal("10000.00")
     revenue_protected = Decimal("5000.00")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Saved with the idea's maintained totals, as the value-record service saves it."""
+        record = super()._create(model_class, *args, **kwargs)
+        value_totals_add(record.idea_id, [record])
+        return record

@@ -49,12 +49,41 @@ def world(journey_places, employee):
 def test_the_feedback_list(client, employee, world, django_assert_num_queries):
     client.force_login(employee)
     # 1 session, 2 user (with groups, panel membership and unread count), 3 stages for the filter,
-    # 4 count, 5 the page of items with stage, moment and suggested moment joined, 6 the default
-    # journey's id (overlay link)
-    with django_assert_num_queries(6):
+    # 4 the page of items (one more than the page: no count for a search) with stage, moment
+    # and suggested moment joined, 5 the default journey's id (overlay link)
+    with django_assert_num_queries(5):
         response = client.get("/feedback/", {"q": "locked"})
     assert response.status_code == 200
     assert response.content.decode().count("Locked out of the app, story") == 8
+    assert "Matches 1\u20138" in response.content.decode()
+    # Without a search the list counts (capped): 1 session, 2 user, 3 stages, 4 count,
+    # 5 the page, 6 the journey's id
+    with django_assert_num_queries(6):
+        response = client.get("/feedback/", {"channel": "complaint"})
+    assert "4 items" in response.content.decode()
+
+
+def test_a_search_pages_with_next_and_no_count(
+    client, employee, world, django_assert_num_queries, monkeypatch
+):
+    from feedback import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    client.force_login(employee)
+    first = client.get("/feedback/", {"q": "locked"}).content.decode()
+    assert "Matches 1\u20133" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    assert "Page 1" in first and " of " not in first.split("Page 1")[1][:10]
+    # the last page (8 matches, 3 a page): 1 session, 2 user, 3 the rows, no count
+    with django_assert_num_queries(3):
+        last = client.get(
+            "/feedback/",
+            {"q": "locked", "page": "3"},
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_TARGET="feedback-list",
+        ).content.decode()
+    assert "Matches 7\u20138" in last and 'rel="next"' not in last and 'rel="prev"' in last
+    beyond = client.get("/feedback/", {"q": "locked", "page": "9"}).content.decode()
+    assert "No more matches" in beyond
 
 
 def test_the_feedback_list_partial(client, employee, world, django_assert_num_queries):

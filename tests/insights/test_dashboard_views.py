@@ -98,3 +98,34 @@ def test_the_nav_links_to_portfolio_and_accuracy_for_readers_only(client, execut
     client.force_login(employee)
     html = client.get(reverse("home")).content.decode()
     assert 'data-nav="portfolio"' not in html and 'data-nav="accuracy"' not in html
+
+
+def test_the_cached_summary_is_never_stale(client, executive, fy):
+    """The summary's HTML is cached under a digest of its figures: the same figures give the
+    same page from the cache, and new money shows at once."""
+    factories.AllocationFactory(fiscal_year=fy, amount=Decimal("100.00"))
+    client.force_login(executive)
+    url = reverse("insights:dashboard")
+    first = client.get(url, {"fiscal_year": fy.pk}).content.decode()
+    again = client.get(url, {"fiscal_year": fy.pk}).content.decode()
+    assert 'data-kpi="committed" value="100.00">€100' in first
+    assert again.count("€100") == first.count("€100")
+    factories.AllocationFactory(fiscal_year=fy, amount=Decimal("23.45"))
+    html = client.get(url, {"fiscal_year": fy.pk}).content.decode()
+    assert 'data-kpi="committed" value="123.45">€123.45' in html
+
+
+def test_a_cache_that_fails_costs_only_the_rendering(client, executive, fy, monkeypatch):
+    from insights import views
+
+    class Down:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("cache down")
+
+        set = get
+
+    monkeypatch.setattr(views, "cache", Down())
+    factories.AllocationFactory(fiscal_year=fy, amount=Decimal("100.00"))
+    client.force_login(executive)
+    html = client.get(reverse("insights:dashboard"), {"fiscal_year": fy.pk}).content.decode()
+    assert 'data-kpi="committed" value="100.00">€100' in html

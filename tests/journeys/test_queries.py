@@ -44,11 +44,11 @@ def test_it_computes_the_map_in_a_fixed_number_of_queries(
     journey = fill(2)
     manager.has_perm("insights.view_funding")  # warm the group cache
     employee.has_perm("insights.view_funding")
-    # 1 stages with bucket counts, 2 latest scores per stage, 3 allocations, 4 gaps
-    with django_assert_num_queries(4):
-        journey_map(journey=journey, viewer=manager)
-    # the same without money: 1 counts, 2 scores, 3 gaps
+    # 1 stages with their counts and score sums per status, 2 money per stage, 3 gaps
     with django_assert_num_queries(3):
+        journey_map(journey=journey, viewer=manager)
+    # the same without money: 1 stages with counts, 2 gaps
+    with django_assert_num_queries(2):
         journey_map(journey=journey, viewer=employee)
 
 
@@ -77,9 +77,9 @@ def test_it_renders_the_page_in_a_known_number_of_queries(fill, client, manager)
     # The shared layout (session, user, groups, the nav's permissions, the bell) belongs to
     # other apps and does not touch journeys tables. The map's own queries are exactly:
     # 1 journey, 2 campaigns on the journey, 3 fiscal years on the journey,
-    # 4 counts per stage, 5 latest scores per stage, 6 allocations per stage, 7 gaps.
+    # 4 stages with their counts and score sums, 5 money per stage, 6 gaps.
     own = [q["sql"] for q in ctx.captured_queries if "journeys_" in q["sql"]]
-    assert len(own) == 7, own
+    assert len(own) == 6, own
 
 
 def test_it_renders_the_cell_panel_in_a_known_number_of_queries(
@@ -100,3 +100,12 @@ def test_it_lists_journeys_in_a_known_number_of_queries(employee, django_assert_
     # 1 count, 2 page of journeys, 3 prefetch stages
     with django_assert_num_queries(3):
         assert api.get("/api/v1/journeys/").status_code == 200
+
+
+def test_the_api_map_answers_in_a_known_number_of_queries(fill, manager, django_assert_num_queries):
+    journey = fill(20)
+    api = api_as(manager)
+    # 1 the manager's groups (rules), 2 journey, 3 stages with their counts and score sums
+    # per status, 4 money per stage (a manager sees it), 5 gaps
+    with django_assert_num_queries(5):
+        assert api.get(f"/api/v1/journeys/{journey.pk}/map/").status_code == 200

@@ -1,0 +1,405 @@
+"""The portfolio's read model: the SQL of the triggers that keep ``PortfolioEntry``,
+``PortfolioCell``, ``IdeaMilestone`` and ``FunnelDay`` (insights.models) current, and their
+set-based rebuild.
+
+Why triggers: the portfolio combines facts four apps own — allocations and their spend
+(``budgets``), an idea's type, horizon, stage and expected value (``ideas``), a stage's cycle
+(``journeys``), the idea's realised value (``outcomes.IdeaValue``) and its status history
+(``ideas.IdeaTransition``). None of those apps may call ``insights``, and their writers are
+many (services, the admin, cascades, data migrations). A row trigger on each source table
+refreshes what the row touched in the same transaction as the write, on PostgreSQL and on
+SQLite alike, so every writer is covered without a hook in another app.
+
+Each refresh recomputes one idea from its sources (no increments to drift):
+- its entries: DELETE, then INSERT one row per fiscal year in which it has an allocation
+  (the entries' own triggers take each old entry out of its cell and add each new one);
+- its milestone: the funnel counts of its old milestone's day are taken back, the milestone
+  is recomputed from its transitions and its counts are added to its (new) day.
+
+The statements are written once and generated for both databases: the PostgreSQL trigger
+functions (plpgsql) run them with the idea id in a variable, SQLite's trigger bodies with
+``NEW.x``/``OLD.x`` in its place. A migration's SQL is history: change these only together
+with a new migration that drops and recreates the triggers.
+"""
+
+import re
+from decimal import Decimal
+
+from django.db import connection as default_connection
+from django.db import transaction
+
+FUNNEL_STEPS = (
+    "submitted",
+    "screening",
+    "in_review",
+    "shortlisted",
+    "approved",
+    "funded",
+    "in_experiment",
+    "launched",
+)
+ENTRY = "insights_portfolioentry"
+CELL = "insights_portfoliocell"
+MILESTONE = "insights_ideamilestone"
+FUNNEL_DAY = "insights_funnelday"
+
+# --- Entries -----------------------------------------------------------------------------
+
+_ENTRY_COLUMNS = (
+    "fiscal_year_id, idea_id, innovation_type, horizon, cycle, spent, expected, "
+    "realised_generated, realised_protected, realised_total"
+)
+
+
+def _entries_select(where: str) -> str:
+    return f"""
+SELECT a.fiscal_year_id, i.id, i.innovation_type, i.horizon, s.cycle, SUM(a.spent),
+       COALESCE(i.expected_revenue_generated, 0) + COALESCE(i.expected_revenue_protected, 0),
+       COALESCE(v.generated, 0), COALESCE(v.protected, 0), COALESCE(v.total, 0)
+FROM budgets_allocation a
+JOIN ideas_idea i ON i.id = a.idea_id
+LEFT JOIN journeys_stage s ON s.id = i.stage_id
+LEFT JOIN outcomes_ideavalue v ON v.idea_id = i.id
+{where}
+GROUP BY a.fiscal_year_id, i.id, i.innovation_type, i.horizon, s.cycle,
+         i.expected_revenue_generated, i.expected_revenue_protected,
+         v.generated, v.protected, v.total"""
+
+
+def entry_refresh(idea: str) -> list[str]:
+    """Statements recomputing the entries of the idea whose id is the SQL ``idea``."""
+    return [
+        f"DELETE FROM {ENTRY} WHERE idea_id = {idea}",
+        f"INSERT INTO {ENTRY} ({_ENTRY_COLUMNS})" + _entries_select(f"WHERE a.idea_id = {idea}"),
+    ]
+
+
+_CELL_AMOUNTS = ("spent", "expected", "realised_generated", "realised_protected")
+
+
+def _cell_add(row: str) -> str:
+    """Add the entry ``row`` (NEW) to its cell, creating the cell if need be."""
+    amounts = ", ".join(f"{row}.{a}" for a in _CELL_AMOUNTS)
+    updates = ", ".join(f"{c} = {CELL}.{c} + excluded.{c}" for c in ("ideas", *_CELL_AMOUNTS))
+    return (
+        f"INSERT INTO {CELL} (fiscal_year_id, innovation_type, horizon, cycle, ideas, "
+        f"{', '.join(_CELL_AMOUNTS)}) VALUES ({row}.fiscal_year_id, {row}.innovation_type, "
+        f"{row}.horizon, COALESCE({row}.cycle, ''), 1, {amounts}) "
+        f"ON CONFLICT (fiscal_year_id, innovation_type, horizon, cycle) DO UPDATE SET {updates}"
+    )
+
+
+def _cell_take(row: str) -> str:
+    """Take the entry ``row`` (OLD) back from its cell. An UPDATE, never an insert: when the
+    cell is gone (a flush emptied the table first) there is nothing to take back, and no
+    negative cell is made."""
+    amounts = ", ".join(f"{a} = {a} - {row}.{a}" for a in _CELL_AMOUNTS)
+    return (
+        f"UPDATE {CELL} SET ideas = ideas - 1, {amounts} "
+        f"WHERE fiscal_year_id = {row}.fiscal_year_id AND innovation_type = {row}.innovation_type "
+        f"AND horizon = {row}.horizon AND cycle = COALESCE({row}.cycle, '')"
+    )
+
+
+# --- Milestones and the funnel -----------------------------------------------------------
+
+
+def _utc_day(expr: str, vendor: str) -> str:
+    if vendor == "postgresql":
+        return f"(({expr}) AT TIME ZONE 'UTC')::date"
+    return f"date({expr})"  # SQLite keeps datetimes as UTC text
+
+
+def _reached(step: str) -> str:
+    return f"(CASE WHEN reached_{step} THEN 1 ELSE 0 END)"
+
+
+def _funnel_add(idea: str) -> str:
+    """Add the funnel counts of the idea's milestone to its day, creating the day if need be."""
+    steps = ", ".join(FUNNEL_STEPS)
+    values = ", ".join(_reached(s) for s in FUNNEL_STEPS)
+    updates = ", ".join(f"{s} = {FUNNEL_DAY}.{s} + excluded.{s}" for s in FUNNEL_STEPS)
+    return (
+        f"INSERT INTO {FUNNEL_DAY} (day, {steps}) "
+        f"SELECT submitted_day, {values} FROM {MILESTONE} WHERE idea_id = {idea} "
+        f"ON CONFLICT (day) DO UPDATE SET {updates}"
+    )
+
+
+def _funnel_take(idea: str) -> str:
+    """Take the funnel counts of the idea's milestone back from its day: an UPDATE only (a
+    day already gone has nothing to give back)."""
+    mine = f"FROM {MILESTONE} WHERE idea_id = {idea}"
+    updates = ", ".join(f"{s} = {s} - (SELECT {_reached(s)} {mine})" for s in FUNNEL_STEPS)
+    return f"UPDATE {FUNNEL_DAY} SET {updates} WHERE day = (SELECT submitted_day {mine})"
+
+
+def _milestones_select(where: str, vendor: str) -> str:
+    first_submitted = "MIN(CASE WHEN t.to_status = 'submitted' THEN t.at END)"
+    reached = ", ".join(
+        f"MAX(CASE WHEN t.to_status = '{s}' THEN 1 ELSE 0 END) = 1" for s in FUNNEL_STEPS
+    )
+    return f"""
+SELECT t.idea_id, {first_submitted}, {_utc_day(first_submitted, vendor)},
+       MIN(CASE WHEN t.to_status = 'launched' THEN t.at END), {reached}
+FROM ideas_ideatransition t
+{where}
+GROUP BY t.idea_id
+HAVING {first_submitted} IS NOT NULL"""
+
+
+_MILESTONE_COLUMNS = "idea_id, submitted_at, submitted_day, launched_at, " + ", ".join(
+    f"reached_{s}" for s in FUNNEL_STEPS
+)
+
+
+def milestone_refresh(idea: str, vendor: str) -> list[str]:
+    """Statements recomputing the milestone of the idea whose id is the SQL ``idea`` and
+    moving its funnel counts to the day it now belongs to."""
+    return [
+        _funnel_take(idea),
+        f"DELETE FROM {MILESTONE} WHERE idea_id = {idea}",
+        f"INSERT INTO {MILESTONE} ({_MILESTONE_COLUMNS})"
+        + _milestones_select(f"WHERE t.idea_id = {idea}", vendor),
+        _funnel_add(idea),
+    ]
+
+
+# --- The triggers ------------------------------------------------------------------------
+
+_STEPS_SQL = ", ".join(f"'{s}'" for s in FUNNEL_STEPS)
+# (name, table, event, condition with NEW/OLD, the idea ids to refresh, what to refresh)
+_ENTRY_TRIGGERS = [
+    ("alloc_ins", "budgets_allocation", "INSERT", None, ["NEW.idea_id"]),
+    (
+        "alloc_upd",
+        "budgets_allocation",
+        "UPDATE OF spent, idea_id, fiscal_year_id",
+        "OLD.spent <> NEW.spent OR OLD.idea_id <> NEW.idea_id "
+        "OR OLD.fiscal_year_id <> NEW.fiscal_year_id",
+        ["OLD.idea_id", "NEW.idea_id"],
+    ),
+    ("alloc_del", "budgets_allocation", "DELETE", None, ["OLD.idea_id"]),
+    (
+        "idea_upd",
+        "ideas_idea",
+        "UPDATE OF innovation_type, horizon, stage_id, expected_revenue_generated, "
+        "expected_revenue_protected",
+        "{ne}(OLD.innovation_type, NEW.innovation_type) OR {ne}(OLD.horizon, NEW.horizon) "
+        "OR {ne}(OLD.stage_id, NEW.stage_id) "
+        "OR {ne}(OLD.expected_revenue_generated, NEW.expected_revenue_generated) "
+        "OR {ne}(OLD.expected_revenue_protected, NEW.expected_revenue_protected)",
+        ["NEW.id"],
+    ),
+    ("value_ins", "outcomes_ideavalue", "INSERT", None, ["NEW.idea_id"]),
+    ("value_upd", "outcomes_ideavalue", "UPDATE", None, ["NEW.idea_id"]),
+    ("value_del", "outcomes_ideavalue", "DELETE", None, ["OLD.idea_id"]),
+]
+_MILESTONE_TRIGGERS = [
+    ("move_ins", "ideas_ideatransition", "INSERT", f"NEW.to_status IN ({_STEPS_SQL})", "NEW"),
+    ("move_del", "ideas_ideatransition", "DELETE", f"OLD.to_status IN ({_STEPS_SQL})", "OLD"),
+]
+# An idea deleted: whatever its sources' deletions left of it (nothing, when the ORM deleted
+# its allocations, value and transitions first, as it does).
+_IDEA_DELETE = [
+    _funnel_take("OLD.id"),
+    f"DELETE FROM {MILESTONE} WHERE idea_id = OLD.id",
+    f"DELETE FROM {ENTRY} WHERE idea_id = OLD.id",
+]
+# A stage changing cycle: its ideas' entries take the new one.
+_STAGE_SQL = (
+    f"UPDATE {ENTRY} SET cycle = NEW.cycle "
+    "WHERE idea_id IN (SELECT id FROM ideas_idea WHERE stage_id = NEW.id)"
+)
+
+
+def _distinct(vendor: str) -> str:
+    return "{a} IS DISTINCT FROM {b}" if vendor == "postgresql" else "{a} IS NOT {b}"
+
+
+def _condition(template: str | None, vendor: str) -> str | None:
+    if template is None:
+        return None
+    pattern = _distinct(vendor)
+    return re.sub(r"\{ne\}\(([^,]+), ([^)]+)\)", lambda m: pattern.format(a=m[1], b=m[2]), template)
+
+
+def _triggers(vendor: str) -> list[tuple[str, str, str, str | None, list[str]]]:
+    """(name, table, event, condition, body statements) of every trigger."""
+    out = []
+    for name, table, event, cond, ideas in _ENTRY_TRIGGERS:
+        body = []
+        for idea in dict.fromkeys(ideas):
+            body += entry_refresh(idea)
+        out.append((name, table, event, _condition(cond, vendor), body))
+    for name, table, event, cond, row in _MILESTONE_TRIGGERS:
+        out.append((name, table, event, cond, milestone_refresh(f"{row}.idea_id", vendor)))
+    out.append(("idea_del", "ideas_idea", "DELETE", None, _IDEA_DELETE))
+    out.append(("entry_ins", ENTRY, "INSERT", None, [_cell_add("NEW")]))
+    out.append(("entry_upd", ENTRY, "UPDATE", None, [_cell_take("OLD"), _cell_add("NEW")]))
+    out.append(("entry_del", ENTRY, "DELETE", None, [_cell_take("OLD")]))
+    out.append(
+        (
+            "stage_upd",
+            "journeys_stage",
+            "UPDATE OF cycle",
+            _condition("{ne}(OLD.cycle, NEW.cycle)", vendor),
+            [_STAGE_SQL],
+        )
+    )
+    return out
+
+
+def create_triggers_sql(vendor: str) -> list[str]:
+    """The statements creating every trigger on ``vendor`` ("postgresql" or "sqlite")."""
+    statements = []
+    for name, table, event, cond, body in _triggers(vendor):
+        trigger = f"insights_pf_{name}"
+        when = f" WHEN ({cond})" if cond else ""
+        if vendor == "postgresql":
+            statements.append(
+                f"CREATE OR REPLACE FUNCTION {trigger}() RETURNS trigger AS $$\n"
+                "BEGIN\n" + "".join(f"  {sql};\n" for sql in body) + "  RETURN NULL;\nEND;\n"
+                # One plan per statement and session: a write pays the planning of these
+                # joins (ideas_idea has many indexes) once per connection, not every time.
+                "$$ LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan"
+            )
+            statements.append(
+                f"CREATE TRIGGER {trigger} AFTER {event} ON {table} "
+                f"FOR EACH ROW{when} EXECUTE FUNCTION {trigger}()"
+            )
+        else:
+            statements.append(
+                f"CREATE TRIGGER {trigger} AFTER {event} ON {table} FOR EACH ROW{when}\n"
+                "BEGIN\n" + "".join(f"  {sql};\n" for sql in body) + "END"
+            )
+    return statements
+
+
+def ensure_sqlite_triggers(sender=None, *, using: str = "default", **kwargs) -> None:
+    """(post_migrate) On SQLite, recreate any of the triggers a table rebuild dropped and,
+    if one was missing, rebuild the read model. PostgreSQL keeps triggers across
+    ``ALTER TABLE``: nothing to do there."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite" or ENTRY not in connection.introspection.table_names():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        present = {row[0] for row in cursor.fetchall()}
+        wanted = create_triggers_sql("sqlite")
+        missing = [
+            sql
+            for (name, *_), sql in zip(_triggers("sqlite"), wanted, strict=True)
+            if f"insights_pf_{name}" not in present
+        ]
+        if not missing:
+            return
+        for sql in missing:
+            cursor.execute(sql)
+        for sql in rebuild_sql("sqlite"):
+            cursor.execute(sql)
+
+
+def drop_triggers_sql(vendor: str) -> list[str]:
+    statements = []
+    for name, table, *_ in _triggers(vendor):
+        trigger = f"insights_pf_{name}"
+        if vendor == "postgresql":
+            statements.append(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
+            statements.append(f"DROP FUNCTION IF EXISTS {trigger}()")
+        else:
+            statements.append(f"DROP TRIGGER IF EXISTS {trigger}")
+    return statements
+
+
+# --- The rebuild -------------------------------------------------------------------------
+
+
+def rebuild_sql(vendor: str) -> list[str]:
+    """Set-based statements recomputing the four tables from their sources (the
+    migration's fill, ``manage.py rebuild_portfolio`` and the bench generator's fill)."""
+    steps = ", ".join(FUNNEL_STEPS)
+    sums = ", ".join(f"SUM(CASE WHEN reached_{s} THEN 1 ELSE 0 END)" for s in FUNNEL_STEPS)
+    cell_sums = ", ".join(f"SUM({a})" for a in _CELL_AMOUNTS)
+    return [
+        f"DELETE FROM {ENTRY}",
+        f"INSERT INTO {ENTRY} ({_ENTRY_COLUMNS})" + _entries_select(""),
+        # Whatever the entries' triggers did meanwhile (nothing when a bulk load runs with
+        # triggers off), the cells are summed from the entries now in place.
+        f"DELETE FROM {CELL}",
+        f"INSERT INTO {CELL} (fiscal_year_id, innovation_type, horizon, cycle, ideas, "
+        f"{', '.join(_CELL_AMOUNTS)}) SELECT fiscal_year_id, innovation_type, horizon, "
+        f"COALESCE(cycle, ''), COUNT(*), {cell_sums} FROM {ENTRY} "
+        "GROUP BY fiscal_year_id, innovation_type, horizon, COALESCE(cycle, '')",
+        f"DELETE FROM {FUNNEL_DAY}",
+        f"DELETE FROM {MILESTONE}",
+        f"INSERT INTO {MILESTONE} ({_MILESTONE_COLUMNS})" + _milestones_select("", vendor),
+        f"INSERT INTO {FUNNEL_DAY} (day, {steps}) "
+        f"SELECT submitted_day, {sums} FROM {MILESTONE} GROUP BY submitted_day",
+    ]
+
+
+def rebuild(connection=None) -> None:
+    """Recompute the read model from its sources, in one transaction. On PostgreSQL without
+    the web's statement timeout, and with the entries' own triggers off meanwhile (the
+    cells are summed once at the end instead of once per entry; the ALTER is part of the
+    transaction, so a failure leaves them on)."""
+    connection = connection or default_connection
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SET LOCAL statement_timeout = 0")
+            cursor.execute(f"ALTER TABLE {ENTRY} DISABLE TRIGGER USER")
+        for sql in rebuild_sql(connection.vendor):
+            cursor.execute(sql)
+        if postgres:
+            cursor.execute(f"ALTER TABLE {ENTRY} ENABLE TRIGGER USER")
+
+
+def snapshot() -> dict[str, set[tuple]]:
+    """Every row of the four tables, as comparable tuples (money as 2-place Decimals, so
+    SQLite's floats compare equal to exact sums): what the rebuild check compares."""
+    from insights.models import FunnelDay, IdeaMilestone, PortfolioCell, PortfolioEntry
+
+    def rows(qs, fields):
+        return {tuple(_plain(v) for v in row) for row in qs.values_list(*fields)}
+
+    entry_fields = [f.attname for f in PortfolioEntry._meta.fields if f.name != "id"]
+    cell_fields = [f.attname for f in PortfolioCell._meta.fields if f.name != "id"]
+    return {
+        "entries": rows(PortfolioEntry.objects.all(), entry_fields),
+        # A cell whose last idea left is the same as no cell.
+        "cells": rows(PortfolioCell.objects.exclude(ideas=0), cell_fields),
+        "milestones": rows(
+            IdeaMilestone.objects.all(), [f.attname for f in IdeaMilestone._meta.fields]
+        ),
+        # A day whose counts all went back to 0 is the same as no row.
+        "funnel_days": rows(
+            FunnelDay.objects.exclude(**{s: 0 for s in FUNNEL_STEPS}),
+            ["day", *FUNNEL_STEPS],
+        ),
+    }
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("0.01"))
+    if isinstance(value, float):
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    return value
+
+
+def migration_forward(apps, schema_editor):
+    """The first fill, set-based and before the triggers exist (none fires per row)."""
+    connection = schema_editor.connection
+    if connection.vendor == "postgresql":
+        schema_editor.execute("SET LOCAL statement_timeout = 0")
+    for sql in rebuild_sql(connection.vendor) + create_triggers_sql(connection.vendor):
+        schema_editor.execute(sql, params=None)
+
+
+def migration_backward(apps, schema_editor):
+    for sql in drop_triggers_sql(schema_editor.connection.vendor):
+        schema_editor.execute(sql, params=None)
