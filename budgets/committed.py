@@ -8,7 +8,7 @@ transaction as the allocations, their spend and the ideas' changes of group.
 (``manage.py rebuild_committed_money``).
 """
 
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Count, Sum
 
 from budgets.models import Allocation, CommittedMoney
@@ -97,7 +97,8 @@ def committed_sets(fy) -> list[dict]:
     maintained groups (PostgreSQL): ONE query of ~170 rows (a row per type x confirmation,
     horizon, cycle and campaign) instead of the ~2,000 combinations of them. Each row names
     its grouping in ``"set"`` (``budgets.selectors.in_set`` picks them)."""
-    with connection.cursor() as cursor:
+    # Raw SQL bypasses the router: ask it, so a report pinned to the replica reads there.
+    with connections[router.db_for_read(CommittedMoney)].cursor() as cursor:
         cursor.execute(_SETS_SQL, [fy.pk])
         return [dict(zip(_SET_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
