@@ -399,6 +399,23 @@ class Idea(models.Model):
                 condition=Q(owner__isnull=True, status__in=list(FUNDABLE_STATUSES)),
                 name="idea_needs_owner",
             ),
+            # The manager's triage: the oldest ideas waiting at a gate, in ``updated_at``
+            # order, without visiting the closed ones (ideas.selectors.triage).
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=Q(
+                    status__in=[
+                        Status.SUBMITTED,
+                        Status.SCREENING,
+                        Status.IN_REVIEW,
+                        Status.SHORTLISTED,
+                        Status.APPROVED,
+                        Status.FUNDED,
+                        Status.IN_EXPERIMENT,
+                    ]
+                ),
+                name="idea_triage_updated",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -4,7 +4,20 @@ from a model are QuerySet methods in ``ideas.models``)."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Kind
@@ -14,11 +27,13 @@ from ideas.models import (
     Comment,
     Follow,
     Idea,
+    IdeaDay,
     IdeaTransition,
     Status,
     Support,
     published,
 )
+from ideas.stage_counts import use_maintained as use_day_counters
 
 # The board's tabs: everything the person may see, or their own, followed, supported ideas.
 BOARD_TABS = [
@@ -109,12 +124,20 @@ ON_THEIR_WAY = (
     Status.SHORTLISTED,
     Status.APPROVED,
 )
+# Every status a triage reason can hold (the partial index ``idea_triage_updated``).
+TRIAGE_STATUSES = tuple(dict.fromkeys(ON_THEIR_WAY + FUNDABLE_STATUSES))
+
+
+# The triage counts stuck ideas up to this many and then says "1,000+": an exact figure
+# would visit every stuck idea (34,000 at 100,000 ideas) on every manager's home page.
+STUCK_CAP = 1000
 
 
 @dataclass(frozen=True)
 class Triage:
     """What a manager should look at: counts per reason, and the oldest ideas needing it.
-    ``ideas`` carry ``triage`` (awaiting | no_owner | stuck)."""
+    ``ideas`` carry ``triage`` (awaiting | no_owner | stuck). ``stuck`` stops at
+    :data:`STUCK_CAP` + 1 (``stuck_more`` says so)."""
 
     awaiting: int
     no_owner: int
@@ -123,26 +146,66 @@ class Triage:
     ideas: list
 
     @property
+    def stuck_more(self) -> bool:
+        return self.stuck > STUCK_CAP
+
+    @property
+    def stuck_shown(self) -> int:
+        return min(self.stuck, STUCK_CAP)
+
+    @property
     def total(self) -> int:
         return self.awaiting + self.no_owner + self.stuck
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """A scalar subquery counting ``queryset``'s rows (no GROUP BY: ``COUNT`` as a plain
+    function), 0 when there are none."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _awaiting_count() -> Coalesce:
+    """Submitted ideas: on PostgreSQL the sum of the maintained ideas-per-day counters (a few
+    hundred rows, however many ideas), elsewhere a count of the ideas."""
+    if use_day_counters():
+        summed = (
+            IdeaDay.objects.filter(status=Status.SUBMITTED)
+            .order_by()
+            .annotate(n=Func(F("ideas"), function="SUM"))
+            .values("n")
+        )
+        return Coalesce(Subquery(summed, output_field=IntegerField()), 0)
+    return _count(Idea.objects.filter(status=Status.SUBMITTED))
 
 
 def triage(*, stuck_days: int, limit: int = 8) -> Triage:
     """Submitted ideas awaiting screening, ideas past the approval gate with no accountable
     owner, and ideas on their way whose row has not changed for ``stuck_days`` days (a move
-    or an edit changes it). Two queries: the counts in one aggregate, then the oldest
-    ``limit`` ideas with their reason."""
+    or an edit changes it). Two queries whose cost does not grow with the ideas: the three
+    counts as scalar subqueries of one statement (maintained counters, the partial index of
+    ideas without an owner, a count that stops at :data:`STUCK_CAP`), then the oldest
+    ``limit`` ideas with their reason, walked in ``updated_at`` order on the partial index
+    ``idea_triage_updated``."""
     cutoff = timezone.now() - timedelta(days=stuck_days)
     awaiting = Q(status=Status.SUBMITTED)
     no_owner = Q(status__in=FUNDABLE_STATUSES, owner__isnull=True)
     stuck = Q(status__in=ON_THEIR_WAY, updated_at__lt=cutoff) & ~awaiting
-    counts = Idea.objects.aggregate(
-        awaiting=Count("id", filter=awaiting),
-        no_owner=Count("id", filter=no_owner),
-        stuck=Count("id", filter=stuck),
+    stuck_some = Idea.objects.filter(stuck).order_by().values("pk")[: STUCK_CAP + 1]
+    counts = (
+        Idea.objects.order_by()
+        .annotate(
+            awaiting_n=_awaiting_count(),
+            no_owner_n=_count(Idea.objects.filter(no_owner)),
+            stuck_n=_count(Idea.objects.filter(pk__in=stuck_some)),
+        )
+        .values("awaiting_n", "no_owner_n", "stuck_n")[:1]
     )
+    row = next(iter(counts), None) or {"awaiting_n": 0, "no_owner_n": 0, "stuck_n": 0}
     rows = list(
-        Idea.objects.filter(awaiting | no_owner | stuck)
+        # The status list repeats the index's condition so the planner can use it.
+        Idea.objects.filter(status__in=TRIAGE_STATUSES)
+        .filter(awaiting | no_owner | stuck)
         .annotate(
             triage=Case(
                 When(no_owner, then=Value("no_owner")),
@@ -153,4 +216,10 @@ def triage(*, stuck_days: int, limit: int = 8) -> Triage:
         .only("id", "title", "status", "updated_at")
         .order_by("updated_at", "id")[:limit]
     )
-    return Triage(stuck_days=stuck_days, ideas=rows, **counts)
+    return Triage(
+        stuck_days=stuck_days,
+        ideas=rows,
+        awaiting=row["awaiting_n"],
+        no_owner=row["no_owner_n"],
+        stuck=row["stuck_n"],
+    )

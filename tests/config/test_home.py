@@ -109,3 +109,36 @@ def test_a_manager_who_is_on_a_panel_sees_both_blocks(client, world):
     client.force_login(manager)
     html = client.get("/").content.decode()
     assert 'data-testid="home-triage"' in html and 'data-testid="home-reviews"' in html
+
+
+def test_the_triage_counts_each_reason_and_stops_counting_stuck_ideas_at_the_cap(
+    client, manager, world, monkeypatch
+):
+    from ideas import selectors
+
+    long_ago = timezone.now() - timedelta(days=20)
+    for title in ("Stuck in review", "Stuck when approved"):
+        idea = IdeaFactory(status="in_review" if "review" in title else "approved", title=title)
+        type(idea).objects.filter(pk=idea.pk).update(updated_at=long_ago)
+    IdeaFactory(status="funded", owner=manager, title="Funded and owned")  # no reason
+    IdeaFactory(status="launched", title="Launched long ago")  # closed: never triaged
+    # By hand: awaiting = the world's three submitted "My idea"s; without an owner = the
+    # world's approved idea and "Stuck when approved" (approved, no owner); stuck = the
+    # world's screening idea, "Stuck in review" and "Stuck when approved" (14 days).
+    found = selectors.triage(stuck_days=14)
+    assert (found.awaiting, found.no_owner, found.stuck) == (3, 2, 3)
+    assert not found.stuck_more
+    # The oldest first: the world's idea (30 days), then the two of 20 days in creation order;
+    # an idea with two reasons shows "needs an owner".
+    assert [(i.title, i.triage) for i in found.ideas[:3]] == [
+        ("Stuck in screening", "stuck"),
+        ("Stuck in review", "stuck"),
+        ("Stuck when approved", "no_owner"),
+    ]
+
+    monkeypatch.setattr(selectors, "STUCK_CAP", 2)
+    capped = selectors.triage(stuck_days=14)
+    assert capped.stuck == 3 and capped.stuck_more and capped.stuck_shown == 2
+    client.force_login(manager)
+    html = client.get("/").content.decode()
+    assert "<strong>2+</strong> unchanged for 14+ days" in html
