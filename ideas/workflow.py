@@ -8,7 +8,8 @@ with :func:`register_gate`. ``ideas`` never imports them. A gate listed in
 ``EXTERNAL_GATES`` with no registered check refuses the move: a gate is never skipped.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -259,12 +260,38 @@ def _own_fixes(idea: Idea, to: str) -> tuple[Fix, ...]:
     return tuple(fixes)
 
 
+# While :func:`moves_for` asks every gate of one idea, gates that read the same fact (the
+# outcomes gates all read the idea's latest experiment) share one read through
+# :func:`gate_memo`; outside it (a real transition) each check reads afresh.
+_gate_memo: ContextVar[dict | None] = ContextVar("juncture_gate_memo", default=None)
+
+
+def gate_memo(key: Hashable, compute: Callable[[], object]):
+    """``compute()`` once per ``key`` while :func:`moves_for` runs; every call elsewhere."""
+    memo = _gate_memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def moves_for(idea: Idea, actor) -> list[Move]:
     """Every move the graph allows from ``idea``'s status (merge is its own action), each
     asked of its gates as ``actor`` would make it now. What the move's form will supply (a
     reason to park or reject, the outcome note to launch) is assumed given, so the only
-    blockers left are facts someone must change first. One query per gate that reads the
-    database, plus one per fix of a refused external gate."""
+    blockers left are facts someone must change first. One query per fact the gates read
+    (gates sharing a fact read it once, :func:`gate_memo`), plus one per fix of a refused
+    external gate that reads another."""
+    token = _gate_memo.set({})
+    try:
+        return _moves_for(idea, actor)
+    finally:
+        _gate_memo.reset(token)
+
+
+def _moves_for(idea: Idea, actor) -> list[Move]:
+    """The moves of :func:`moves_for`, its gates' shared reads memoised."""
     moves = []
     for to in idea.allowed_targets():
         needs_reason = to in REASON_REQUIRED

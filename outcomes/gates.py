@@ -7,12 +7,16 @@ experiment an idea is judged by is its latest one (an idea has at most one pendi
 from django.urls import reverse
 
 from ideas.models import Status
-from ideas.workflow import Fix, GateContext
+from ideas.workflow import Fix, GateContext, gate_memo
 from outcomes.models import Decision, Experiment
 
 
 def _latest(idea_id: int) -> Experiment | None:
-    return Experiment.objects.filter(idea_id=idea_id).order_by("-created_at", "-id").first()
+    """The idea's latest experiment: read once for all the gates and fixes of one idea page."""
+    return gate_memo(
+        ("outcomes.latest_experiment", idea_id),
+        lambda: Experiment.objects.filter(idea_id=idea_id).order_by("-created_at", "-id").first(),
+    )
 
 
 def experiment_ready(ctx: GateContext) -> str | None:

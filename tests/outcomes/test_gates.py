@@ -114,3 +114,25 @@ def test_without_the_registered_checks_the_gates_refuse(gates, owner, manager):
     running = factories.IdeaFactory(status="in_experiment", owner=owner)
     with pytest.raises(TransitionError, match="Not possible yet"):
         move(running, "launched", manager, reason="Scaled.")
+
+
+def test_the_offered_moves_read_the_latest_experiment_once_and_a_move_reads_it_afresh(
+    owner, manager
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ideas.workflow import moves_for
+
+    idea = factories.IdeaFactory(status="in_experiment", owner=owner)
+    experiment = factories.ExperimentFactory(idea=idea)
+    with CaptureQueriesContext(connection) as queries:
+        moves = {move.to: move for move in moves_for(idea, manager)}
+    reads = [q for q in queries.captured_queries if '"outcomes_experiment"' in q["sql"]]
+    # Launch and park both ask the pending experiment, and each refusal's fix links to it:
+    # four questions, one read.
+    assert len(reads) == 1
+    assert moves["launched"].blockers and moves["parked"].blockers
+    # The memo lives only while the moves are asked: a decision made afterwards counts.
+    services.experiment_decide(experiment=experiment, decision="scale", actor=manager)
+    assert not {move.to: move for move in moves_for(idea, manager)}["launched"].blockers
