@@ -83,11 +83,15 @@ FORWARD = [
     CREATE OR REPLACE FUNCTION budgets_committed_idea_moved() RETURNS trigger AS $$
     BEGIN
       -- Most updates of ideas move no money: one look at the changed rows, nothing written.
+      -- EXCEPT compares the two sides by hashing (NULLs equal, as IS DISTINCT FROM): a join
+      -- of the transition tables, which have no statistics, was planned as a nested loop
+      -- (10,000 updated ideas: 10^8 comparisons, 33 s).
       IF NOT EXISTS (
-        SELECT FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE (o.stage_id, o.campaign_id, o.innovation_type, o.type_confirmed, o.horizon)
-              IS DISTINCT FROM (n.stage_id, n.campaign_id, n.innovation_type,
-                                n.type_confirmed, n.horizon)
+        SELECT id, stage_id, campaign_id, innovation_type, type_confirmed, horizon
+        FROM old_rows
+        EXCEPT
+        SELECT id, stage_id, campaign_id, innovation_type, type_confirmed, horizon
+        FROM new_rows
       ) THEN RETURN NULL; END IF;
       {_BY_IDEA.format(sign="-", side="o")}
       {_BY_IDEA.format(sign="", side="n")}

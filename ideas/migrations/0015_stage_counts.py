@@ -75,13 +75,17 @@ _CHANGED = """(
          n.customers_affected)
 )"""
 
+# EXCEPT compares the two sides by hashing (NULLs equal, as IS DISTINCT FROM): a semi-join of
+# the transition tables, which have no statistics, was planned as a nested loop (an UPDATE of
+# 10,000 ideas that changed no counted column: 10^8 comparisons, 26 s).
 _CHANGED_ANY = """(
-  SELECT FROM old_rows o JOIN new_rows n ON n.id = o.id
-  WHERE (o.stage_id, o.campaign_id, o.status, o.moderation, o.latest_score,
-         o.customers_affected, o.created_at)
-        IS DISTINCT FROM
-        (n.stage_id, n.campaign_id, n.status, n.moderation, n.latest_score,
-         n.customers_affected, n.created_at)
+  SELECT id, stage_id, campaign_id, status, moderation, latest_score, customers_affected,
+         created_at
+  FROM old_rows
+  EXCEPT
+  SELECT id, stage_id, campaign_id, status, moderation, latest_score, customers_affected,
+         created_at
+  FROM new_rows
 )"""
 _CHANGED_DAY = """(
   SELECT {side}.* FROM old_rows o JOIN new_rows n ON n.id = o.id
