@@ -58,10 +58,13 @@ class UncountedPage:
     reads one row more than the page and offers "Next" when it is there."""
 
     uncounted = True
+    MAX_PAGE = 1_000_000
 
     def __init__(self, object_list, number: str | None, per_page: int):
         try:
-            self.number = max(1, int(number or 1))
+            # Bounded: a page past every match is simply empty, but an offset beyond
+            # PostgreSQL's bigint would be a database error.
+            self.number = min(max(1, int(number or 1)), self.MAX_PAGE)
         except ValueError:
             self.number = 1
         offset = (self.number - 1) * per_page

@@ -84,6 +84,9 @@ def test_a_search_pages_with_next_and_no_count(
     assert "Matches 7\u20138" in last and 'rel="next"' not in last and 'rel="prev"' in last
     beyond = client.get("/feedback/", {"q": "locked", "page": "9"}).content.decode()
     assert "No more matches" in beyond
+    # A page number past any offset the database takes is an empty page, not an error.
+    huge = client.get("/feedback/", {"q": "locked", "page": "9" * 30})
+    assert huge.status_code == 200 and "No more matches" in huge.content.decode()
 
 
 def test_the_feedback_list_partial(client, employee, world, django_assert_num_queries):
