@@ -20,7 +20,8 @@ generator assigns every id itself, fills ``search_vector`` with one UPDATE using
 trigger's own expression, computes every counter in SQL from the rows (the maintained
 realised-value totals and the portfolio's read model too, set-based:
 ``outcomes.services.IDEA_VALUE_FILL_SQL`` and ``insights.readmodel.rebuild_sql``, which
-``manage.py rebuild_portfolio`` runs), checks the main
+``manage.py rebuild_portfolio`` runs; the journey map's and the dashboard's counters with
+the code of ``rebuild_stage_counts`` and ``rebuild_committed_money``), checks the main
 foreign keys with anti-joins, aggregates every round with the real ``scoring.aggregation``
 code, and ends with ``VACUUM ANALYZE``.
 """
@@ -1241,6 +1242,15 @@ def main(argv: list[str] | None = None) -> None:
         # Without statistics of the freshly loaded tables the planner guesses, and round 1's
         # aggregation took minutes instead of seconds.
         conn.execute("ANALYZE")
+    with timed("journey map and dashboard counters (rebuild commands' code)", timings):
+        # The load ran with triggers off: the statement triggers' counters (ideas per stage
+        # and per day, committed money per group) are filled from the rows now, before the
+        # aggregation's updates of the latest scores move them through the triggers.
+        from budgets.committed import committed_money_rebuild
+        from ideas.stage_counts import stage_counts_rebuild
+
+        stage_counts_rebuild()
+        committed_money_rebuild()
     if not args.skip_aggregation:
         from scoring.aggregation import aggregate
 
