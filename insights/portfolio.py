@@ -252,9 +252,12 @@ def funnel_counts(fy: FiscalYear) -> dict[str, int]:
     start, end = _bounds(fy)
     first, stop = _whole_days(start, end)
     days = FunnelDay.objects.filter(day__gte=first, day__lt=stop).values_list(*FUNNEL_STEPS)
-    edge = Q(submitted_at__gte=start, submitted_at__lt=_utc_midnight(first)) | Q(
-        submitted_at__gte=_utc_midnight(stop), submitted_at__lt=end
-    )
+    # The partial days at either end; none when the year's bounds are UTC midnights (the
+    # project in UTC): then no milestone is read at all.
+    edge = Q()
+    for low, high in ((start, _utc_midnight(first)), (_utc_midnight(stop), end)):
+        if low < high:
+            edge |= Q(submitted_at__gte=low, submitted_at__lt=high)
     flags = {
         f"n_{step}": Case(
             When(**{f"reached_{step}": True}, then=Value(1)),
@@ -263,9 +266,12 @@ def funnel_counts(fy: FiscalYear) -> dict[str, int]:
         )
         for step in FUNNEL_STEPS
     }
-    edges = IdeaMilestone.objects.filter(edge).order_by().annotate(**flags).values_list(*flags)
+    rows = days.order_by()
+    if edge:
+        edges = IdeaMilestone.objects.filter(edge).order_by().annotate(**flags)
+        rows = rows.union(edges.values_list(*flags), all=True)
     totals = dict.fromkeys(FUNNEL_STEPS, 0)
-    for row in days.order_by().union(edges, all=True):
+    for row in rows:
         for step, n in zip(FUNNEL_STEPS, row, strict=True):
             totals[step] += n
     return totals
@@ -330,8 +336,12 @@ def portfolio(fy: FiscalYear, cells: list[Cell] | None = None) -> dict:
 
 
 def realised_total(fy: FiscalYear) -> Decimal:
-    """ONE query: the value realised to date by the year's ideas (the dashboard's line)."""
-    sums = year_entries(fy).aggregate(gen=Sum("realised_generated"), prot=Sum("realised_protected"))
+    """ONE query: the value realised to date by the year's ideas (the dashboard's line),
+    summed from the year's maintained cells (a few dozen rows, however many ideas the year
+    funded) rather than from its entries."""
+    sums = PortfolioCell.objects.filter(fiscal_year=fy).aggregate(
+        gen=Sum("realised_generated"), prot=Sum("realised_protected")
+    )
     return _money(sums["gen"]) + _money(sums["prot"])
 
 
