@@ -487,6 +487,33 @@ def fiscal_year_summary(fiscal_year: FiscalYear, *, today: date | None = None) -
     )
 
 
+@dataclass(frozen=True)
+class Headline:
+    """A fiscal year's headline figures and alerts (the home page's block)."""
+
+    fiscal_year: FiscalYearRef
+    totals: Totals
+    alerts: list[Alert]
+
+
+def fiscal_year_headline(fiscal_year: FiscalYear, *, today: date | None = None) -> Headline:
+    """The totals and alerts of :func:`fiscal_year_summary` alone: ONE query (the committed
+    groups), without the splits' rows and the daily snapshot series."""
+    fy = fiscal_year
+    t = totals(fy, committed_groups(fy), today=today or timezone.localdate())
+    return Headline(
+        fiscal_year=FiscalYearRef(
+            id=fy.pk,
+            label=fy.label,
+            starts_on=fy.starts_on,
+            ends_on=fy.ends_on,
+            currency=fy.currency,
+        ),
+        totals=t,
+        alerts=alerts(fy, t),
+    )
+
+
 def jsonable(value):
     """The summary with Decimals as 2-place strings and dates as ISO strings (for the API,
     json_script and CSV; DRF would otherwise turn a bare Decimal into a float)."""
