@@ -18,11 +18,12 @@ Populations (docs/insights.md explains each with a worked example):
 
 Every figure reads the portfolio's read model (insights.models, kept by triggers in the
 same transaction as every write of its sources: insights/readmodel.py), so no request sums
-allocations, value records or transitions: ``PortfolioEntry`` (one row per idea and fiscal
-year, with its type, horizon, cycle, spend, expected and realised value) gives the money and
-the ranking, ``PortfolioCell`` (the entries summed by type, horizon and cycle) the totals
-and splits, ``IdeaMilestone`` the cycle times and ``FunnelDay`` the funnel. The cycle-time
-percentiles are computed by PostgreSQL over the year's launches (one row back); every other
+allocations, value records, transitions or experiments: ``PortfolioEntry`` (one row per
+idea and fiscal year, with its type, horizon, cycle, spend, expected and realised value)
+gives the money and the ranking, ``PortfolioCell`` (the entries summed by type, horizon and
+cycle) the totals and splits, ``IdeaMilestone`` the cycle times, ``FunnelDay`` the funnel
+and ``ExperimentDay`` the hit rate. The cycle-time percentiles are computed by PostgreSQL
+over the year's launches (one row back, but it reads every launch of the year); every other
 read returns rows whose number does not grow with the number of ideas.
 """
 
@@ -52,7 +53,13 @@ from django.utils import timezone
 from budgets.models import FiscalYear
 from budgets.selectors import default_fiscal_year
 from ideas.models import Horizon, InnovationType, Status
-from insights.models import FunnelDay, IdeaMilestone, PortfolioCell, PortfolioEntry
+from insights.models import (
+    ExperimentDay,
+    FunnelDay,
+    IdeaMilestone,
+    PortfolioCell,
+    PortfolioEntry,
+)
 from journeys.models import Cycle
 from outcomes.models import Decision, Experiment
 
@@ -149,15 +156,40 @@ def _split(cells: list[Cell], attr: str, labels: dict) -> list[dict]:
     ]
 
 
+_EXPERIMENT_COUNTS = ("decided", "scaled", "stopped", "iterated")
+
+
 def experiments(fy: FiscalYear) -> dict:
-    """ONE query: experiments decided within the fiscal year, by decision."""
+    """ONE query: experiments decided within the fiscal year, by decision. The UTC days
+    wholly inside the year come from the maintained ``ExperimentDay`` (at most 366 rows,
+    however many experiments); the parts of a day at either edge (a year bounded by local
+    midnights in a time zone other than UTC) from the experiments themselves."""
     start, end = _bounds(fy)
-    counts = Experiment.objects.filter(decided_at__gte=start, decided_at__lt=end).aggregate(
-        decided=Count("id", filter=~Q(decision=Decision.PENDING)),
-        scaled=Count("id", filter=Q(decision=Decision.SCALE)),
-        stopped=Count("id", filter=Q(decision=Decision.STOP)),
-        iterated=Count("id", filter=Q(decision=Decision.ITERATE)),
-    )
+    first, stop = _whole_days(start, end)
+    rows = ExperimentDay.objects.filter(day__gte=first, day__lt=stop).order_by()
+    rows = rows.values_list(*_EXPERIMENT_COUNTS)
+    edge = Q()
+    for low, high in ((start, _utc_midnight(first)), (_utc_midnight(stop), end)):
+        if low < high:
+            edge |= Q(decided_at__gte=low, decided_at__lt=high)
+    if edge:
+        flags = {
+            f"n_{name}": Case(
+                When(test, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+            for name, test in (
+                ("decided", ~Q(decision=Decision.PENDING)),
+                ("scaled", Q(decision=Decision.SCALE)),
+                ("stopped", Q(decision=Decision.STOP)),
+                ("iterated", Q(decision=Decision.ITERATE)),
+            )
+        }
+        edges = Experiment.objects.filter(edge).order_by().annotate(**flags).values_list(*flags)
+        rows = rows.union(edges, all=True)
+    counts = dict.fromkeys(_EXPERIMENT_COUNTS, 0)
+    for row in rows:
+        for name, n in zip(_EXPERIMENT_COUNTS, row, strict=True):
+            counts[name] += n
     decided = counts["decided"]
     counts["hit_rate"] = round(counts["scaled"] / decided, 4) if decided else None
     return counts
