@@ -497,6 +497,28 @@ class Idea(models.Model):
 ANONYMOUS_AUTHOR = "Author (anonymous)"
 
 
+class LatestScore(models.Model):
+    """The overall of an idea's latest panel result (no row: never scored). It belongs to
+    ideas and is written only by scoring: its aggregation, in the same transaction as the
+    results it derives from (``scoring.latest``), and its ``rebuild_latest_scores`` command.
+    Read through the idea (``latest__score``: the board's order, the journey map, the
+    dashboard). A narrow table rather than a column of the idea, so that a run that moves the
+    overall of 10,000 ideas rewrites 10,000 small rows, not 10,000 wide idea rows with all
+    their indexes. The stage counters' score sums follow it (PostgreSQL triggers, migration
+    ``0018``)."""
+
+    idea = models.OneToOneField(
+        Idea, on_delete=models.CASCADE, primary_key=True, related_name="latest"
+    )
+    score = models.DecimalField(max_digits=9, decimal_places=6)
+
+    class Meta:
+        indexes = [
+            # The dashboard's top ideas: walk the scored ideas best first, stop after a page.
+            models.Index(fields=["-score", "idea"], name="latestscore_top"),
+        ]
+
+
 class IdeaTransition(models.Model):
     """Append-only log of status changes. Never updated or deleted by the application."""
 

@@ -1,6 +1,6 @@
 """The executive dashboard: a fiscal year's money (``budgets.selectors``) together with the
 parts that read other apps: the pipeline funnel (ideas), the top ideas by their latest panel
-score (scoring's ``LatestScore``) with the money committed to each, approved ideas
+score (``ideas.LatestScore``, kept by scoring) with the money committed to each, approved ideas
 without an accountable owner, and funded ideas whose innovation type is not confirmed.
 
 :func:`executive_summary` is the ONE computation behind the dashboard page, its CSV export
@@ -178,9 +178,9 @@ def _funnel_rows_maintained(start: datetime, end: datetime):
 
 def top_ideas(fy: FiscalYear, *, limit: int = TOP_IDEAS) -> list[TopIdea]:
     """The best ideas by their latest panel score, with the money committed to each in
-    ``fy``. One query: the maintained latest scores (scoring's ``LatestScore``), read best
-    first from their index, instead of finding each idea's latest result in the score
-    history."""
+    ``fy``. One query: the maintained latest scores (``ideas.LatestScore``, kept by
+    scoring), read best first from their index, instead of finding each idea's latest result
+    in the score history."""
     allocated = (
         Allocation.objects.filter(fiscal_year=fy, idea=OuterRef("pk"))
         .committed()

@@ -34,7 +34,7 @@ The write is idempotent and touches only what changed: rows are upserted on thei
 for ideas (or signals of an idea) no longer scored are deleted, all in one transaction, so a
 rerun over the same scores writes nothing (``computed_at`` is the time of the run that last
 CHANGED the row, which is what orders "latest score per idea"). An idea's latest score
-(``LatestScore``, a narrow table of its own) is rewritten only for the ideas whose value
+(``ideas.LatestScore``, a narrow table of its own) is rewritten only for the ideas whose value
 moved.
 
 Why a new scorecard still recomputes the whole round (docs/scoring.md, "Why one new

@@ -1,4 +1,4 @@
-"""``LatestScore``: the overall of each idea's latest panel result, kept by scoring.
+"""``ideas.LatestScore``: the overall of each idea's latest panel result, kept by scoring.
 
 A narrow table of its own (one row per scored idea, ``idea.latest.score``) rather than a
 column of the idea: it is read by the board, the journey map and the dashboard without
@@ -14,7 +14,8 @@ from django.db import connection
 from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 
-from scoring.models import IdeaScore, LatestScore
+from ideas.models import LatestScore
+from scoring.models import IdeaScore
 
 _SCORE = LatestScore._meta.get_field("score")
 

@@ -292,8 +292,8 @@ class IdeaScoreQuerySet(models.QuerySet):
     def latest_per_idea(self):
         """Each idea's latest result: the row no other row of the same idea is newer than
         (``computed_at``, then ``id``). The one definition of "latest score"; its overall is
-        kept in ``LatestScore`` (``idea.latest.score``, see ``scoring.latest``), so read that
-        when the overall is all you need and this for the signals, gate or function means."""
+        kept in ``ideas.LatestScore`` (``idea.latest.score``, see ``scoring.latest``), so read
+        that when the overall is all you need and this for the signals, gate or function means."""
         newer = IdeaScore.objects.filter(idea=models.OuterRef("idea")).filter(
             Q(computed_at__gt=models.OuterRef("computed_at"))
             | Q(computed_at=models.OuterRef("computed_at"), id__gt=models.OuterRef("id"))
@@ -375,24 +375,4 @@ class SignalResult(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["idea_score", "signal"], name="signalresult_once")
-        ]
-
-
-class LatestScore(models.Model):
-    """The overall of an idea's latest panel result (no row: never scored), kept by the
-    aggregation in the same transaction as the results (``scoring.latest``) and rebuilt by
-    ``manage.py rebuild_latest_scores``. Read through the idea (``latest__score``: the board's
-    order, the journey map, the dashboard). A narrow table of its own so that a run that moves
-    the overall of 10,000 ideas rewrites 10,000 small rows, not 10,000 wide idea rows with
-    all their indexes."""
-
-    idea = models.OneToOneField(
-        "ideas.Idea", on_delete=models.CASCADE, primary_key=True, related_name="latest"
-    )
-    score = models.DecimalField(max_digits=9, decimal_places=6)
-
-    class Meta:
-        indexes = [
-            # The dashboard's top ideas: walk the scored ideas best first, stop after a page.
-            models.Index(fields=["-score", "idea"], name="latestscore_top"),
         ]

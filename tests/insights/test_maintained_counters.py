@@ -18,10 +18,9 @@ from budgets import services as budgets
 from budgets.committed import committed_money_rows
 from budgets.models import Allocation, AllocationStatus
 from ideas import services as ideas
-from ideas.models import Idea, IdeaDay, StageCount
+from ideas.models import Idea, IdeaDay, LatestScore, StageCount
 from ideas.stage_counts import idea_day_rows, stage_count_rows
 from insights import dashboard, selectors
-from scoring.models import LatestScore
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=False)

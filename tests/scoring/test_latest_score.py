@@ -8,10 +8,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from ideas.models import Idea
+from ideas.filters import order_ideas
+from ideas.models import Idea, LatestScore
 from scoring.aggregation import aggregate
 from scoring.latest import latest_scores_rebuild, latest_scores_refresh
-from scoring.models import IdeaScore, LatestScore, Score
+from scoring.models import IdeaScore, Score
 from tests.factories import IdeaFactory
 from tests.scoring.helpers import build_round
 
@@ -100,3 +101,16 @@ def test_a_rerun_writes_no_latest_score(django_assert_num_queries):
     # Every result of the round a candidate: the values are right, nothing written.
     assert latest_scores_refresh(round_id=round.pk) == 0
     assert maintained() == before
+
+
+def test_the_board_sorts_by_the_latest_score_best_first_unscored_last(django_assert_num_queries):
+    round, ideas, _ = build_round(table({"A": 4, "B": 2}), FUNCTIONS)
+    aggregate(round.pk)
+    never = IdeaFactory()
+    pks = [ideas["A"].pk, ideas["B"].pk, never.pk]
+    # One query: the ideas LEFT JOIN their latest scores, ordered.
+    with django_assert_num_queries(1):
+        order = list(
+            order_ideas(Idea.objects.filter(pk__in=pks), "score").values_list("pk", flat=True)
+        )
+    assert order == pks

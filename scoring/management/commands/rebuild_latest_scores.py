@@ -1,4 +1,4 @@
-"""Recompute every idea's latest score (``scoring.LatestScore``) from the panel results."""
+"""Recompute every idea's latest score (``ideas.LatestScore``) from the panel results."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
