@@ -344,8 +344,6 @@ class IdeaScore(models.Model):
             models.Index(
                 fields=["idea", "computed_at", "id", "overall"], name="ideascore_idea_latest"
             ),
-            # Top ideas: walk the scores best first and stop after a page.
-            models.Index(fields=["-overall", "-id"], name="ideascore_top"),
         ]
 
     def function_means_without(self, thin: set[str]) -> dict:

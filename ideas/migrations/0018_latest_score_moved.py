@@ -143,7 +143,11 @@ BACKWARD = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ideas", "0017_triage_index")]
+    dependencies = [
+        ("ideas", "0017_triage_index"),
+        # (its backfill wrote the column this migration moves)
+        ("scoring", "0006_backfill_latest_score"),
+    ]
 
     operations = [
         migrations.CreateModel(
