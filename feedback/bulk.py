@@ -59,15 +59,21 @@ class Tables:
     batch_id: int
     stage: str
     norm: str
+    same: str  # the ``k`` of rows whose stored item they would leave unchanged
 
     @classmethod
     def new(cls, batch_id: int) -> Tables:
         token = f"{int(batch_id)}_{uuid.uuid4().hex[:8]}"
-        return cls(batch_id, f"feedback_stage_{token}", f"feedback_norm_{token}")
+        return cls(
+            batch_id,
+            f"feedback_stage_{token}",
+            f"feedback_norm_{token}",
+            f"feedback_same_{token}",
+        )
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.stage}, {self.norm}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.stage}, {self.norm}, {self.same}")
 
 
 def drop_all(batch_id: int) -> None:
@@ -75,8 +81,8 @@ def drop_all(batch_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT string_agg(quote_ident(relname), ', ') FROM pg_class "
-            "WHERE relkind = 'r' AND relpersistence = 'u' AND (relname LIKE %s OR relname LIKE %s)",
-            [f"feedback\\_stage\\_{int(batch_id)}\\_%", f"feedback\\_norm\\_{int(batch_id)}\\_%"],
+            "WHERE relkind = 'r' AND relpersistence = 'u' AND relname LIKE ANY (%s)",
+            [[f"feedback\\_{kind}\\_{int(batch_id)}\\_%" for kind in ("stage", "norm", "same")]],
         )
         names = cursor.fetchone()[0]
         if names:
@@ -320,8 +326,78 @@ def _field(index: dict[str, int], mapping: dict, field: str) -> str:
     return f"btrim(coalesce(s.c{index[column]}, ''), %(ws)s)"
 
 
+def _raw_digest(index: dict[str, int], mapping: dict) -> str:
+    """SQL: a 64-bit hash of the reading's context (``%(context)s``) and the raw cells of
+    the mapped columns of staged row ``s`` (a record's hash: each cell hashed apart, so no
+    two different rows are alike by their layout). Measured ~1 µs a row, MD5 of the same
+    cells ~4 µs."""
+    cells = []
+    for name in importer.FIELDS:
+        column = mapping.get(name)
+        cells.append(f"coalesce(s.c{index[column]}, '')" if column in index else "''::text")
+    return f"hash_record_extended(ROW(%(context)s::text, {', '.join(cells)}), 0)"
+
+
+def _context(sql: str, params: dict, tables: Tables) -> str:
+    """A hash of everything but the row that decides how a row is normalised: the
+    normalising statement (mapping, column positions, rules) with its parameters (default
+    source, journey places, the pepper's pads) and the Python code that treats the rows SQL
+    leaves to it. Any change there makes every row go through normalising again."""
+    from feedback import privacy
+
+    text = sql
+    for name, table in (("stage", tables.stage), ("norm", tables.norm), ("same", tables.same)):
+        text = text.replace(table, name)
+    plain = {k: v.hex() if isinstance(v, bytes) else v for k, v in params.items()}
+    h = hashlib.sha256(text.encode())
+    h.update(json.dumps(plain, sort_keys=True, default=str).encode())
+    for module in (importer, privacy):
+        with open(module.__file__, "rb") as source:
+            h.update(source.read())
+    return h.hexdigest()
+
+
+def _skip_unchanged(cursor, tables: Tables, index: dict, mapping: dict, params: dict) -> int:
+    """Rows the import would leave as they are, found before normalising, so they skip it
+    and the writing: the item with the row's key (trimmed as ``normalise`` trims it) was
+    last written by the import from a row with the same raw
+    cells in the same context (``import_digest``, which also binds the item's ``digest`` of
+    then: a writer that changed the item since changed its ``digest``), and no other row of
+    the file has that key (the first valid one of several wins: those rows go the long way).
+    Such a row normalises to the values of ``digest``: the long way ends in "unchanged"."""
+    table = FeedbackItem._meta.db_table
+    key = (
+        f"coalesce(nullif({_field(index, mapping, 'source')}, ''), %(default_source)s), "
+        f"{_field(index, mapping, 'external_id')}"
+    )
+    cursor.execute(f"DROP TABLE IF EXISTS {tables.same}")
+    cursor.execute(
+        f"CREATE UNLOGGED TABLE {tables.same} AS "
+        "SELECT x.k, x.source, x.external_id FROM ("
+        f"  SELECT s.k, {_raw_digest(index, mapping)} AS rd, {key}"
+        f"  FROM {tables.stage} s) x (k, rd, source, external_id) "
+        # A join the planner may hash (a re-import: one scan of the items) or loop over the
+        # unique index (a small file): measured ~4 µs a row hashed, ~9 µs by the index.
+        f"JOIN {table} f ON f.source = x.source AND f.external_id = x.external_id "
+        "WHERE f.import_digest = hashtextextended(f.digest, x.rd)",
+        params,
+    )
+    if not cursor.rowcount:
+        return 0
+    cursor.execute(
+        f"DELETE FROM {tables.same} x WHERE EXISTS (SELECT FROM {tables.stage} s "
+        f"  WHERE ({key}) = (x.source, x.external_id) AND s.k <> x.k)",
+        params,
+    )
+    cursor.execute(f"CREATE UNIQUE INDEX ON {tables.same} (k)")
+    cursor.execute(f"ANALYZE {tables.same}")
+    cursor.execute(f"SELECT count(*) FROM {tables.same}")
+    return cursor.fetchone()[0]
+
+
 def normalise(batch, header: list[str], places: Places, tables: Tables) -> None:
-    """Build the batch's normalised table from its staging table (see the module's doc)."""
+    """Build the batch's normalised table from its staging table (see the module's doc),
+    leaving out the rows :func:`_skip_unchanged` finds unchanged."""
     index = {h: i for i, h in enumerate(header)}  # the last of equal names, as importer.mapped
     f = {name: _field(index, batch.mapping, name) for name in importer.FIELDS}
     columns = _columns(len(header))
@@ -341,15 +417,17 @@ def normalise(batch, header: list[str], places: Places, tables: Tables) -> None:
     CREATE UNLOGGED TABLE {norm} AS
     WITH raw AS (
       SELECT x.k, x.rn AS row_number, x.src, x.ext, x.chan, x.txt, x.dat, x.seg, x.cid, x.sc,
-             x.scl, x.stg, x.mom
+             x.scl, x.stg, x.mom, x.rd
       FROM (
         -- OFFSET 0: each cell is trimmed once, not once per use above.
         SELECT s.*, coalesce(s.row_number, s.k + 1) AS rn,
                {f["source"]} AS src, {f["external_id"]} AS ext, {f["channel"]} AS chan,
                {f["text"]} AS txt, {f["received_on"]} AS dat, {f["segment"]} AS seg,
                {f["customer_id"]} AS cid, {f["score"]} AS sc, {f["score_scale"]} AS scl,
-               {f["stage"]} AS stg, {f["moment"]} AS mom
-        FROM {stage} s OFFSET 0) x
+               {f["stage"]} AS stg, {f["moment"]} AS mom,
+               {_raw_digest(index, batch.mapping)} AS rd
+        FROM {stage} s WHERE NOT EXISTS (SELECT FROM {tables.same} u WHERE u.k = s.k)
+        OFFSET 0) x
       -- A blank row (every cell empty) is no row, as in Python; the cells are looked at
       -- only when every mapped one is empty.
       WHERE concat(x.src, x.ext, x.chan, x.txt, x.dat, x.seg, x.cid, x.sc, x.scl, x.stg,
@@ -385,7 +463,7 @@ def normalise(batch, header: list[str], places: Places, tables: Tables) -> None:
              ELSE %(moments)s::jsonb -> (coalesce(t.stage_found::text, '') || '|' || lower(t.mom))
         END AS moment_found
       FROM typed t OFFSET 0)
-    SELECT t.k, t.row_number, t.hard,
+    SELECT t.k, t.row_number, t.hard, t.rd,
       nullif(array_to_string(ARRAY[
         CASE WHEN t.source = '' THEN 'source is missing'
              WHEN length(t.source) > 60 THEN 'source is longer than 60 characters' END,
@@ -433,8 +511,10 @@ def normalise(batch, header: list[str], places: Places, tables: Tables) -> None:
         "opad": opad,
         **_places_params(places),
     }
+    params["context"] = _context(sql, params, tables)
     with transaction.atomic(), connection.cursor() as cursor:
         _long_statements(cursor)
+        _skip_unchanged(cursor, tables, index, batch.mapping, params)
         cursor.execute(f"DROP TABLE IF EXISTS {norm}")
         cursor.execute(sql, params)
         cursor.execute(f"CREATE UNIQUE INDEX ON {norm} (k)")
@@ -564,8 +644,8 @@ def write_chunk(tables: Tables, after: int, upto: int, journey_id: int, header_w
             params,
         )
         rejected = cursor.rowcount
-        columns = [*_VALUE_COLUMNS, "suggested_moment_id", "batch_id", "digest", "created_at",
-                   "updated_at", "search_vector"]  # fmt: skip
+        columns = [*_VALUE_COLUMNS, "suggested_moment_id", "batch_id", "digest", "import_digest",
+                   "created_at", "updated_at", "search_vector"]  # fmt: skip
         keep = {"source", "external_id", "created_at", "stage_id", "moment_id"}
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in keep)
         cursor.execute(
@@ -583,7 +663,7 @@ def write_chunk(tables: Tables, after: int, upto: int, journey_id: int, header_w
             f"{placement.suggest_ctes('fb_rows')}, "
             f"fb_written AS (INSERT INTO {table} AS f ({', '.join(columns)}) "
             f"  SELECT {', '.join(f'r.{c}' for c in _VALUE_COLUMNS)}, b.moment_id, %(batch)s, "
-            "    r.digest, now(), now(), r.vec "
+            "    r.digest, hashtextextended(r.digest, r.rd), now(), now(), r.vec "
             "  FROM fb_rows r LEFT JOIN fb_best b ON b.n = r.n "
             # Key order: the unique index is written in order, and two imports of the same
             # keys lock them in the same order.
@@ -593,7 +673,9 @@ def write_chunk(tables: Tables, after: int, upto: int, journey_id: int, header_w
             "    moment_id = CASE WHEN EXCLUDED.stage_id IS NULL THEN f.moment_id "
             "    ELSE EXCLUDED.moment_id END "
             "  RETURNING (xmax = 0) AS new) "
-            "SELECT (SELECT count(*) FROM fb_valid), count(*) FILTER (WHERE new), "
+            "SELECT (SELECT count(*) FROM fb_valid)"
+            f"  + (SELECT count(*) FROM {tables.same} WHERE k > %(after)s AND k <= %(upto)s), "
+            "  count(*) FILTER (WHERE new), "
             "  count(*) FILTER (WHERE NOT new) FROM fb_written",
             {**params, "journey": journey_id},
         )
@@ -604,7 +686,9 @@ def write_chunk(tables: Tables, after: int, upto: int, journey_id: int, header_w
 def count_rows(tables: Tables) -> int:
     """The file's data rows (blank rows left out), as the Python path counts them."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {tables.norm}")
+        cursor.execute(
+            f"SELECT (SELECT count(*) FROM {tables.norm}) + (SELECT count(*) FROM {tables.same})"
+        )
         return cursor.fetchone()[0]
 
 
