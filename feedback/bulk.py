@@ -13,8 +13,8 @@ file takes ~7 µs a row. So here:
    the same context, are those the import last wrote its item from (``import_digest``) is
    counted unchanged and neither normalised nor written. A re-import of the same file then
    costs the staging and one join.
-3. **Normalise** the other rows in one ``CREATE TABLE … AS SELECT``: trimming, validation with every reason
-   (the texts of ``importer.normalise``), dates, scores, places, the customer's HMAC (SHA-256
+3. **Normalise** the other rows in one ``CREATE TABLE … AS SELECT``: trimming, validation
+   with every reason (the texts of ``importer.normalise``), dates, scores, places, the customer's HMAC (SHA-256
    built from ``sha256()``, no extension needed; the same values as ``privacy.customer_ref``).
    Rows SQL cannot treat exactly like Python (non-ASCII in a field other than the text, a
    date or score of an unusual shape) are normalised by ``importer.normalise`` itself; texts
