@@ -648,16 +648,24 @@ def write_chunk(tables: Tables, after: int, upto: int, journey_id: int, header_w
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in keep)
         cursor.execute(
             "WITH fb_valid AS MATERIALIZED ("
-            f"  SELECT r.*, r.k AS n, {_digest_sql('r')} AS digest FROM {norm} r"
-            "   WHERE r.k > %(after)s AND r.k <= %(upto)s AND r.reasons IS NULL), "
-            "fb_rows AS MATERIALIZED ("
-            "  SELECT v.*, to_tsvector('english', v.text) AS vec FROM fb_valid v"
+            f"  SELECT r.*, r.k AS n, {_digest_sql('r')} AS digest, f.id AS old_id,"
+            "    f.digest AS old_digest, f.import_digest AS old_import"
+            f"  FROM {norm} r"
             # One probe of the unique index per row (LIMIT keeps it a nested loop): as an
             # anti-join the planner hashed the whole table for every chunk, measured to make
             # a million-row import quadratic.
-            f"  LEFT JOIN LATERAL (SELECT f.digest FROM {table} f WHERE f.source = v.source"
-            "    AND f.external_id = v.external_id LIMIT 1) f ON true"
-            "  WHERE f.digest IS DISTINCT FROM v.digest), "
+            f"  LEFT JOIN LATERAL (SELECT f.id, f.digest, f.import_digest FROM {table} f"
+            "    WHERE f.source = r.source AND f.external_id = r.external_id LIMIT 1) f ON true"
+            "  WHERE r.k > %(after)s AND r.k <= %(upto)s AND r.reasons IS NULL), "
+            "fb_rows AS MATERIALIZED ("
+            "  SELECT v.*, to_tsvector('english', v.text) AS vec FROM fb_valid v"
+            "  WHERE v.old_digest IS DISTINCT FROM v.digest), "
+            # An unchanged row whose item does not carry this row's import digest (written
+            # before there was one, or from cells that differ only where normalising does not
+            # look): stamped, so the next import of the same row skips normalising.
+            f"fb_stamped AS (UPDATE {table} f SET import_digest = hashtextextended(v.digest, v.rd)"
+            "  FROM fb_valid v WHERE f.id = v.old_id AND v.old_digest = v.digest"
+            "  AND v.old_import IS DISTINCT FROM hashtextextended(v.digest, v.rd)), "
             f"{placement.suggest_ctes('fb_rows')}, "
             f"fb_written AS (INSERT INTO {table} AS f ({', '.join(columns)}) "
             f"  SELECT {', '.join(f'r.{c}' for c in _VALUE_COLUMNS)}, b.moment_id, %(batch)s, "
