@@ -105,6 +105,19 @@ def _board_filterset(request) -> IdeaFilter:
     return IdeaFilter(request.GET or None, queryset=base, request=request)
 
 
+# Long columns neither the cards nor the table show: not read for a page of the board (the
+# search vector alone is a few kilobytes of text per idea).
+BOARD_UNREAD = (
+    "search_vector",
+    "proposal",
+    "outcome_note",
+    "moderation_note",
+    "campaign__brief",
+    "moment__description",
+    "author__password",
+)
+CARD_JOINS = ("campaign", "stage", "author")
+
 # Query parameters that are the board's own (tab, view, closed), not the filter form's.
 BOARD_PARAMS = {"page", "ordering", "tab", "view", "closed"}
 
@@ -117,7 +130,13 @@ def board(request: HtmxHttpRequest) -> HttpResponse:
     filterset = _board_filterset(request)
     # The table is for managers; the choice stays in the address (?view=table).
     table = request.GET.get("view") == "table" and user.has_perm("ideas.view_board_table")
-    ideas = filterset.qs.select_related("owner") if table else filterset.qs
+    ideas = filterset.qs.defer(*BOARD_UNREAD)
+    # The cards show the stage, campaign and author; the table also the moment and owner.
+    # (Each join left out is planning time saved on every page.)
+    if table:
+        ideas = ideas.select_related("owner")
+    else:
+        ideas = ideas.select_related(None).select_related(*CARD_JOINS)
     page = paginate(request, ideas, PAGE_SIZE, paginator_class=EstimatedCountPaginator)
     query = request.GET.copy()
     query.pop("page", None)
