@@ -55,7 +55,7 @@ from ideas.models import (
     Support,
 )
 from ideas.notifications import notifications_mark_read
-from ideas.pagination import EstimatedCountPaginator
+from ideas.pagination import CappedCountPaginator
 from ideas.selectors import BOARD_TABS, board_ideas, visible_comments
 from ideas.workflow import TransitionError, moves_for
 from journeys.models import Stage
@@ -137,7 +137,7 @@ def board(request: HtmxHttpRequest) -> HttpResponse:
         ideas = ideas.select_related("owner")
     else:
         ideas = ideas.select_related(None).select_related(*CARD_JOINS)
-    page = paginate(request, ideas, PAGE_SIZE, paginator_class=EstimatedCountPaginator)
+    page = paginate(request, ideas, PAGE_SIZE, paginator_class=CappedCountPaginator)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
