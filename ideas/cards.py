@@ -11,11 +11,13 @@ anonymous, without stage or campaign, text that needs escaping).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -32,6 +34,13 @@ def _plural(n: int) -> str:
     return "" if n == 1 else "s"
 
 
+def _excerpt(text: str) -> str:
+    """``{{ text|truncatechars:220 }}`` (before escaping). Most needs are shorter: the
+    filter's own walk over every character is only needed for the longer ones."""
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= _EXCERPT else Truncator(text).chars(_EXCERPT)
+
+
 @dataclass(frozen=True)
 class CardPage:
     """What every card of one board page shares: the viewer, the addresses' shape and the
@@ -41,6 +50,8 @@ class CardPage:
     detail_url: str
     support_url: str
     form_fields: str
+    # ``date_short`` per local day: the cards of a page share a few days.
+    days: dict = field(default_factory=dict)
 
     @classmethod
     def build(cls, context, viewer, query: str = "") -> CardPage:
@@ -60,6 +71,13 @@ class CardPage:
 
     def url(self, pattern: str, pk: int) -> str:
         return conditional_escape(pattern.replace(str(_PK), str(pk)))
+
+    def date(self, value) -> str:
+        """``{{ value|date_short }}``."""
+        day = timezone.localtime(value).date() if timezone.is_aware(value) else value
+        if day not in self.days:
+            self.days[day] = conditional_escape(date_short(value))
+        return self.days[day]
 
 
 def card_support(page: CardPage, idea) -> SafeString:
@@ -106,9 +124,9 @@ def idea_card(page: CardPage, idea) -> str:
     campaign = idea.campaign
     where = f"<span>{icon('route')} {conditional_escape(stage.name)}</span>" if stage else ""
     by = conditional_escape(idea.author_name_for(page.viewer))
-    when = conditional_escape(date_short(idea.created_at))
+    when = page.date(idea.created_at)
     source = f" · {conditional_escape(campaign.title)}" if campaign else ""
-    excerpt = conditional_escape(Truncator(idea.customer_need).chars(_EXCERPT))
+    excerpt = conditional_escape(_excerpt(idea.customer_need))
     return (
         f'\n    <li class="card card--link idea-card" id="idea-{idea.pk}">\n'
         f'      <div class="card__meta">{status_badge(idea.status)}{where}</div>\n'

@@ -67,6 +67,8 @@ def ideas(employee, customer, manager):
         IdeaFactory(campaign=campaign, status="draft", author=employee, title="A draft"),
         IdeaFactory(campaign=campaign, status="rejected", title="Closed"),
         IdeaFactory(campaign=campaign, author=CustomerFactory(), title="From a customer"),
+        # a decomposed accent: the filter normalises it
+        IdeaFactory(campaign=campaign, customer_need="Cafe\u0301 owners can't take cards."),
     ]
     engagement.support_add(idea=rows[0], user=employee)
     engagement.support_add(idea=rows[0], user=customer)
