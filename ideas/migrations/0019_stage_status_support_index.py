@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ideas', '0017_triage_index'),
+        ('ideas', '0018_latest_score_moved'),
         ('journeys', '0002_default_journey'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
