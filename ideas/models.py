@@ -373,6 +373,17 @@ class Idea(models.Model):
                 name="idea_support_total",
             ),
             models.Index(fields=["title", "id"], name="idea_title_id"),
+            # The board filtered to a journey stage and a status, most supported first: a
+            # page is read in order from the stage's and status's slice (other filters are
+            # checked on the way), not from the whole support order.
+            models.Index(
+                F("stage"),
+                F("status"),
+                (F("supports_employees") + F("supports_customers")).desc(),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="idea_stage_status_support",
+            ),
             # Joins to ideas that need only their stage, status, campaign or type (the budget
             # dashboard from ~12,000 allocations a year, the journey map's latest scores from
             # ~77,000 IdeaScores) read this narrow index, not the wide rows.
