@@ -8,7 +8,7 @@ and ``GET /api/v1/budgets/fiscal-years/{id}/summary/``; :meth:`ExecutiveSummary.
 gives the API's field names.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -26,6 +26,7 @@ from budgets.selectors import (
     jsonable,
     money,
     pct,
+    row_dict,
 )
 from ideas.models import Idea, IdeaDay, Status
 from ideas.stage_counts import use_maintained as counts_maintained
@@ -103,11 +104,11 @@ class ExecutiveSummary:
         data.pop("alerts")
         return {
             **data,
-            "funnel": [asdict(r) for r in self.funnel],
-            "top_ideas": [asdict(r) for r in self.top_ideas],
-            "ideas_without_owner": [asdict(r) for r in self.ideas_without_owner],
-            "ideas_unconfirmed": [asdict(r) for r in self.ideas_unconfirmed],
-            "alerts": [asdict(a) for a in self.alerts],
+            "funnel": [row_dict(r) for r in self.funnel],
+            "top_ideas": [row_dict(r) for r in self.top_ideas],
+            "ideas_without_owner": [row_dict(r) for r in self.ideas_without_owner],
+            "ideas_unconfirmed": [row_dict(r) for r in self.ideas_unconfirmed],
+            "alerts": [row_dict(a) for a in self.alerts],
             "spend_over_time": series,
             "forecast": fc,
         }
@@ -163,11 +164,16 @@ def _funnel_rows_maintained(start: datetime, end: datetime):
         .annotate(n=Sum("ideas"))
         .values_list("status", "n")
     )
+    # The partial days at either end; none when the year's bounds are UTC midnights (the
+    # site in UTC): then no idea is read at all.
+    edge = Q()
+    for low, high in ((start, max(first_at, start)), (max(last_at, start), end)):
+        if low < high:
+            edge |= Q(created_at__gte=low, created_at__lt=high)
+    if not edge:
+        return days
     edges = (
-        Idea.objects.filter(
-            Q(created_at__gte=start, created_at__lt=max(first_at, start))
-            | Q(created_at__gte=max(last_at, start), created_at__lt=end)
-        )
+        Idea.objects.filter(edge)
         .order_by()
         .values_list("status")
         .annotate(n=Count("*"))

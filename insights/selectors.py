@@ -13,7 +13,13 @@ from types import SimpleNamespace
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum
 
 from budgets.committed import use_maintained as money_maintained
-from budgets.models import Allocation, AllocationStatus, CommittedMoney, FiscalYear
+from budgets.models import (
+    Allocation,
+    AllocationStatus,
+    CommittedByStage,
+    CommittedMoney,
+    FiscalYear,
+)
 from ideas.models import LIVE_STATUSES, Campaign, Idea, Status, published
 from ideas.stage_counts import ALL_CAMPAIGNS
 from ideas.stage_counts import use_maintained as counts_maintained
@@ -226,9 +232,12 @@ def _allocated(journey: Journey, campaign: int | None, fiscal_year: int | None) 
     """Committed allocations per stage of ``journey`` (stages without money are absent).
     One query: the maintained groups on PostgreSQL, the allocations elsewhere."""
     if money_maintained():
-        groups = CommittedMoney.objects.filter(stage__journey=journey)
-        if campaign is not None:
-            groups = groups.filter(campaign=campaign)
+        # Every campaign: the roll-up over campaigns (a few rows per stage, however many
+        # campaigns); one campaign: its groups.
+        if campaign is None:
+            groups = CommittedByStage.objects.filter(stage__journey=journey)
+        else:
+            groups = CommittedMoney.objects.filter(stage__journey=journey, campaign=campaign)
         if fiscal_year is not None:
             groups = groups.filter(fiscal_year=fiscal_year)
         return dict(
@@ -285,10 +294,10 @@ def _group_by_cycle(rows: list[dict]) -> list[dict]:
 
 
 def filter_options(journey: Journey, *, can_see_money: bool) -> dict[str, list]:
-    """Campaigns and fiscal years worth filtering by: those with ideas (allocations) on this
-    journey. Two queries (one without money), each a semi-join from the few campaigns and
-    fiscal years that stops at the first idea (allocation) found on the journey, instead of
-    a DISTINCT over every idea."""
+    """Campaigns and fiscal years worth filtering by: those with ideas (committed money, the
+    money the map shows) on this journey. Two queries (one without money), each a semi-join
+    from the few campaigns and fiscal years that stops at the first idea (group of committed
+    money) found on the journey, instead of a DISTINCT over every idea (allocation)."""
     on_journey = Idea.objects.filter(campaign=OuterRef("pk"), stage__journey=journey)
     campaigns = list(
         Campaign.objects.filter(Exists(on_journey))
@@ -297,11 +306,20 @@ def filter_options(journey: Journey, *, can_see_money: bool) -> dict[str, list]:
     )
     fiscal_years: list = []
     if can_see_money:
-        allocated = Allocation.objects.filter(
-            fiscal_year=OuterRef("pk"), idea__stage__journey=journey
-        )
+        if money_maintained():
+            # The roll-up over campaigns: a few rows per stage and year, however many
+            # allocations the year has.
+            committed = CommittedByStage.objects.filter(
+                fiscal_year=OuterRef("pk"), stage__journey=journey, allocations__gt=0
+            )
+        else:
+            committed = Allocation.objects.filter(
+                fiscal_year=OuterRef("pk"),
+                idea__stage__journey=journey,
+                status=AllocationStatus.COMMITTED,
+            )
         fiscal_years = list(
-            FiscalYear.objects.filter(Exists(allocated))
+            FiscalYear.objects.filter(Exists(committed))
             .order_by("label", "pk")
             .values_list("pk", "label")
         )

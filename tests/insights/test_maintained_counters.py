@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from budgets import services as budgets
-from budgets.committed import committed_money_rows
+from budgets.committed import committed_money_rows, committed_rollup_rows
 from budgets.models import Allocation, AllocationStatus
 from ideas import services as ideas
 from ideas.models import Idea, IdeaDay, LatestScore, StageCount
@@ -68,6 +68,23 @@ def _expected_money() -> set[tuple]:
         row[1] += a.spent
         row[2] += 1
     return {(*k, *v) for k, v in acc.items()}
+
+
+def _expected_rollups(money: set[tuple]) -> dict[str, set[tuple]]:
+    """The groups summed by hand over campaigns (fiscal year, stage, type, confirmation,
+    horizon) and per campaign (fiscal year, campaign)."""
+    out = {}
+    for name, key in (
+        ("by_stage", lambda g: (g[0], g[1], *g[3:6])),
+        ("by_campaign", lambda g: g[:3:2]),
+    ):
+        acc: dict[tuple, list] = {}
+        for g in money:
+            row = acc.setdefault(key(g), [D(0), D(0), 0])
+            for k in range(3):
+                row[k] += g[6 + k]
+        out[name] = {(*k, *v) for k, v in acc.items() if any(v)}
+    return out
 
 
 @pytest.fixture
@@ -168,15 +185,19 @@ def busy(manager, employee):
 def test_the_rebuilt_counters_equal_the_maintained_ones(busy):
     stage_counts, days, money = _expected_stage_counts(), _expected_days(), _expected_money()
     assert len(stage_counts) > 5 and len(days) > 3 and len(money) > 2  # the scenario wrote
+    rollups = _expected_rollups(money)
+    assert len(rollups["by_stage"]) >= 2 and len(rollups["by_campaign"]) >= 2
     if connection.vendor == "postgresql":  # kept by the triggers
         assert stage_count_rows() == stage_counts
         assert idea_day_rows() == days
         assert committed_money_rows() == money
+        assert committed_rollup_rows() == rollups
     call_command("rebuild_stage_counts", stdout=io.StringIO())
     call_command("rebuild_committed_money", stdout=io.StringIO())
     assert stage_count_rows() == stage_counts
     assert idea_day_rows() == days
     assert committed_money_rows() == money
+    assert committed_rollup_rows() == rollups
 
 
 def test_the_rebuild_is_idempotent_and_says_how_much_it_wrote(busy):
