@@ -123,6 +123,8 @@ class IdeaFilter(django_filters.FilterSet):
 
 NEWEST = ("-created_at", "-id")
 TOP_SCORE_ORDER = (F("latest__score").desc(nulls_last=True),)
+# The board's sort "score", whole.
+TOP_SCORE_SORT = (*TOP_SCORE_ORDER, *NEWEST)
 
 
 class TopScoreWindow(Expression):
@@ -163,9 +165,9 @@ class TopScoreWindow(Expression):
     def as_sql(self, compiler, connection):
         query = compiler.query
         high = query.high_mark
-        if high is None or not query.order_by:
-            # All the rows, or an unordered slice of them (the paginator's count): any rows
-            # will do, and the window would only cost a walk.
+        if high is None or tuple(query.order_by) != TOP_SCORE_SORT:
+            # All the rows, or a slice in another order or in none (the paginator's count):
+            # the window would be wrong or cost a walk for nothing.
             return "1 = 1", []
         parts, params = [], []
         for i, ideas in enumerate((self.scored, self.unscored)):
@@ -191,12 +193,12 @@ def order_ideas(queryset, value: str, *, searched: bool = False):
         if searched:
             # A search's matches are found through its own indexes and sorted: walking the
             # score order for the few that match could visit every scored idea.
-            return queryset.order_by(*TOP_SCORE_ORDER, *NEWEST)
+            return queryset.order_by(*TOP_SCORE_SORT)
         window = TopScoreWindow(
             scored=queryset.filter(latest__isnull=False).order_by("-latest__score", *NEWEST),
             unscored=queryset.filter(latest__isnull=True).order_by(*NEWEST),
         )
-        return queryset.filter(window).order_by(*TOP_SCORE_ORDER, *NEWEST)
+        return queryset.filter(window).order_by(*TOP_SCORE_SORT)
     if value == "title":
         return queryset.order_by("title", "id")
     return queryset.order_by("-created_at", "-id")

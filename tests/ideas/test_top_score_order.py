@@ -103,6 +103,12 @@ def test_every_slice_is_the_plain_sorts_slice(ideas, low, high):
     # Unsliced (the CSV export) and counted: every idea.
     assert list(windowed.values_list("title", flat=True)) == plain
     assert windowed.count() == 8
+    # Sorted again in another order, a slice is that order's (the window is not applied).
+    titles = sorted(plain)
+    assert (
+        list(windowed.order_by("title")[low:high].values_list("title", flat=True))
+        == (titles[low:high])
+    )
 
 
 def test_the_page_query_count_is_the_boards(
