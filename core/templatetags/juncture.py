@@ -13,6 +13,9 @@ One spelling each, so a date, an amount or a status reads the same on every page
 - ``{% icon "lightbulb" %}`` inlines one icon of the vendored set (``static/vendor/lucide``),
   hidden from assistive technology unless given ``label="..."``.
 - ``{% stepper_steps sequence current as steps %}`` feeds ``components/stepper.html``.
+- ``{% form_field field %}`` and ``{% form_errors form %}`` are the includes of
+  ``components/field.html`` and ``components/form_errors.html``, written in Python
+  (``core.forms``) with the same markup.
 
 ``core`` imports no other app, so the tone of a status is keyed by its code alone.
 """
@@ -30,6 +33,8 @@ from django.template.defaultfilters import date as date_format
 from django.utils import formats, numberformat, timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
+
+from core.forms import field_html, form_errors_html
 
 register = template.Library()
 
@@ -336,6 +341,19 @@ def stepper_steps(sequence, current, labels=None) -> list[dict]:
         label = (labels or {}).get(code) or status_label(code)
         steps.append({"code": code, "label": label, "state": state})
     return steps
+
+
+# --- form fields -------------------------------------------------------------------------
+@register.simple_tag
+def form_field(field) -> SafeString:
+    """``{% include "components/field.html" %}`` with ``field``, in Python (``core.forms``)."""
+    return field_html(field)
+
+
+@register.simple_tag
+def form_errors(form) -> SafeString:
+    """``{% include "components/form_errors.html" %}`` with ``form``, in Python."""
+    return form_errors_html(form)
 
 
 # --- navigation ----------------------------------------------------------------------------
