@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 
 from core.templatetags.juncture import date_day
+from ideas import page
 from ideas.models import Notification
 
 register = template.Library()
@@ -75,3 +76,17 @@ def campaign_when(campaign, now=None) -> str:
         return "Open, no end date"
     verb = "Closes" if campaign.closes_at > now else "Closed"
     return f"{verb} {date_day(campaign.closes_at)}"
+
+
+@register.simple_tag(takes_context=True)
+def comment_items(context, idea, comments, viewer, can_moderate):
+    """``{% comment_items idea comments user can_moderate %}``: the idea page's comments
+    (``ideas.page.comment_items``)."""
+    return page.comment_items(context, idea, comments, viewer, bool(can_moderate))
+
+
+@register.simple_tag
+def timeline_items(transitions, viewer):
+    """``{% timeline_items transitions user %}``: the idea page's timeline entries
+    (``ideas.page.timeline_items``)."""
+    return page.timeline_items(transitions, viewer)
