@@ -128,8 +128,8 @@ def order_ideas(queryset, value: str):
             support_total=F("supports_employees") + F("supports_customers")
         ).order_by("-support_total", "-created_at", "-id")
     if value == "score":
-        # Ideas never scored sort last on both databases.
-        return queryset.order_by(F("latest_score").desc(nulls_last=True), "-created_at", "-id")
+        # Ideas never scored (no latest score row) sort last on both databases.
+        return queryset.order_by(F("latest__score").desc(nulls_last=True), "-created_at", "-id")
     if value == "title":
         return queryset.order_by("title", "id")
     return queryset.order_by("-created_at", "-id")

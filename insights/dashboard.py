@@ -1,6 +1,6 @@
 """The executive dashboard: a fiscal year's money (``budgets.selectors``) together with the
 parts that read other apps: the pipeline funnel (ideas), the top ideas by their latest panel
-score (scoring's ``Idea.latest_score``) with the money committed to each, approved ideas
+score (``ideas.LatestScore``, kept by scoring) with the money committed to each, approved ideas
 without an accountable owner, and funded ideas whose innovation type is not confirmed.
 
 :func:`executive_summary` is the ONE computation behind the dashboard page, its CSV export
@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -178,8 +178,9 @@ def _funnel_rows_maintained(start: datetime, end: datetime):
 
 def top_ideas(fy: FiscalYear, *, limit: int = TOP_IDEAS) -> list[TopIdea]:
     """The best ideas by their latest panel score, with the money committed to each in
-    ``fy``. One query: the maintained ``latest_score`` column, read best first from its
-    index, instead of finding each idea's latest result in the score history."""
+    ``fy``. One query: the maintained latest scores (``ideas.LatestScore``, kept by
+    scoring), read best first from their index, instead of finding each idea's latest result
+    in the score history."""
     allocated = (
         Allocation.objects.filter(fiscal_year=fy, idea=OuterRef("pk"))
         .committed()
@@ -189,12 +190,13 @@ def top_ideas(fy: FiscalYear, *, limit: int = TOP_IDEAS) -> list[TopIdea]:
         .values("total")
     )
     rows = (
-        Idea.objects.filter(latest_score__isnull=False)
+        Idea.objects.filter(latest__isnull=False)
         .exclude(status__in=[Status.DRAFT, Status.MERGED])
         .annotate(allocated=Coalesce(Subquery(allocated, output_field=MONEY_FIELD), Value(ZERO)))
         .select_related("owner")
-        .only("id", "title", "status", "latest_score", "owner__display_name")
-        .order_by("-latest_score", "id")[:limit]
+        .annotate(score=F("latest__score"))
+        .only("id", "title", "status", "owner__display_name")
+        .order_by("-latest__score", "id")[:limit]
     )
     return [
         TopIdea(
@@ -203,7 +205,7 @@ def top_ideas(fy: FiscalYear, *, limit: int = TOP_IDEAS) -> list[TopIdea]:
             status=idea.status,
             status_label=idea.get_status_display(),
             owner=idea.owner.display_name if idea.owner else None,
-            score=float(round(idea.latest_score, 2)),
+            score=float(round(idea.score, 2)),
             allocated=money(idea.allocated),
         )
         for idea in rows

@@ -1,5 +1,5 @@
 """Reads across apps behind the journey map: live ideas (ideas), their latest panel score
-(scoring's ``Idea.latest_score``) and committed money (budgets) per stage of a journey
+(``ideas.LatestScore``, kept by scoring) and committed money (budgets) per stage of a journey
 (journeys), and the value-destroying moments no live idea addresses.
 
 :func:`journey_map` is the ONE computation behind the map page and
@@ -70,7 +70,7 @@ def journey_map(
 
     Per stage, over the *live* ideas (``LIVE_STATUSES``), optionally of one ``campaign``:
     - ``ideas``: counts per bucket (``BUCKETS``) and ``total``;
-    - ``mean_score``: mean of each live idea's latest panel score (``Idea.latest_score``,
+    - ``mean_score``: mean of each live idea's latest panel score (``ideas.LatestScore``,
       kept by scoring; ideas never scored do not count), ``None`` when no idea is scored;
     - ``allocated``: sum of *committed* allocations of the stage's ideas whatever their status
       (money committed stays committed, as on the budget dashboard), only in ``fiscal_year``
@@ -215,8 +215,8 @@ def _stage_rows(journey: Journey, campaign: int | None, stage_fields: tuple) -> 
         .annotate(
             n=Count("ideas__status", filter=scope),
             customers=Sum("ideas__customers_affected", filter=scope),
-            score_sum=Sum("ideas__latest_score", filter=scope),
-            scored=Count("ideas__latest_score", filter=scope),
+            score_sum=Sum("ideas__latest__score", filter=scope),
+            scored=Count("ideas__latest__score", filter=scope),
         )
         .order_by()
     )

@@ -18,7 +18,7 @@ from budgets import services as budgets
 from budgets.committed import committed_money_rows
 from budgets.models import Allocation, AllocationStatus
 from ideas import services as ideas
-from ideas.models import Idea, IdeaDay, StageCount
+from ideas.models import Idea, IdeaDay, LatestScore, StageCount
 from ideas.stage_counts import idea_day_rows, stage_count_rows
 from insights import dashboard, selectors
 from tests import factories
@@ -31,14 +31,15 @@ D = Decimal
 def _expected_stage_counts() -> set[tuple]:
     """StageCount's rows counted by hand from the ideas."""
     acc: dict[tuple, list] = {}
+    scores = dict(LatestScore.objects.values_list("idea_id", "score"))
     for idea in Idea.objects.filter(moderation="published", stage__isnull=False):
         keys = [0] + ([idea.campaign_id] if idea.campaign_id else [])
         for key in keys:
             row = acc.setdefault((idea.stage_id, key, idea.status), [0, 0, D(0), 0])
             row[0] += 1
             row[1] += idea.customers_affected
-            if idea.latest_score is not None:
-                row[2] += idea.latest_score
+            if idea.pk in scores:
+                row[2] += scores[idea.pk]
                 row[3] += 1
     return {(*k, *v) for k, v in acc.items()}
 
@@ -111,17 +112,24 @@ def busy(manager, employee):
         ]
     )
     a, b, c, d, e, f, _draft, _parked, launched = made
+    # Latest scores before the ideas move (b changes stage, e's stage is deleted, "Bulk 5"
+    # is deleted): the idea triggers carry an idea's score with it.
+    bulk5 = Idea.objects.get(title="Bulk 5")
+    LatestScore.objects.bulk_create(
+        [LatestScore(idea=i, score=D("2.500000")) for i in (b, e, bulk5, launched)]
+    )
 
     # The workflow, a bulk move, a stage and a campaign change, moderation, evidence volume,
-    # latest scores (as the scoring job writes them: one UPDATE), a deletion.
+    # latest scores (as the scoring job writes them: one statement each), a deletion.
     ideas.idea_transition(idea=a, to="screening", actor=manager)
     Idea.objects.filter(title__startswith="Bulk", stage=s2).update(status="screening")
     ideas.idea_update(idea=b, actor=manager, stage=s2)
     Idea.objects.filter(pk=launched.pk).update(campaign=c2)
     Idea.objects.filter(title="Bulk 0").update(moderation="held")
     Idea.objects.filter(title="Bulk 1").update(customers_affected=40)
-    Idea.objects.filter(pk__in=[a.pk, c.pk, d.pk]).update(latest_score=D("3.250000"))
-    Idea.objects.filter(pk=c.pk).update(latest_score=D("4.125000"))
+    LatestScore.objects.bulk_create([LatestScore(idea=i, score=D("3.250000")) for i in (a, c, d)])
+    LatestScore.objects.filter(idea__in=[c, b]).update(score=D("4.125000"))
+    LatestScore.objects.filter(idea=launched).delete()
     Idea.objects.get(title="Bulk 5").delete()
 
     # Money: allocations through the service (c, d, e move to funded), a top-up, spend, a
