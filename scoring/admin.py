@@ -43,8 +43,20 @@ class ReviewRoundAdmin(admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
+    """Read-only: assignments are created when a round opens and submitted by their
+    reviewer, through the services that keep the round's progress with them."""
+
     list_display = ["round", "idea", "reviewer", "submitted_at"]
     raw_id_fields = ["idea", "reviewer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class SignalResultInline(admin.TabularInline):
