@@ -131,3 +131,74 @@ def test_the_whole_page_query_count_for_a_manager(
     html = res.content.decode()
     assert html.count('class="card result-card"') == 3
     assert "Ideas page" not in html  # one page of ideas: 3, no pagination
+
+
+# The card and data-table row as the template wrote them before the view did: the view's
+# markup must stay the same to the byte.
+_CARD_TEMPLATE = """{% load juncture %}{% for row in results %}
+    <li class="card result-card" data-idea="{{ row.idea_id }}">
+      <div class="result-card__head">
+        <p class="result-card__rank"><span class="sr-only">Rank </span>#{{ row.rank }}</p>
+        <h3 class="result-card__title">{{ row.idea.title }}</h3>
+        <p class="result-card__overall">Overall <strong>{{ row.overall_2f }}</strong></p>
+      </div>
+      <p class="result-card__badges">{% if row.passes_gate %}<span class="badge ok">{% icon "circle-check" %}Passes the gate</span>{% else %}<span class="badge bad">{% icon "circle-x" %}Fails the gate</span>{% endif %}
+        {% if row.contested %}<span class="badge warn">{% icon "triangle-alert" %}Contested</span>{% endif %}
+        <span class="muted">{{ row.reviewers }} reviewer{{ row.reviewers|pluralize }} · {{ row.functions }} function{{ row.functions|pluralize }}</span></p>
+      <ul class="signal-bars" aria-label="{{ mode_label }} signal means of {{ row.idea.title }}">
+        {{ row.bars_html }}
+      </ul>
+      {% if row.gate_reason %}<p class="result-card__reason"><small>{{ row.gate_reason }}</small></p>{% endif %}
+      {% if row.split %}
+      <div class="result-split" data-testid="contested-split">
+        <h4>Split by function on {{ row.split.signal.name }} <span class="muted">(calibrated, {{ row.split.spread_1f }} apart)</span></h4>
+        <ul class="signal-bars signal-bars--split" aria-label="{{ row.split.signal.name }}: mean per function">
+          {{ row.split.bars_html }}
+        </ul>
+        {% if row.contested_reason %}<p><small>{{ row.contested_reason }}</small></p>{% endif %}
+      </div>
+      {% elif row.contested and row.contested_reason %}<p><small>{{ row.contested_reason }}</small></p>{% endif %}
+    </li>
+    {% endfor %}"""
+_ROW_TEMPLATE = """{% for row in results %}
+        <tr data-idea="{{ row.idea_id }}">
+          <td class="num">{{ row.rank }}</td><th scope="row">{{ row.idea.title }}</th><td class="num"><strong>{{ row.overall_2f }}</strong></td>
+          {{ row.cells_html }}
+          <td class="num">{{ row.reviewers }}</td><td class="num">{{ row.functions }}</td>
+          <td>{% if row.passes_gate %}<span class="badge ok">✓ passes</span>{% else %}<span class="badge bad">✗ fails</span>{% endif %}</td>
+          <td>{% if row.contested %}<span class="badge warn">⚠ contested</span>{% else %}<span class="muted">no</span>{% endif %}</td>
+        </tr>
+      {% endfor %}"""
+
+
+@pytest.mark.parametrize("mode", ["calibrated", "raw"])
+def test_the_cards_and_rows_are_the_templates_markup(closed_round, mode):
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+
+    from scoring.models import IdeaScore, Signal
+
+    round = closed_round
+    signals = list(Signal.objects.for_round(round))
+    rows = list(views._results(round, function_means=True))
+    # Every branch: a contested idea without a split, one with a reason naming no function, a
+    # title and reasons to escape, one reviewer and one function (no plural).
+    rows.append(
+        SimpleNamespace(
+            **{f.attname: getattr(rows[0], f.attname) for f in IdeaScore._meta.concrete_fields},
+            idea=SimpleNamespace(title='Fish & "chips" <now>'),
+            signal_results=SimpleNamespace(all=lambda: []),
+        )
+    )
+    extra = rows[-1]
+    extra.contested, extra.contested_reason, extra.function_means = True, "a < b", {}
+    extra.gate_reason, extra.reviewers, extra.functions, extra.passes_gate = "x & y", 1, 1, False
+    extra.function_means_without = lambda thin: {}
+    views._decorate_results(rows, signals, float(round.scorecard.gate_threshold), mode, None)
+    assert any(r.split for r in rows) and any(r.contested and not r.split for r in rows)
+    label = views.RESULT_VALUES[mode]
+    cards, table_rows = views._results_html(rows, label)
+    context = Context({"results": rows, "mode_label": label})
+    assert cards == Template(_CARD_TEMPLATE).render(context)
+    assert table_rows == Template(_ROW_TEMPLATE).render(context)
