@@ -790,6 +790,7 @@ class Generator:
                     pid,
                     1,
                     "",
+                    len(ideas),
                 )
             )
             links += [line(rid, i) for i in ideas]
@@ -809,6 +810,7 @@ class Generator:
             "panel_id",
             "scorecard_id",
             "aggregation_task_id",
+            "idea_count",
         ]
         self.counts["rounds"] = copy(cursor, "scoring_reviewround", cols, iter(round_rows))
         self.counts["round ideas"] = copy(

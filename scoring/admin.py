@@ -10,6 +10,7 @@ from scoring.models import (
     Signal,
     SignalResult,
 )
+from scoring.progress import idea_count_refresh
 
 
 @admin.register(Signal)
@@ -39,6 +40,10 @@ class ReviewRoundAdmin(admin.ModelAdmin):
     list_display = ["__str__", "panel", "status", "due_at", "aggregated_at"]
     list_filter = ["status"]
     raw_id_fields = ["ideas"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        idea_count_refresh(form.instance.pk)  # the ideas may have changed
 
 
 @admin.register(Assignment)

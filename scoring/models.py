@@ -165,6 +165,10 @@ class ReviewRound(models.Model):
     due_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=8, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    # Maintained: how many ideas ``ideas`` holds, written with them (``round_create``, the
+    # admin) so the round page's paginator does not count a 10,000-idea round;
+    # ``manage.py rebuild_round_progress`` recomputes it.
+    idea_count = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -8,16 +8,18 @@ counts the submission (:func:`progress_submitted`). Writers that set assignments
 without the services (demo data, test data) call :func:`progress_refresh` for the round
 afterwards; the bench generator fills the table with :data:`PROGRESS_FILL_SQL`.
 :func:`progress_rebuild` recomputes every row from the assignments
-(``manage.py rebuild_round_progress``).
+(``manage.py rebuild_round_progress``), and each round's ``idea_count`` (kept with the
+round's ideas by ``round_create`` and the admin) from its ideas.
 """
 
 from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
-from scoring.models import Assignment, ReviewerProgress
+from scoring.models import Assignment, ReviewerProgress, ReviewRound
 
 TABLE = ReviewerProgress._meta.db_table
 
@@ -94,6 +96,24 @@ def _sync(wanted: dict[tuple[int, int], tuple[int, int]], have) -> int:
     return len(stale) + len(fix)
 
 
+def _idea_counts():
+    """Each round's number of ideas, counted in the ideas' M2M table (its unique index)."""
+    links = ReviewRound.ideas.through.objects.filter(reviewround=OuterRef("pk")).order_by()
+    counted = links.values("reviewround").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def idea_count_refresh(round_id: int) -> None:
+    """Recount one round's ideas after a write of its ideas (the admin's form)."""
+    ReviewRound.objects.filter(pk=round_id).update(idea_count=_idea_counts())
+
+
+def _idea_counts_rebuild() -> int:
+    """Recount every round's ideas; returns how many rounds had a wrong count."""
+    wrong = ReviewRound.objects.alias(n=_idea_counts()).exclude(idea_count=F("n"))
+    return wrong.update(idea_count=_idea_counts())
+
+
 @transaction.atomic
 def progress_refresh(round_id: int) -> int:
     """Recompute one round's progress from its assignments (after a bulk write that went
@@ -106,8 +126,11 @@ def progress_refresh(round_id: int) -> int:
 def progress_rebuild() -> int:
     """Recompute every round's progress from the assignments, holding off writers of
     assignments meanwhile (on PostgreSQL), so no submission slips between the count and the
-    fix; returns how many rows differed (0 when the maintained rows were right)."""
+    fix; returns how many rows differed (0 when the maintained rows were right), rounds
+    whose idea count was wrong included."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {Assignment._meta.db_table} IN SHARE MODE")
-    return _sync(_counted(), ReviewerProgress.objects.select_for_update())
+            links = ReviewRound.ideas.through._meta.db_table
+            cursor.execute(f"LOCK TABLE {Assignment._meta.db_table}, {links} IN SHARE MODE")
+    fixed = _sync(_counted(), ReviewerProgress.objects.select_for_update())
+    return fixed + _idea_counts_rebuild()

@@ -131,7 +131,12 @@ def round_create(
     if errors:
         raise ValidationError(errors)
     round = ReviewRound.objects.create(
-        name=name.strip(), panel=panel, scorecard=scorecard, due_at=due_at, created_by=actor
+        name=name.strip(),
+        panel=panel,
+        scorecard=scorecard,
+        due_at=due_at,
+        created_by=actor,
+        idea_count=len({idea.pk for idea in ideas}),
     )
     round.ideas.set(ideas)
     return round

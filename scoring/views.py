@@ -302,7 +302,6 @@ def rounds(request: HtmxHttpRequest) -> HttpResponse:
     round_list = (
         ReviewRound.objects.select_related("panel", "scorecard")
         .with_progress()
-        .annotate(idea_count=Count("ideas", distinct=True))
         .order_by("-created_at", "-id")
     )
     return render(
@@ -417,24 +416,14 @@ def round_new(request: HtmxHttpRequest) -> HttpResponse:
 
 def _get_round(request, pk: int, *, counts: bool = False) -> ReviewRound:
     """The round with its panel and scorecard, 404/403 as the viewer may see it. ``counts``
-    (the round page) brings, in the same query, ``idea_count`` (from the ideas' M2M table
-    alone, its unique index) and ``last_rank`` (ranks are 1..N within a round: ROW_NUMBER in
-    the aggregation, so the last rank is the number of results; one probe of the (round,
-    rank) index), which the page's two paginators need."""
+    (the round page) brings, in the same query, ``last_rank`` (ranks are 1..N within a
+    round: ROW_NUMBER in the aggregation, so the last rank is the number of results; one
+    probe of the (round, rank) index), which the results' paginator needs; the ideas'
+    paginator reads the round's maintained ``idea_count``."""
     rounds = ReviewRound.objects.select_related("panel", "scorecard")
     if counts:
-        ideas = ReviewRound.ideas.through.objects.filter(reviewround=OuterRef("pk"))
         ranks = IdeaScore.objects.filter(round=OuterRef("pk")).order_by("-rank")
-        rounds = rounds.annotate(
-            idea_count=Coalesce(
-                Subquery(
-                    ideas.order_by().values("reviewround").annotate(n=Count("pk")).values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-            last_rank=Coalesce(Subquery(ranks.values("rank")[:1]), 0),
-        )
+        rounds = rounds.annotate(last_rank=Coalesce(Subquery(ranks.values("rank")[:1]), 0))
     round = get_object_or_404(rounds, pk=pk)
     if not (
         request.user.has_perm("scoring.view_round", round)
@@ -782,14 +771,10 @@ def _round_context(request, round: ReviewRound, *, results_only: bool = False) -
             total=_count(of_idea),
             done=_count(of_idea.filter(submitted_at__isnull=False)),
         )
-        # Counted in the M2M table alone (its unique index), not joined to the ideas: with
-        # the round (``_get_round(counts=True)``), or here.
-        n_ideas = getattr(round, "idea_count", None)
-        if n_ideas is None:
-            n_ideas = ReviewRound.ideas.through.objects.filter(reviewround=round).count()
-        ctx["ideas"] = _KnownCount(ideas.order_by("title", "id"), PAGE_SIZE, n_ideas).get_page(
-            request.GET.get("ideas_page")
-        )
+        # The round's maintained count of its ideas, not a count of 10,000 links.
+        ctx["ideas"] = _KnownCount(
+            ideas.order_by("title", "id"), PAGE_SIZE, round.idea_count
+        ).get_page(request.GET.get("ideas_page"))
         ctx["late"] = round.is_late()
         # Shown only while the round is a draft (why it cannot open yet): read only then.
         ctx["coverage"] = (

@@ -12,6 +12,11 @@ INSERT INTO scoring_reviewerprogress (round_id, reviewer_id, assigned, submitted
 SELECT round_id, reviewer_id, COUNT(*), COUNT(submitted_at)
 FROM scoring_assignment GROUP BY round_id, reviewer_id
 """
+IDEA_COUNTS = """
+UPDATE scoring_reviewround SET idea_count = (
+    SELECT COUNT(*) FROM scoring_reviewround_ideas l WHERE l.reviewround_id = scoring_reviewround.id
+)
+"""
 
 
 class Migration(migrations.Migration):
@@ -36,4 +41,10 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunSQL(FILL, migrations.RunSQL.noop),
+        migrations.AddField(
+            model_name='reviewround',
+            name='idea_count',
+            field=models.PositiveIntegerField(default=0, editable=False),
+        ),
+        migrations.RunSQL(IDEA_COUNTS, migrations.RunSQL.noop),
     ]

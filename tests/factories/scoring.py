@@ -57,6 +57,8 @@ class ReviewRoundFactory(factory.django.DjangoModelFactory):
     def ideas(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.ideas.set(extracted)
+            obj.idea_count = len(set(extracted))
+            ReviewRound.objects.filter(pk=obj.pk).update(idea_count=obj.idea_count)
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory):

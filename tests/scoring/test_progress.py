@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from scoring import selectors, services
 from scoring.models import Assignment, ReviewerProgress, ReviewRound
-from scoring.progress import progress_rebuild, progress_refresh
+from scoring.progress import idea_count_refresh, progress_rebuild, progress_refresh
 from tests.factories import EmployeeFactory, IdeaFactory, PanelFactory, default_scorecard
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +59,7 @@ def test_it_counts_what_the_services_write(people, manager):
     ideas += [IdeaFactory(status="screening") for _ in range(2)]
     round = _round(people, manager, ideas)
     assert _progress(round) == {}  # a draft has no assignments
+    assert ReviewRound.objects.get(pk=round.pk).idea_count == 3
 
     services.round_open(round=round, actor=manager)
     # By hand: 3 ideas each for Ben, Cy and Di; 2 for Ana.
@@ -95,6 +96,11 @@ def test_the_rebuild_equals_the_maintained_rows_after_a_series_of_writes(people,
     for a in Assignment.objects.filter(round=second):
         _submit(a)
     services.round_close(round=second, actor=manager)
+    assert list(ReviewRound.objects.order_by("pk").values_list("idea_count", flat=True)) == [
+        3,
+        1,
+        1,
+    ]
     maintained = {
         (p.round_id, p.reviewer_id, p.assigned, p.submitted) for p in ReviewerProgress.objects.all()
     }
@@ -117,19 +123,25 @@ def test_the_rebuild_equals_the_maintained_rows_after_a_series_of_writes(people,
 def test_the_command_corrects_drift_and_a_bulk_writer_refreshes_its_round(people, manager):
     round = _round(people, manager, [IdeaFactory(status="screening") for _ in range(2)])
     services.round_open(round=round, actor=manager)
-    # Drift: a row wrong, a row missing, a row for nobody's assignment.
+    # Drift: a row wrong, a row missing, a row for nobody's assignment, a wrong idea count.
     ReviewerProgress.objects.filter(round=round, reviewer=people[0]).update(submitted=2)
     ReviewerProgress.objects.filter(round=round, reviewer=people[1]).delete()
     ReviewerProgress.objects.create(round=round, reviewer=EmployeeFactory(), assigned=1)
+    ReviewRound.objects.filter(pk=round.pk).update(idea_count=7)
     out = StringIO()
     call_command("rebuild_round_progress", stdout=out)
-    assert "3 row(s) corrected" in out.getvalue()
+    assert "4 row(s) corrected" in out.getvalue()
     assert _progress(round) == {"Ana": (2, 0), "Ben": (2, 0), "Cy": (2, 0), "Di": (2, 0)}
+    assert ReviewRound.objects.get(pk=round.pk).idea_count == 2
 
     # A bulk write around the services (the demo data submits a whole round at once).
     Assignment.objects.filter(round=round, reviewer=people[2]).update(submitted_at=timezone.now())
     assert progress_refresh(round.pk) == 1
     assert _progress(round)["Cy"] == (2, 2)
+    # The admin changes a round's ideas, then recounts them.
+    round.ideas.add(IdeaFactory())
+    idea_count_refresh(round.pk)
+    assert ReviewRound.objects.get(pk=round.pk).idea_count == 3
     assert progress_rebuild() == 0
 
 

@@ -107,7 +107,7 @@ def test_the_results_region_query_count(client, closed_round, django_assert_num_
     client.force_login(closed_round.people["product"])  # a panelist of the closed round
     url = reverse("scoring:round", args=[closed_round.pk]) + "?values=raw"
     # 1 session, 2 user (with groups, panel membership and unread count), 3 round with panel,
-    # scorecard and the count of its results (its last rank) and of its ideas, 4 round panel
+    # scorecard and the count of its results (its last rank), 4 round panel
     # membership (view_results), 5 signals, 6 a page of results with ideas, 7 prefetch signal
     # results, 8 functions with fewer than two reviewers on those ideas (a panelist is not a
     # manager); no nav
@@ -122,10 +122,11 @@ def test_the_whole_page_query_count_for_a_manager(
     client.force_login(manager)
     url = reverse("scoring:round", args=[closed_round.pk])
     # 1 session, 2 user (with groups, panel membership, unread count and the moderation
-    # queue's waiting count: a manager moderates), 3 round with panel, scorecard and the counts
-    # of its ideas and results, 4 progress per reviewer, 5 a page of ideas with their
-    # progress, 6 signals, 7 a page of results with ideas, 8 prefetch signal results (a
-    # closed round: its panel's coverage is not read)
+    # queue's waiting count: a manager moderates), 3 round with panel, scorecard (its
+    # maintained count of ideas) and the count of its results (its last rank), 4 progress per
+    # reviewer (its maintained rows), 5 a page of ideas with their progress, 6 signals, 7 a
+    # page of results with ideas, 8 prefetch signal results (a closed round: its panel's
+    # coverage is not read)
     with django_assert_num_queries(8):
         res = client.get(url)
     html = res.content.decode()
