@@ -108,9 +108,9 @@ def test_the_results_region_query_count(client, closed_round, django_assert_num_
     url = reverse("scoring:round", args=[closed_round.pk]) + "?values=raw"
     # 1 session, 2 user (with groups, panel membership and unread count), 3 round with panel,
     # scorecard and the count of its results (its last rank), 4 round panel
-    # membership (view_results), 5 signals, 6 a page of results with ideas, 7 prefetch signal
-    # results, 8 functions with fewer than two reviewers on those ideas (a panelist is not a
-    # manager); no nav
+    # membership (view_results), 5 signals, 6 a page of results with ideas, 7 functions with
+    # fewer than two reviewers on those ideas (a panelist is not a manager), 8 their signal
+    # results; no nav
     with django_assert_num_queries(8):
         res = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
     assert res.status_code == 200
@@ -125,7 +125,7 @@ def test_the_whole_page_query_count_for_a_manager(
     # queue's waiting count: a manager moderates), 3 round with panel, scorecard (its
     # maintained count of ideas) and the count of its results (its last rank), 4 progress per
     # reviewer (its maintained rows), 5 a page of ideas with their progress, 6 signals, 7 a
-    # page of results with ideas, 8 prefetch signal results (a closed round: its panel's
+    # page of results with ideas, 8 their signal results (a closed round: its panel's
     # coverage is not read)
     with django_assert_num_queries(8):
         res = client.get(url)
@@ -188,15 +188,17 @@ def test_the_cards_and_rows_are_the_templates_markup(closed_round, mode):
     rows.append(
         SimpleNamespace(
             **{f.attname: getattr(rows[0], f.attname) for f in IdeaScore._meta.concrete_fields},
+            pk=None,
             idea=SimpleNamespace(title='Fish & "chips" <now>'),
-            signal_results=SimpleNamespace(all=lambda: []),
         )
     )
     extra = rows[-1]
     extra.contested, extra.contested_reason, extra.function_means = True, "a < b", {}
     extra.gate_reason, extra.reviewers, extra.functions, extra.passes_gate = "x & y", 1, 1, False
     extra.function_means_without = lambda thin: {}
-    views._decorate_results(rows, signals, float(round.scorecard.gate_threshold), mode, None)
+    values = views._signal_values(rows[:-1])
+    threshold = float(round.scorecard.gate_threshold)
+    views._decorate_results(rows, signals, threshold, mode, None, values)
     assert any(r.split for r in rows) and any(r.contested and not r.split for r in rows)
     label = views.RESULT_VALUES[mode]
     cards, table_rows = views._results_html(rows, label)
