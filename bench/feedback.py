@@ -75,8 +75,9 @@ def ensure_database(database_url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def generate(path: Path, rows: int, seed: int = 42) -> None:
-    """Realistic rows: demo verbatims with a varying tail, some with an e-mail or phone."""
+def generate(path: Path, rows: int, seed: int = 42, changed_every: int = 0) -> None:
+    """Realistic rows: demo verbatims with a varying tail, some with an e-mail or phone.
+    With ``changed_every`` = n, every n-th row's text differs from the plain file's."""
     from feedback.demo import VERBATIMS
 
     rng = random.Random(seed)
@@ -92,6 +93,8 @@ def generate(path: Path, rows: int, seed: int = 42) -> None:
             text += f" (case {rng.randrange(10**6)})"
             if n % 20 == 0:
                 text += " Reach me at someone@example.com or +44 20 7946 0958."
+            if changed_every and n % changed_every == 0:
+                text += " (updated)"
             score = str(rng.randint(0, 10)) if channel == "survey" else ""
             writer.writerow(
                 [
@@ -154,6 +157,7 @@ def time_phases() -> None:
 
     for module, name, label in [
         (bulk, "stage", "stage"),
+        (bulk, "_skip_unchanged", "of which finding unchanged rows"),
         (bulk, "normalise", "normalise"),
         (bulk, "write_chunk", "write"),
         (services, "_upsert", "write"),
@@ -239,9 +243,18 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--skip-reimport", action="store_true")
     parser.add_argument(
+        "--changed-percent",
+        type=float,
+        default=1.0,
+        help="After the re-import, import the file with this share of rows changed (0: no).",
+    )
+    parser.add_argument(
         "--measure-only",
         action="store_true",
         help="No import: measure search and overlay on the items already there.",
+    )
+    parser.add_argument(
+        "--skip-measure", action="store_true", help="No search and overlay timings."
     )
     args = parser.parse_args()
     ensure_database(args.database_url)
@@ -286,6 +299,10 @@ def main() -> None:
         print(f"load after the import: {os.getloadavg()}")
         if not args.skip_reimport:
             again_s, again = run_import(path, actor)
+        if args.changed_percent:
+            changed_path = Path(tmp) / "feedback-changed.csv"
+            generate(changed_path, args.rows, changed_every=round(100 / args.changed_percent))
+            changed_s, changed = run_import(changed_path, actor)
         copy2_s = bare_copy(path)
     copy_s = min(copy_s, copy2_s)
     print(f"bare COPY (best of 2):     {copy_s:7.2f} s  {args.rows / copy_s:10,.0f} rows/s")
@@ -300,7 +317,14 @@ def main() -> None:
             f"{again_s / copy_s:5.1f}x COPY  unchanged={again.unchanged} "
             f"imported={again.imported}  ({again.phases})"
         )
-    measure(actor, journey)
+    if args.changed_percent:
+        print(
+            f"re-import ({args.changed_percent:g} % changed): {changed_s:7.2f} s  "
+            f"{args.rows / changed_s:10,.0f} rows/s  {changed_s / copy_s:5.1f}x COPY  "
+            f"updated={changed.updated} unchanged={changed.unchanged}  ({changed.phases})"
+        )
+    if not args.skip_measure:
+        measure(actor, journey)
 
 
 def measure(actor, journey) -> None:

@@ -20,7 +20,9 @@ generator assigns every id itself, fills ``search_vector`` with one UPDATE using
 trigger's own expression, computes every counter in SQL from the rows (the maintained
 realised-value totals, the rounds' progress and the portfolio's read model too, set-based:
 ``outcomes.services.IDEA_VALUE_FILL_SQL``, ``scoring.progress.PROGRESS_FILL_SQL`` and
-``insights.readmodel.rebuild_sql``, which ``manage.py rebuild_portfolio`` runs), checks the main
+``insights.readmodel.rebuild_sql``, which ``manage.py rebuild_portfolio`` runs; the journey
+map's and the dashboard's counters with the code of ``rebuild_stage_counts`` and
+``rebuild_committed_money``), checks the main
 foreign keys with anti-joins, aggregates every round with the real ``scoring.aggregation``
 code, and ends with ``VACUUM ANALYZE``.
 """
@@ -1196,11 +1198,11 @@ def main(argv: list[str] | None = None) -> None:
         with timed("realised value totals and the portfolio read model (SQL)", timings):
             # Maintained by the value-record service and by triggers in the application;
             # filled here from the loaded rows, set-based (the triggers are off).
-            from insights.readmodel import rebuild_sql
+            from insights.readmodel import experiment_rebuild_sql, rebuild_sql
             from outcomes.services import IDEA_VALUE_FILL_SQL
 
             cur.execute(IDEA_VALUE_FILL_SQL)
-            for sql in rebuild_sql("postgresql"):
+            for sql in rebuild_sql("postgresql") + experiment_rebuild_sql("postgresql"):
                 cur.execute(sql)
         with timed("round progress per reviewer (SQL)", timings):
             # Maintained by the scoring services; filled here from the loaded assignments.
@@ -1248,6 +1250,15 @@ def main(argv: list[str] | None = None) -> None:
         # Without statistics of the freshly loaded tables the planner guesses, and round 1's
         # aggregation took minutes instead of seconds.
         conn.execute("ANALYZE")
+    with timed("journey map and dashboard counters (rebuild commands' code)", timings):
+        # The load ran with triggers off: the statement triggers' counters (ideas per stage
+        # and per day, committed money per group) are filled from the rows now, before the
+        # aggregation's updates of the latest scores move them through the triggers.
+        from budgets.committed import committed_money_rebuild
+        from ideas.stage_counts import stage_counts_rebuild
+
+        stage_counts_rebuild()
+        committed_money_rebuild()
     if not args.skip_aggregation:
         from scoring.aggregation import aggregate
 

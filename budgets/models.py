@@ -263,3 +263,80 @@ class CommittedMoney(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fiscal_year_id}/{self.stage_id}/{self.campaign_id}: {self.amount}"
+
+
+class CommittedByStage(models.Model):
+    """``CommittedMoney`` summed over campaigns: committed money per fiscal year, stage,
+    innovation type, confirmation and horizon. The dashboard's totals and its splits by
+    type, horizon and cycle, and the journey map's money per stage of every campaign, read
+    these rows: their number is bounded by the stages and the choices, however many ideas
+    and campaigns there are.
+
+    On PostgreSQL a row trigger on ``budgets_committedmoney`` (migration
+    ``budgets/0007_committed_rollups``) moves each change of a group into its roll-ups, in the
+    same transaction; ``manage.py rebuild_committed_money`` recomputes them."""
+
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    stage = models.ForeignKey(
+        "journeys.Stage",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    innovation_type = models.CharField(max_length=24)
+    type_confirmed = models.BooleanField()
+    horizon = models.CharField(max_length=16)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
+    spent = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
+    allocations = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                F("fiscal_year"),
+                Coalesce(F("stage"), Value(0)),
+                F("innovation_type"),
+                F("type_confirmed"),
+                F("horizon"),
+                name="committedbystage_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year_id}/{self.stage_id}: {self.amount}"
+
+
+class CommittedByCampaign(models.Model):
+    """``CommittedMoney`` summed per fiscal year and campaign (the dashboard's split by
+    campaign: one row per campaign with money). Kept like :class:`CommittedByStage`."""
+
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    campaign = models.ForeignKey(
+        "ideas.Campaign",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
+    spent = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
+    allocations = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                F("fiscal_year"),
+                Coalesce(F("campaign"), Value(0)),
+                name="committedbycampaign_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year_id}/{self.campaign_id}: {self.amount}"

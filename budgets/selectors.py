@@ -168,15 +168,26 @@ class BudgetSummary:
 
     def as_dict(self) -> dict:
         """The flat mapping the API, CSV and page scripts use (field names are the API's)."""
+        splits = self.splits
         return {
-            "fiscal_year": asdict(self.fiscal_year),
+            "fiscal_year": row_dict(self.fiscal_year),
             "as_of": self.as_of,
-            **asdict(self.totals),
-            **asdict(self.splits),
-            "alerts": [asdict(a) for a in self.alerts],
-            "spend_over_time": [asdict(p) for p in self.spend_over_time],
-            "forecast": asdict(self.forecast) if self.forecast else None,
+            **row_dict(self.totals),
+            **{
+                name: [row_dict(row) for row in getattr(splits, name)]
+                for name in ("by_innovation_type", "by_cycle", "by_campaign", "by_horizon")
+            },
+            "alerts": [row_dict(a) for a in self.alerts],
+            "spend_over_time": [row_dict(p) for p in self.spend_over_time],
+            "forecast": row_dict(self.forecast) if self.forecast else None,
         }
+
+
+def row_dict(row) -> dict:
+    """A flat dataclass (every field a str, number, bool, Decimal, date or None) as a dict:
+    what ``dataclasses.asdict`` gives, without its recursive deep copy of every value (the
+    summary's daily snapshot points made it the dashboard's largest Python cost)."""
+    return dict(vars(row))
 
 
 def _split(rows, key: str, labels: dict, committed: Decimal, marketing: Decimal) -> list[SplitRow]:
@@ -472,6 +483,33 @@ def fiscal_year_summary(fiscal_year: FiscalYear, *, today: date | None = None) -
         splits=splits(groups, committed=t.committed, marketing=fy.marketing_budget, fy=fy),
         spend_over_time=series,
         forecast=forecast(fy, series),
+        alerts=alerts(fy, t),
+    )
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A fiscal year's headline figures and alerts (the home page's block)."""
+
+    fiscal_year: FiscalYearRef
+    totals: Totals
+    alerts: list[Alert]
+
+
+def fiscal_year_headline(fiscal_year: FiscalYear, *, today: date | None = None) -> Headline:
+    """The totals and alerts of :func:`fiscal_year_summary` alone: ONE query (the committed
+    groups), without the splits' rows and the daily snapshot series."""
+    fy = fiscal_year
+    t = totals(fy, committed_groups(fy), today=today or timezone.localdate())
+    return Headline(
+        fiscal_year=FiscalYearRef(
+            id=fy.pk,
+            label=fy.label,
+            starts_on=fy.starts_on,
+            ends_on=fy.ends_on,
+            currency=fy.currency,
+        ),
+        totals=t,
         alerts=alerts(fy, t),
     )
 

@@ -45,13 +45,13 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["rounds_closing"] = rounds_closing()
     if user.has_perm("insights.view_headline"):
         from budgets.models import FiscalYear
-        from budgets.selectors import default_fiscal_year, fiscal_year_summary
+        from budgets.selectors import default_fiscal_year, fiscal_year_headline
 
         # The dashboard's fiscal year (today's, else the latest) and its headline money.
         fy = default_fiscal_year(list(FiscalYear.objects.order_by("-starts_on")))
         ctx["show_headline"] = True
         ctx["fiscal_year"] = fy
-        ctx["budget"] = fiscal_year_summary(fy) if fy else None
+        ctx["budget"] = fiscal_year_headline(fy) if fy else None
     return render(request, "home.html", ctx)
 
 

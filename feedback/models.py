@@ -203,6 +203,10 @@ class FeedbackItem(models.Model):
     )
     # Hash of the imported values: a re-imported row that changed nothing is not written.
     digest = models.CharField(max_length=32, editable=False)
+    # PostgreSQL's import: a hash of the file row this item was last written from, of what
+    # read it (mapping, journey, code) and of ``digest``; a re-imported row with the same
+    # hash is unchanged and skips normalising (``feedback.bulk``). NULL from other writers.
+    import_digest = models.BigIntegerField(null=True, blank=True, editable=False)
     # Maintained by a trigger on PostgreSQL (see the migration); NULL on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)

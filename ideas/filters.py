@@ -128,8 +128,8 @@ def order_ideas(queryset, value: str):
             support_total=F("supports_employees") + F("supports_customers")
         ).order_by("-support_total", "-created_at", "-id")
     if value == "score":
-        # Ideas never scored sort last on both databases.
-        return queryset.order_by(F("latest_score").desc(nulls_last=True), "-created_at", "-id")
+        # Ideas never scored (no latest score row) sort last on both databases.
+        return queryset.order_by(F("latest__score").desc(nulls_last=True), "-created_at", "-id")
     if value == "title":
         return queryset.order_by("title", "id")
     return queryset.order_by("-created_at", "-id")
@@ -137,11 +137,10 @@ def order_ideas(queryset, value: str):
 
 def use_select_widgets(filterset: IdeaFilter, user, stages) -> None:
     """For the HTML board: campaign and stage as <select>s (one query each)."""
-    campaigns = Campaign.objects.visible_to(user).only("slug", "title")
+    # Pairs, not model instances: ~150 campaigns are read on every board page.
+    campaigns = Campaign.objects.visible_to(user).values_list("slug", "title")
     fields = filterset.form.fields
-    fields["campaign"].widget = forms.Select(
-        choices=[("", "Any campaign"), *[(c.slug, c.title) for c in campaigns]]
-    )
+    fields["campaign"].widget = forms.Select(choices=[("", "Any campaign"), *campaigns])
     fields["stage"].widget = forms.Select(
-        choices=[("", "Any stage"), *[(s.pk, s.name) for s in stages]]
+        choices=[("", "Any stage"), *stages.values_list("pk", "name")]
     )

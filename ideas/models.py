@@ -348,12 +348,6 @@ class Idea(models.Model):
     # transaction as the row; ``recount_ideas`` recomputes them).
     evidence_count = models.PositiveIntegerField(default=0)
     customers_affected = models.PositiveIntegerField(default=0)
-    # The overall of the idea's latest panel result (null: never scored). Written only by
-    # scoring: its aggregation, in the same transaction as the results it derives from, and
-    # its ``rebuild_latest_scores`` command.
-    latest_score = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True, editable=False
-    )
     # Maintained by ideas.search on PostgreSQL (GIN index added by a vendor-conditional
     # migration); stays NULL on SQLite, where search falls back to icontains.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -379,18 +373,23 @@ class Idea(models.Model):
                 name="idea_support_total",
             ),
             models.Index(fields=["title", "id"], name="idea_title_id"),
+            # The board filtered to a journey stage and a status, most supported first: a
+            # page is read in order from the stage's and status's slice (other filters are
+            # checked on the way), not from the whole support order.
+            models.Index(
+                F("stage"),
+                F("status"),
+                (F("supports_employees") + F("supports_customers")).desc(),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="idea_stage_status_support",
+            ),
             # Joins to ideas that need only their stage, status, campaign or type (the budget
             # dashboard from ~12,000 allocations a year, the journey map's latest scores from
             # ~77,000 IdeaScores) read this narrow index, not the wide rows.
             models.Index(
                 fields=["id", "stage", "status", "campaign", "innovation_type"],
                 name="idea_join_cover",
-            ),
-            # The dashboard's top ideas: walk the scored ideas best first and stop after a page.
-            models.Index(
-                fields=["-latest_score", "id"],
-                condition=Q(latest_score__isnull=False),
-                name="idea_latest_score_top",
             ),
             # Ideas past the approval gate without an accountable owner (a dashboard alert):
             # normally none, so the index is empty and the question costs nothing.
@@ -507,6 +506,28 @@ class Idea(models.Model):
 
 # How an anonymous idea's author signs their comments to those who may not know them.
 ANONYMOUS_AUTHOR = "Author (anonymous)"
+
+
+class LatestScore(models.Model):
+    """The overall of an idea's latest panel result (no row: never scored). It belongs to
+    ideas and is written only by scoring: its aggregation, in the same transaction as the
+    results it derives from (``scoring.latest``), and its ``rebuild_latest_scores`` command.
+    Read through the idea (``latest__score``: the board's order, the journey map, the
+    dashboard). A narrow table rather than a column of the idea, so that a run that moves the
+    overall of 10,000 ideas rewrites 10,000 small rows, not 10,000 wide idea rows with all
+    their indexes. The stage counters' score sums follow it (PostgreSQL triggers, migration
+    ``0018``)."""
+
+    idea = models.OneToOneField(
+        Idea, on_delete=models.CASCADE, primary_key=True, related_name="latest"
+    )
+    score = models.DecimalField(max_digits=9, decimal_places=6)
+
+    class Meta:
+        indexes = [
+            # The dashboard's top ideas: walk the scored ideas best first, stop after a page.
+            models.Index(fields=["-score", "idea"], name="latestscore_top"),
+        ]
 
 
 class IdeaTransition(models.Model):
@@ -804,7 +825,8 @@ class StageCount(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices)
     ideas = models.IntegerField(default=0)
     customers_affected = models.BigIntegerField(default=0)
-    # Sum and number of the ideas' non-null ``latest_score``: the mean is exact.
+    # Sum and number of the ideas' latest panel scores (scoring's ``LatestScore``): the
+    # mean is exact.
     score_sum = models.DecimalField(max_digits=20, decimal_places=6, default=Decimal(0))
     scored = models.IntegerField(default=0)
 

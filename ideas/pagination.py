@@ -24,27 +24,38 @@ from core.drf import PageNumberPagination
 
 # Below this many rows an exact count is cheap and an estimate would be visibly wrong.
 ESTIMATE_ABOVE = 10_000
+# The board counts exactly up to this many ideas and then says "1000+": an exact figure for
+# a search matching 5,000 ideas visits all 5,000 rows (the planner's estimate, used above
+# ESTIMATE_ABOVE, is too rough for so few).
+EXACT_UP_TO = 1000
 
 
-def count_or_estimate(queryset: QuerySet, threshold: int | None = None) -> tuple[int, bool]:
+def count_or_estimate(
+    queryset: QuerySet, threshold: int | None = None, up_to: int | None = None
+) -> tuple[int, bool]:
     """``(count, estimated)`` for ``queryset`` in one query: the planner's estimate when it is
-    at least ``threshold`` rows (PostgreSQL only), else the exact count."""
+    at least ``threshold`` rows (PostgreSQL only), else the exact count — or, with
+    ``up_to``, the exact count of at most ``up_to + 1`` rows (more than ``up_to`` means
+    "more than ``up_to``")."""
     threshold = ESTIMATE_ABOVE if threshold is None else threshold
     connection = connections[queryset.db]
+    ids = queryset.order_by().values_list("pk")
+    counted = ids if up_to is None else ids[: up_to + 1]
     if connection.vendor != "postgresql":
-        return queryset.count(), False
+        return counted.count(), False
     # Only the ids: no select_related joins, no ordering (the estimate is the same).
     try:
-        sql, params = queryset.order_by().values_list("pk").query.sql_with_params()
+        sql, params = ids.query.sql_with_params()
+        count_sql, count_params = counted.query.sql_with_params()
     except EmptyResultSet:  # .none() or an impossible filter: nothing to count
         return 0, False
     literal = connection.ops.compose_sql(sql, params)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT CASE WHEN e.n >= %s THEN e.n ELSE (SELECT COUNT(*) FROM ("
-            + sql
+            + count_sql
             + ") AS q) END, e.n >= %s FROM (SELECT juncture_count_estimate(%s) AS n) AS e",
-            [threshold, *params, threshold, literal],
+            [threshold, *count_params, threshold, literal],
         )
         count, estimated = cursor.fetchone()
     return int(count), bool(estimated)
@@ -63,6 +74,44 @@ class EstimatedCountPaginator(Paginator):
             return super().count
         count, self.estimated = count_or_estimate(self.object_list)
         return count
+
+
+class CappedCountPaginator(EstimatedCountPaginator):
+    """The board's paginator: like :class:`EstimatedCountPaginator`, but below the estimate's
+    threshold it counts at most :data:`EXACT_UP_TO` ideas (or up to the page asked for, if
+    that is further), so a search matching 5,000 ideas does not visit all 5,000 to print
+    their number. ``capped`` says the list is longer than ``count_shown`` (the page then
+    says "1000+ ideas" and "Page 1 of 50+"); ``count`` is then ``count_shown + 1``, so the
+    last counted page still offers the next one."""
+
+    capped = False
+    # The page asked for (``get_page`` sets it before the count is read).
+    wanted = 1
+
+    def get_page(self, number):
+        try:
+            # Bounded: an absurd ?page= must not become an absurd LIMIT.
+            self.wanted = min(max(1, int(number)), ESTIMATE_ABOVE)
+        except (TypeError, ValueError):
+            self.wanted = 1
+        return super().get_page(number)
+
+    @cached_property
+    def count_shown(self) -> int:
+        return max(EXACT_UP_TO, self.wanted * self.per_page)
+
+    @cached_property
+    def count(self) -> int:
+        if not isinstance(self.object_list, QuerySet):
+            return Paginator.count.func(self)
+        count, self.estimated = count_or_estimate(self.object_list, up_to=self.count_shown)
+        self.capped = not self.estimated and count > self.count_shown
+        return count
+
+    @property
+    def pages_shown(self) -> int:
+        """The pages known to be full when ``capped`` ("of 50+")."""
+        return self.count_shown // self.per_page
 
 
 class EstimatedPageNumberPagination(PageNumberPagination):

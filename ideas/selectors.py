@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import (
+    BooleanField,
     Case,
     Exists,
     F,
@@ -74,8 +75,16 @@ def board_ideas(user, *, tab: str = "all", show_closed: bool = False) -> QuerySe
         ideas = ideas.filter(Exists(Support.objects.filter(idea=OuterRef("pk"), user=user)))
     if user.kind == Kind.CUSTOMER and not show_closed and tab != "mine":
         ideas = ideas.exclude(status__in=CLOSED_FOR_CUSTOMERS)
-    supported = Support.objects.filter(idea=OuterRef("pk"), user=user)
-    return ideas.for_list().annotate(is_supported=Exists(supported))
+    return ideas.for_list().annotate(is_supported=supported_by(user))
+
+
+def supported_by(user) -> Coalesce:
+    """Whether ``user`` supports the idea of the row: a scalar subquery, one probe of the
+    unique (idea, user) index per row. (As ``EXISTS`` PostgreSQL may plan it as a hashed
+    subplan that first reads every support the person ever gave, hundreds of rows, for a
+    page of twenty.)"""
+    one = Support.objects.filter(idea=OuterRef("pk"), user=user).values(yes=Value(True))[:1]
+    return Coalesce(Subquery(one, output_field=BooleanField()), Value(False))
 
 
 # --- Home page blocks --------------------------------------------------------------------------

@@ -33,8 +33,8 @@ def _groups(*fields: str) -> list[dict]:
         .annotate(
             n=Count("id"),
             customers=Sum("customers_affected"),
-            score_sum=Sum("latest_score"),
-            scored=Count("latest_score"),
+            score_sum=Sum("latest__score"),
+            scored=Count("latest__score"),
         )
         .order_by()
     )

@@ -1,6 +1,6 @@
 """The executive dashboard: a fiscal year's money (``budgets.selectors``) together with the
 parts that read other apps: the pipeline funnel (ideas), the top ideas by their latest panel
-score (scoring's ``Idea.latest_score``) with the money committed to each, approved ideas
+score (``ideas.LatestScore``, kept by scoring) with the money committed to each, approved ideas
 without an accountable owner, and funded ideas whose innovation type is not confirmed.
 
 :func:`executive_summary` is the ONE computation behind the dashboard page, its CSV export
@@ -8,11 +8,11 @@ and ``GET /api/v1/budgets/fiscal-years/{id}/summary/``; :meth:`ExecutiveSummary.
 gives the API's field names.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from budgets.selectors import (
     jsonable,
     money,
     pct,
+    row_dict,
 )
 from ideas.models import Idea, IdeaDay, Status
 from ideas.stage_counts import use_maintained as counts_maintained
@@ -103,11 +104,11 @@ class ExecutiveSummary:
         data.pop("alerts")
         return {
             **data,
-            "funnel": [asdict(r) for r in self.funnel],
-            "top_ideas": [asdict(r) for r in self.top_ideas],
-            "ideas_without_owner": [asdict(r) for r in self.ideas_without_owner],
-            "ideas_unconfirmed": [asdict(r) for r in self.ideas_unconfirmed],
-            "alerts": [asdict(a) for a in self.alerts],
+            "funnel": [row_dict(r) for r in self.funnel],
+            "top_ideas": [row_dict(r) for r in self.top_ideas],
+            "ideas_without_owner": [row_dict(r) for r in self.ideas_without_owner],
+            "ideas_unconfirmed": [row_dict(r) for r in self.ideas_unconfirmed],
+            "alerts": [row_dict(a) for a in self.alerts],
             "spend_over_time": series,
             "forecast": fc,
         }
@@ -163,11 +164,16 @@ def _funnel_rows_maintained(start: datetime, end: datetime):
         .annotate(n=Sum("ideas"))
         .values_list("status", "n")
     )
+    # The partial days at either end; none when the year's bounds are UTC midnights (the
+    # site in UTC): then no idea is read at all.
+    edge = Q()
+    for low, high in ((start, max(first_at, start)), (max(last_at, start), end)):
+        if low < high:
+            edge |= Q(created_at__gte=low, created_at__lt=high)
+    if not edge:
+        return days
     edges = (
-        Idea.objects.filter(
-            Q(created_at__gte=start, created_at__lt=max(first_at, start))
-            | Q(created_at__gte=max(last_at, start), created_at__lt=end)
-        )
+        Idea.objects.filter(edge)
         .order_by()
         .values_list("status")
         .annotate(n=Count("*"))
@@ -178,8 +184,9 @@ def _funnel_rows_maintained(start: datetime, end: datetime):
 
 def top_ideas(fy: FiscalYear, *, limit: int = TOP_IDEAS) -> list[TopIdea]:
     """The best ideas by their latest panel score, with the money committed to each in
-    ``fy``. One query: the maintained ``latest_score`` column, read best first from its
-    index, instead of finding each idea's latest result in the score history."""
+    ``fy``. One query: the maintained latest scores (``ideas.LatestScore``, kept by
+    scoring), read best first from their index, instead of finding each idea's latest result
+    in the score history."""
     allocated = (
         Allocation.objects.filter(fiscal_year=fy, idea=OuterRef("pk"))
         .committed()
@@ -189,12 +196,13 @@ def top_ideas(fy: FiscalYear, *, limit: int = TOP_IDEAS) -> list[TopIdea]:
         .values("total")
     )
     rows = (
-        Idea.objects.filter(latest_score__isnull=False)
+        Idea.objects.filter(latest__isnull=False)
         .exclude(status__in=[Status.DRAFT, Status.MERGED])
         .annotate(allocated=Coalesce(Subquery(allocated, output_field=MONEY_FIELD), Value(ZERO)))
         .select_related("owner")
-        .only("id", "title", "status", "latest_score", "owner__display_name")
-        .order_by("-latest_score", "id")[:limit]
+        .annotate(score=F("latest__score"))
+        .only("id", "title", "status", "owner__display_name")
+        .order_by("-latest__score", "id")[:limit]
     )
     return [
         TopIdea(
@@ -203,7 +211,7 @@ def top_ideas(fy: FiscalYear, *, limit: int = TOP_IDEAS) -> list[TopIdea]:
             status=idea.status,
             status_label=idea.get_status_display(),
             owner=idea.owner.display_name if idea.owner else None,
-            score=float(round(idea.latest_score, 2)),
+            score=float(round(idea.score, 2)),
             allocated=money(idea.allocated),
         )
         for idea in rows

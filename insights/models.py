@@ -152,3 +152,20 @@ class FunnelDay(models.Model):
 
     def __str__(self) -> str:
         return f"funnel of {self.day}"
+
+
+class ExperimentDay(models.Model):
+    """Of the experiments decided on one UTC day (``decided_at``), how many carry a decision
+    (not pending) and how many were scaled, stopped and iterated: the portfolio's hit rate
+    sums a year's days (and reads the experiments of the partial days at its edges, none
+    when the project's time zone is UTC). Kept by row triggers on the experiments
+    (insights/readmodel.py), rebuilt by ``manage.py rebuild_portfolio``."""
+
+    day = models.DateField(primary_key=True)
+    decided = models.IntegerField(default=0)
+    scaled = models.IntegerField(default=0)
+    stopped = models.IntegerField(default=0)
+    iterated = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"experiments decided on {self.day}"

@@ -18,11 +18,12 @@ Populations (docs/insights.md explains each with a worked example):
 
 Every figure reads the portfolio's read model (insights.models, kept by triggers in the
 same transaction as every write of its sources: insights/readmodel.py), so no request sums
-allocations, value records or transitions: ``PortfolioEntry`` (one row per idea and fiscal
-year, with its type, horizon, cycle, spend, expected and realised value) gives the money and
-the ranking, ``PortfolioCell`` (the entries summed by type, horizon and cycle) the totals
-and splits, ``IdeaMilestone`` the cycle times and ``FunnelDay`` the funnel. The cycle-time
-percentiles are computed by PostgreSQL over the year's launches (one row back); every other
+allocations, value records, transitions or experiments: ``PortfolioEntry`` (one row per
+idea and fiscal year, with its type, horizon, cycle, spend, expected and realised value)
+gives the money and the ranking, ``PortfolioCell`` (the entries summed by type, horizon and
+cycle) the totals and splits, ``IdeaMilestone`` the cycle times, ``FunnelDay`` the funnel
+and ``ExperimentDay`` the hit rate. The cycle-time percentiles are computed by PostgreSQL
+over the year's launches (one row back, but it reads every launch of the year); every other
 read returns rows whose number does not grow with the number of ideas.
 """
 
@@ -52,7 +53,13 @@ from django.utils import timezone
 from budgets.models import FiscalYear
 from budgets.selectors import default_fiscal_year
 from ideas.models import Horizon, InnovationType, Status
-from insights.models import FunnelDay, IdeaMilestone, PortfolioCell, PortfolioEntry
+from insights.models import (
+    ExperimentDay,
+    FunnelDay,
+    IdeaMilestone,
+    PortfolioCell,
+    PortfolioEntry,
+)
 from journeys.models import Cycle
 from outcomes.models import Decision, Experiment
 
@@ -149,15 +156,40 @@ def _split(cells: list[Cell], attr: str, labels: dict) -> list[dict]:
     ]
 
 
+_EXPERIMENT_COUNTS = ("decided", "scaled", "stopped", "iterated")
+
+
 def experiments(fy: FiscalYear) -> dict:
-    """ONE query: experiments decided within the fiscal year, by decision."""
+    """ONE query: experiments decided within the fiscal year, by decision. The UTC days
+    wholly inside the year come from the maintained ``ExperimentDay`` (at most 366 rows,
+    however many experiments); the parts of a day at either edge (a year bounded by local
+    midnights in a time zone other than UTC) from the experiments themselves."""
     start, end = _bounds(fy)
-    counts = Experiment.objects.filter(decided_at__gte=start, decided_at__lt=end).aggregate(
-        decided=Count("id", filter=~Q(decision=Decision.PENDING)),
-        scaled=Count("id", filter=Q(decision=Decision.SCALE)),
-        stopped=Count("id", filter=Q(decision=Decision.STOP)),
-        iterated=Count("id", filter=Q(decision=Decision.ITERATE)),
-    )
+    first, stop = _whole_days(start, end)
+    rows = ExperimentDay.objects.filter(day__gte=first, day__lt=stop).order_by()
+    rows = rows.values_list(*_EXPERIMENT_COUNTS)
+    edge = Q()
+    for low, high in ((start, _utc_midnight(first)), (_utc_midnight(stop), end)):
+        if low < high:
+            edge |= Q(decided_at__gte=low, decided_at__lt=high)
+    if edge:
+        flags = {
+            f"n_{name}": Case(
+                When(test, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+            for name, test in (
+                ("decided", ~Q(decision=Decision.PENDING)),
+                ("scaled", Q(decision=Decision.SCALE)),
+                ("stopped", Q(decision=Decision.STOP)),
+                ("iterated", Q(decision=Decision.ITERATE)),
+            )
+        }
+        edges = Experiment.objects.filter(edge).order_by().annotate(**flags).values_list(*flags)
+        rows = rows.union(edges, all=True)
+    counts = dict.fromkeys(_EXPERIMENT_COUNTS, 0)
+    for row in rows:
+        for name, n in zip(_EXPERIMENT_COUNTS, row, strict=True):
+            counts[name] += n
     decided = counts["decided"]
     counts["hit_rate"] = round(counts["scaled"] / decided, 4) if decided else None
     return counts
@@ -252,9 +284,12 @@ def funnel_counts(fy: FiscalYear) -> dict[str, int]:
     start, end = _bounds(fy)
     first, stop = _whole_days(start, end)
     days = FunnelDay.objects.filter(day__gte=first, day__lt=stop).values_list(*FUNNEL_STEPS)
-    edge = Q(submitted_at__gte=start, submitted_at__lt=_utc_midnight(first)) | Q(
-        submitted_at__gte=_utc_midnight(stop), submitted_at__lt=end
-    )
+    # The partial days at either end; none when the year's bounds are UTC midnights (the
+    # project in UTC): then no milestone is read at all.
+    edge = Q()
+    for low, high in ((start, _utc_midnight(first)), (_utc_midnight(stop), end)):
+        if low < high:
+            edge |= Q(submitted_at__gte=low, submitted_at__lt=high)
     flags = {
         f"n_{step}": Case(
             When(**{f"reached_{step}": True}, then=Value(1)),
@@ -263,9 +298,12 @@ def funnel_counts(fy: FiscalYear) -> dict[str, int]:
         )
         for step in FUNNEL_STEPS
     }
-    edges = IdeaMilestone.objects.filter(edge).order_by().annotate(**flags).values_list(*flags)
+    rows = days.order_by()
+    if edge:
+        edges = IdeaMilestone.objects.filter(edge).order_by().annotate(**flags)
+        rows = rows.union(edges.values_list(*flags), all=True)
     totals = dict.fromkeys(FUNNEL_STEPS, 0)
-    for row in days.order_by().union(edges, all=True):
+    for row in rows:
         for step, n in zip(FUNNEL_STEPS, row, strict=True):
             totals[step] += n
     return totals
@@ -330,8 +368,12 @@ def portfolio(fy: FiscalYear, cells: list[Cell] | None = None) -> dict:
 
 
 def realised_total(fy: FiscalYear) -> Decimal:
-    """ONE query: the value realised to date by the year's ideas (the dashboard's line)."""
-    sums = year_entries(fy).aggregate(gen=Sum("realised_generated"), prot=Sum("realised_protected"))
+    """ONE query: the value realised to date by the year's ideas (the dashboard's line),
+    summed from the year's maintained cells (a few dozen rows, however many ideas the year
+    funded) rather than from its entries."""
+    sums = PortfolioCell.objects.filter(fiscal_year=fy).aggregate(
+        gen=Sum("realised_generated"), prot=Sum("realised_protected")
+    )
     return _money(sums["gen"]) + _money(sums["prot"])
 
 

@@ -42,6 +42,14 @@ ENTRY = "insights_portfolioentry"
 CELL = "insights_portfoliocell"
 MILESTONE = "insights_ideamilestone"
 FUNNEL_DAY = "insights_funnelday"
+EXPERIMENT_DAY = "insights_experimentday"
+# The experiment-day counters and the decisions each counts.
+EXPERIMENT_COUNTS = (
+    ("decided", "<> 'pending'"),
+    ("scaled", "= 'scale'"),
+    ("stopped", "= 'stop'"),
+    ("iterated", "= 'iterate'"),
+)
 
 # --- Entries -----------------------------------------------------------------------------
 
@@ -250,10 +258,87 @@ def _triggers(vendor: str) -> list[tuple[str, str, str, str | None, list[str]]]:
     return out
 
 
-def create_triggers_sql(vendor: str) -> list[str]:
-    """The statements creating every trigger on ``vendor`` ("postgresql" or "sqlite")."""
+# --- Experiments decided per day -----------------------------------------------------------
+
+
+def _experiment_flag(row: str, test: str) -> str:
+    return f"(CASE WHEN {row}.decision {test} THEN 1 ELSE 0 END)"
+
+
+def _experiment_add(row: str, vendor: str) -> str:
+    """Count the experiment ``row`` (NEW) in the day it was decided on, creating the day if
+    need be; nothing for an experiment without ``decided_at``."""
+    columns = ", ".join(name for name, _ in EXPERIMENT_COUNTS)
+    values = ", ".join(_experiment_flag(row, test) for _, test in EXPERIMENT_COUNTS)
+    updates = ", ".join(f"{n} = {EXPERIMENT_DAY}.{n} + excluded.{n}" for n, _ in EXPERIMENT_COUNTS)
+    return (
+        f"INSERT INTO {EXPERIMENT_DAY} (day, {columns}) "
+        f"SELECT {_utc_day(f'{row}.decided_at', vendor)}, {values} "
+        f"WHERE {row}.decided_at IS NOT NULL "
+        f"ON CONFLICT (day) DO UPDATE SET {updates}"
+    )
+
+
+def _experiment_take(row: str, vendor: str) -> str:
+    """Take the experiment ``row`` (OLD) back from its day: an UPDATE only (no day when it
+    had no ``decided_at``, or the day is gone)."""
+    updates = ", ".join(
+        f"{n} = {n} - {_experiment_flag(row, test)}" for n, test in EXPERIMENT_COUNTS
+    )
+    return (
+        f"UPDATE {EXPERIMENT_DAY} SET {updates} WHERE day = {_utc_day(f'{row}.decided_at', vendor)}"
+    )
+
+
+def experiment_rebuild_sql(vendor: str) -> list[str]:
+    """Set-based statements recomputing the experiment days from the experiments."""
+    columns = ", ".join(name for name, _ in EXPERIMENT_COUNTS)
+    sums = ", ".join(f"SUM({_experiment_flag('e', test)})" for _, test in EXPERIMENT_COUNTS)
+    day = _utc_day("e.decided_at", vendor)
+    return [
+        f"DELETE FROM {EXPERIMENT_DAY}",
+        f"INSERT INTO {EXPERIMENT_DAY} (day, {columns}) SELECT {day}, {sums} "
+        f"FROM outcomes_experiment e WHERE e.decided_at IS NOT NULL GROUP BY {day}",
+    ]
+
+
+def _experiment_triggers(vendor: str) -> list[tuple[str, str, str, str | None, list[str]]]:
+    """(name, table, event, condition, body statements) of the experiment-day triggers
+    (migration ``insights/0003``; kept apart from :func:`_triggers`, whose set migration
+    0002 installs)."""
+    changed = _condition(
+        "{ne}(OLD.decision, NEW.decision) OR {ne}(OLD.decided_at, NEW.decided_at)", vendor
+    )
+    return [
+        (
+            "exp_ins",
+            "outcomes_experiment",
+            "INSERT",
+            "NEW.decided_at IS NOT NULL",
+            [_experiment_add("NEW", vendor)],
+        ),
+        (
+            "exp_upd",
+            "outcomes_experiment",
+            "UPDATE OF decision, decided_at",
+            changed,
+            [_experiment_take("OLD", vendor), _experiment_add("NEW", vendor)],
+        ),
+        (
+            "exp_del",
+            "outcomes_experiment",
+            "DELETE",
+            "OLD.decided_at IS NOT NULL",
+            [_experiment_take("OLD", vendor)],
+        ),
+    ]
+
+
+def create_triggers_sql(vendor: str, triggers=None) -> list[str]:
+    """The statements creating every trigger of ``triggers`` (by default those of
+    :func:`_triggers`, migration 0002's set) on ``vendor`` ("postgresql" or "sqlite")."""
     statements = []
-    for name, table, event, cond, body in _triggers(vendor):
+    for name, table, event, cond, body in triggers or _triggers(vendor):
         trigger = f"insights_pf_{name}"
         when = f" WHEN ({cond})" if cond else ""
         if vendor == "postgresql":
@@ -288,10 +373,13 @@ def ensure_sqlite_triggers(sender=None, *, using: str = "default", **kwargs) -> 
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         present = {row[0] for row in cursor.fetchall()}
-        wanted = create_triggers_sql("sqlite")
+        triggers = _triggers("sqlite")
+        if EXPERIMENT_DAY in connection.introspection.table_names():
+            triggers += _experiment_triggers("sqlite")
+        wanted = create_triggers_sql("sqlite", triggers)
         missing = [
             sql
-            for (name, *_), sql in zip(_triggers("sqlite"), wanted, strict=True)
+            for (name, *_), sql in zip(triggers, wanted, strict=True)
             if f"insights_pf_{name}" not in present
         ]
         if not missing:
@@ -300,11 +388,14 @@ def ensure_sqlite_triggers(sender=None, *, using: str = "default", **kwargs) -> 
             cursor.execute(sql)
         for sql in rebuild_sql("sqlite"):
             cursor.execute(sql)
+        if EXPERIMENT_DAY in connection.introspection.table_names():
+            for sql in experiment_rebuild_sql("sqlite"):
+                cursor.execute(sql)
 
 
-def drop_triggers_sql(vendor: str) -> list[str]:
+def drop_triggers_sql(vendor: str, triggers=None) -> list[str]:
     statements = []
-    for name, table, *_ in _triggers(vendor):
+    for name, table, *_ in triggers or _triggers(vendor):
         trigger = f"insights_pf_{name}"
         if vendor == "postgresql":
             statements.append(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
@@ -352,7 +443,7 @@ def rebuild(connection=None) -> None:
         if postgres:
             cursor.execute("SET LOCAL statement_timeout = 0")
             cursor.execute(f"ALTER TABLE {ENTRY} DISABLE TRIGGER USER")
-        for sql in rebuild_sql(connection.vendor):
+        for sql in rebuild_sql(connection.vendor) + experiment_rebuild_sql(connection.vendor):
             cursor.execute(sql)
         if postgres:
             cursor.execute(f"ALTER TABLE {ENTRY} ENABLE TRIGGER USER")
@@ -361,7 +452,13 @@ def rebuild(connection=None) -> None:
 def snapshot() -> dict[str, set[tuple]]:
     """Every row of the four tables, as comparable tuples (money as 2-place Decimals, so
     SQLite's floats compare equal to exact sums): what the rebuild check compares."""
-    from insights.models import FunnelDay, IdeaMilestone, PortfolioCell, PortfolioEntry
+    from insights.models import (
+        ExperimentDay,
+        FunnelDay,
+        IdeaMilestone,
+        PortfolioCell,
+        PortfolioEntry,
+    )
 
     def rows(qs, fields):
         return {tuple(_plain(v) for v in row) for row in qs.values_list(*fields)}
@@ -379,6 +476,11 @@ def snapshot() -> dict[str, set[tuple]]:
         "funnel_days": rows(
             FunnelDay.objects.exclude(**{s: 0 for s in FUNNEL_STEPS}),
             ["day", *FUNNEL_STEPS],
+        ),
+        # Likewise a day of experiments whose counts all went back to 0.
+        "experiment_days": rows(
+            ExperimentDay.objects.exclude(**{n: 0 for n, _ in EXPERIMENT_COUNTS}),
+            ["day", *(n for n, _ in EXPERIMENT_COUNTS)],
         ),
     }
 
@@ -402,4 +504,18 @@ def migration_forward(apps, schema_editor):
 
 def migration_backward(apps, schema_editor):
     for sql in drop_triggers_sql(schema_editor.connection.vendor):
+        schema_editor.execute(sql, params=None)
+
+
+def experiment_migration_forward(apps, schema_editor):
+    """Migration 0003: fill the experiment days, then install their triggers."""
+    vendor = schema_editor.connection.vendor
+    triggers = _experiment_triggers(vendor)
+    for sql in experiment_rebuild_sql(vendor) + create_triggers_sql(vendor, triggers):
+        schema_editor.execute(sql, params=None)
+
+
+def experiment_migration_backward(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for sql in drop_triggers_sql(vendor, _experiment_triggers(vendor)):
         schema_editor.execute(sql, params=None)

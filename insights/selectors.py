@@ -1,5 +1,5 @@
 """Reads across apps behind the journey map: live ideas (ideas), their latest panel score
-(scoring's ``Idea.latest_score``) and committed money (budgets) per stage of a journey
+(``ideas.LatestScore``, kept by scoring) and committed money (budgets) per stage of a journey
 (journeys), and the value-destroying moments no live idea addresses.
 
 :func:`journey_map` is the ONE computation behind the map page and
@@ -13,7 +13,13 @@ from types import SimpleNamespace
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum
 
 from budgets.committed import use_maintained as money_maintained
-from budgets.models import Allocation, AllocationStatus, CommittedMoney, FiscalYear
+from budgets.models import (
+    Allocation,
+    AllocationStatus,
+    CommittedByStage,
+    CommittedMoney,
+    FiscalYear,
+)
 from ideas.models import LIVE_STATUSES, Campaign, Idea, Status, published
 from ideas.stage_counts import ALL_CAMPAIGNS
 from ideas.stage_counts import use_maintained as counts_maintained
@@ -70,7 +76,7 @@ def journey_map(
 
     Per stage, over the *live* ideas (``LIVE_STATUSES``), optionally of one ``campaign``:
     - ``ideas``: counts per bucket (``BUCKETS``) and ``total``;
-    - ``mean_score``: mean of each live idea's latest panel score (``Idea.latest_score``,
+    - ``mean_score``: mean of each live idea's latest panel score (``ideas.LatestScore``,
       kept by scoring; ideas never scored do not count), ``None`` when no idea is scored;
     - ``allocated``: sum of *committed* allocations of the stage's ideas whatever their status
       (money committed stays committed, as on the budget dashboard), only in ``fiscal_year``
@@ -215,8 +221,8 @@ def _stage_rows(journey: Journey, campaign: int | None, stage_fields: tuple) -> 
         .annotate(
             n=Count("ideas__status", filter=scope),
             customers=Sum("ideas__customers_affected", filter=scope),
-            score_sum=Sum("ideas__latest_score", filter=scope),
-            scored=Count("ideas__latest_score", filter=scope),
+            score_sum=Sum("ideas__latest__score", filter=scope),
+            scored=Count("ideas__latest__score", filter=scope),
         )
         .order_by()
     )
@@ -226,9 +232,12 @@ def _allocated(journey: Journey, campaign: int | None, fiscal_year: int | None) 
     """Committed allocations per stage of ``journey`` (stages without money are absent).
     One query: the maintained groups on PostgreSQL, the allocations elsewhere."""
     if money_maintained():
-        groups = CommittedMoney.objects.filter(stage__journey=journey)
-        if campaign is not None:
-            groups = groups.filter(campaign=campaign)
+        # Every campaign: the roll-up over campaigns (a few rows per stage, however many
+        # campaigns); one campaign: its groups.
+        if campaign is None:
+            groups = CommittedByStage.objects.filter(stage__journey=journey)
+        else:
+            groups = CommittedMoney.objects.filter(stage__journey=journey, campaign=campaign)
         if fiscal_year is not None:
             groups = groups.filter(fiscal_year=fiscal_year)
         return dict(
@@ -285,10 +294,10 @@ def _group_by_cycle(rows: list[dict]) -> list[dict]:
 
 
 def filter_options(journey: Journey, *, can_see_money: bool) -> dict[str, list]:
-    """Campaigns and fiscal years worth filtering by: those with ideas (allocations) on this
-    journey. Two queries (one without money), each a semi-join from the few campaigns and
-    fiscal years that stops at the first idea (allocation) found on the journey, instead of
-    a DISTINCT over every idea."""
+    """Campaigns and fiscal years worth filtering by: those with ideas (committed money, the
+    money the map shows) on this journey. Two queries (one without money), each a semi-join
+    from the few campaigns and fiscal years that stops at the first idea (group of committed
+    money) found on the journey, instead of a DISTINCT over every idea (allocation)."""
     on_journey = Idea.objects.filter(campaign=OuterRef("pk"), stage__journey=journey)
     campaigns = list(
         Campaign.objects.filter(Exists(on_journey))
@@ -297,11 +306,20 @@ def filter_options(journey: Journey, *, can_see_money: bool) -> dict[str, list]:
     )
     fiscal_years: list = []
     if can_see_money:
-        allocated = Allocation.objects.filter(
-            fiscal_year=OuterRef("pk"), idea__stage__journey=journey
-        )
+        if money_maintained():
+            # The roll-up over campaigns: a few rows per stage and year, however many
+            # allocations the year has.
+            committed = CommittedByStage.objects.filter(
+                fiscal_year=OuterRef("pk"), stage__journey=journey, allocations__gt=0
+            )
+        else:
+            committed = Allocation.objects.filter(
+                fiscal_year=OuterRef("pk"),
+                idea__stage__journey=journey,
+                status=AllocationStatus.COMMITTED,
+            )
         fiscal_years = list(
-            FiscalYear.objects.filter(Exists(allocated))
+            FiscalYear.objects.filter(Exists(committed))
             .order_by("label", "pk")
             .values_list("pk", "label")
         )

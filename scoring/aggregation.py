@@ -33,8 +33,9 @@ The write is idempotent and touches only what changed: rows are upserted on thei
 (ids kept), IdeaScore and SignalResult rows are only rewritten when a value changed, and rows
 for ideas (or signals of an idea) no longer scored are deleted, all in one transaction, so a
 rerun over the same scores writes nothing (``computed_at`` is the time of the run that last
-CHANGED the row, which is what orders "latest score per idea"). ``Idea.latest_score`` is
-rewritten only for the ideas whose value moved.
+CHANGED the row, which is what orders "latest score per idea"). An idea's latest score
+(``ideas.LatestScore``, a narrow table of its own) is rewritten only for the ideas whose value
+moved.
 
 Why a new scorecard still recomputes the whole round (docs/scoring.md, "Why one new
 scorecard recomputes the round"): it moves
@@ -588,7 +589,7 @@ def aggregate(round_id: int) -> int:
                 unscored = [idea_id for (idea_id,) in cursor.fetchall()]
     if unscored is None:
         unscored = _delete_stale_idea_scores(round)
-    # Same transaction as the results: Idea.latest_score never disagrees with them.
+    # Same transaction as the results: the latest scores never disagree with them.
     latest_scores_refresh(round_id=round.pk, extra_idea_ids=unscored, changed_at=now)
     if connection.vendor != "postgresql":
         _delete_stale_signal_results(round, signal_ids)

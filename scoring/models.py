@@ -329,8 +329,8 @@ class IdeaScoreQuerySet(models.QuerySet):
     def latest_per_idea(self):
         """Each idea's latest result: the row no other row of the same idea is newer than
         (``computed_at``, then ``id``). The one definition of "latest score"; its overall is
-        kept on ``Idea.latest_score`` (see ``scoring.latest``), so read that column when the
-        overall is all you need and this for the signals, gate or function means."""
+        kept in ``ideas.LatestScore`` (``idea.latest.score``, see ``scoring.latest``), so read
+        that when the overall is all you need and this for the signals, gate or function means."""
         newer = IdeaScore.objects.filter(idea=models.OuterRef("idea")).filter(
             Q(computed_at__gt=models.OuterRef("computed_at"))
             | Q(computed_at=models.OuterRef("computed_at"), id__gt=models.OuterRef("id"))
@@ -381,8 +381,6 @@ class IdeaScore(models.Model):
             models.Index(
                 fields=["idea", "computed_at", "id", "overall"], name="ideascore_idea_latest"
             ),
-            # Top ideas: walk the scores best first and stop after a page.
-            models.Index(fields=["-overall", "-id"], name="ideascore_top"),
         ]
 
     def function_means_without(self, thin: set[str]) -> dict:

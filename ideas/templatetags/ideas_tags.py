@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 
 from core.templatetags.juncture import date_day
+from ideas import cards
 from ideas.models import Notification
 
 register = template.Library()
@@ -75,3 +76,16 @@ def campaign_when(campaign, now=None) -> str:
         return "Open, no end date"
     verb = "Closes" if campaign.closes_at > now else "Closed"
     return f"{verb} {date_day(campaign.closes_at)}"
+
+
+@register.simple_tag(takes_context=True)
+def idea_cards(context, ideas, viewer, query: str = "") -> str:
+    """``{% idea_cards page.object_list user query %}``: the board's cards (ideas.cards)."""
+    return cards.idea_cards(cards.CardPage.build(context, viewer, query), ideas)
+
+
+@register.simple_tag(takes_context=True)
+def idea_card_support(context, idea, viewer, query: str = "") -> str:
+    """``{% idea_card_support idea user query %}``: one card's footer, the region its support
+    button swaps (ideas.cards)."""
+    return cards.card_support(cards.CardPage.build(context, viewer, query), idea)

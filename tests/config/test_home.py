@@ -95,9 +95,9 @@ def test_an_executive_sees_the_headline_figures(
     )
     client.force_login(executive)
     # 1 session, 2 user (with groups, panel membership and unread count), 3 my ideas, 4 open
-    # campaigns, 5 followed moves, 6 fiscal years, 7-8 the year's money (committed groups with
-    # their maintained spent, snapshots)
-    with django_assert_num_queries(8):
+    # campaigns, 5 followed moves, 6 fiscal years, 7 the year's headline money (committed
+    # groups with their maintained spent; no snapshot series)
+    with django_assert_num_queries(7):
         html = client.get("/").content.decode()
     assert 'data-testid="home-kpis"' in html and "FY now target of 10.0%" in html
     assert 'data-testid="home-triage"' not in html

@@ -348,3 +348,138 @@ def test_the_quote_scan_lets_through_only_what_both_readers_read_alike(data, saf
         assert not safe
     else:
         assert safe
+
+
+def _reimport_rows(journey_places) -> tuple[list[list[str]], list[list[str]]]:
+    """A first file, then a second one in which rows stay, change, repeat, or meet an item
+    another writer changed in between."""
+    login = journey_places["login"]
+    first = [
+        HEADER,
+        ["crm", "u1", "chat", "Locked out of the app", "2026-01-05", "C1", "", "", "", "", ""],
+        ["crm", "u2", "call", "Call +44 20 7946 0958", "2026-01-05", "C2", "9", "", "", "", ""],
+        ["crm", "u3", "chat", "Placed", "2026-01-05", "", "", "", "", "", login.name],
+        ["crm", "c1", "chat", "Old text", "2026-01-05", "", "", "", "", "", ""],
+        ["crm", "d1", "chat", "Kept first", "2026-01-05", "", "", "", "", "", ""],
+        ["crm", "d2", "chat", "Kept second", "2026-01-05", "", "", "", "", "", ""],
+        ["crm", "a1", "chat", "As the file says", "2026-01-05", "", "", "", "", "", ""],
+        ["crm", "w1", "chat", " Spaces around ", "2026-01-05", "", "", "", "", "", ""],
+    ]
+    second = [
+        HEADER,
+        first[1],  # unchanged
+        first[2],  # unchanged (masked, hashed, scored)
+        first[3],  # unchanged (placed)
+        ["crm", "c1", "chat", "New text", "2026-01-05", "", "", "", "", "", ""],  # changed
+        first[5],  # as stored, and first of its key: it stays, the later row is refused
+        ["crm", "d1", "chat", "Other text", "2026-01-05", "", "", "", "", "", ""],
+        ["crm", "d2", "chat", "Other first", "2026-01-05", "", "", "", "", "", ""],
+        first[6],  # as stored, but an earlier row has its key: refused as a duplicate
+        first[7],  # as the file had it, but the API changed the item since: written back
+        ["crm", "w1", "chat", "Spaces around", "2026-01-05", "", "", "", "", "", ""],  # same
+        ["crm", "n1", "chat", "Brand new", "2026-01-05", "", "", "", "", "", ""],
+    ]
+    return first, second
+
+
+@postgres_only
+def test_a_reimport_skips_unchanged_rows_and_ends_as_the_python_path(
+    manager, journey_places, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Rows found unchanged before normalising (``import_digest``) skip it; the batch's
+    items, rejections and counters are still those of the Python path, row for row."""
+    skipped = []
+    real = bulk._skip_unchanged
+    monkeypatch.setattr(bulk, "_skip_unchanged", lambda *a: skipped.append(real(*a)))
+    first, second = _reimport_rows(journey_places)
+    results = []
+    for in_sql in (True, False):
+        monkeypatch.setattr(services, "IMPORT_IN_SQL", in_sql)
+        FeedbackItem.objects.all().delete()
+        run_import(django_capture_on_commit_callbacks, _file(first), manager)
+        services.items_upsert(
+            items=[
+                dict(
+                    zip(
+                        HEADER[:5],
+                        ["crm", "a1", "chat", "The API's text", "2026-01-05"],
+                        strict=True,
+                    )
+                )
+            ],
+            actor=manager,
+        )
+        results.append(
+            _result(run_import(django_capture_on_commit_callbacks, _file(second), manager))
+        )
+        if in_sql:
+            # The same file a third time: what the second import wrote or found unchanged
+            # (w1, whose cells differ only by spaces, is stamped) now skips normalising.
+            third = run_import(django_capture_on_commit_callbacks, _file(second), manager)
+            assert (third.imported, third.updated, third.unchanged, third.rejected) == (
+                0,
+                0,
+                9,
+                2,
+            )
+    sql, python = results
+    # First import: nothing stored yet. Second: u1, u2, u3 only (d1 and d2 repeat in the
+    # file, a1 was changed by the API, w1's cells differ by their spaces, c1 changed).
+    # Third: u1, u2, u3, c1, a1 and n1 (written by the second) and w1 (stamped by it).
+    assert skipped == [0, 3, 7]
+    assert sql["counts"] == python["counts"]
+    assert sql["rejections"] == python["rejections"]
+    assert sql["items"] == python["items"]
+    # new: n1; updated: c1, d2 (its first row wins), a1; unchanged: u1, u2, u3, d1, w1;
+    # rejected: the second d1 and the second d2.
+    assert sql["counts"][3:] == (1, 3, 5, 2)
+    texts = {item[1]: item[3] for item in sql["items"]}
+    assert texts["a1"] == "As the file says"
+    assert (texts["d1"], texts["d2"]) == ("Kept first", "Other first")
+
+
+@postgres_only
+def test_a_changed_journey_makes_stored_rows_normalise_again(
+    manager, journey_places, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The reading's context is part of the hash: a renamed moment changes what a row's
+    moment column means, so the same file is normalised again (and its place found anew)."""
+    skipped = []
+    real = bulk._skip_unchanged
+    monkeypatch.setattr(bulk, "_skip_unchanged", lambda *a: skipped.append(real(*a)))
+    login = journey_places["login"]
+    rows = [HEADER, ["crm", "p1", "chat", "Placed", "2026-01-05", "", "", "", "", "", login.name]]
+    run_import(django_capture_on_commit_callbacks, _file(rows), manager)
+    run_import(django_capture_on_commit_callbacks, _file(rows), manager)
+    login.name = "Login lockout"
+    login.save()
+    batch = run_import(django_capture_on_commit_callbacks, _file(rows), manager)
+    assert skipped == [0, 1, 0]
+    assert (batch.unchanged, batch.rejected) == (0, 1)  # the old name is no moment now
+
+
+@postgres_only
+@pytest.mark.parametrize("unsafe", [False, True], ids=["copied-as-is", "read-by-python"])
+def test_a_reimport_of_the_tricky_file_ends_as_the_python_path(
+    unsafe, manager, journey_places, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The edge cases again, imported twice: the second import skips the rows it can
+    (masked, hashed, Python-normalised ones too) and still reports and stores what the
+    Python path does."""
+    skipped = []
+    real = bulk._skip_unchanged
+    monkeypatch.setattr(bulk, "_skip_unchanged", lambda *a: skipped.append(real(*a)))
+    rows = _rows(journey_places)
+    results = []
+    for in_sql in (True, False):
+        monkeypatch.setattr(services, "IMPORT_IN_SQL", in_sql)
+        FeedbackItem.objects.all().delete()
+        run_import(django_capture_on_commit_callbacks, _file(rows, unsafe=unsafe), manager)
+        again = run_import(django_capture_on_commit_callbacks, _file(rows, unsafe=unsafe), manager)
+        results.append(_result(again))
+    sql, python = results
+    assert sql == python
+    # 63 rows: 26 refused again, 37 unchanged; of those, k1, k2 and k3 share their key with
+    # another row of the file (k3 once its no-break space is trimmed): 34 skip normalising.
+    assert sql["counts"] == ("done", 63, 63, 0, 0, 37, 26)
+    assert skipped == [0, 34]

@@ -129,3 +129,27 @@ def test_supporting_from_a_card_without_javascript_comes_back_to_the_board(clien
     )
     assert response.status_code == 302
     assert response["Location"] == f"/ideas/?tab=all&closed=1#idea-{idea.pk}"
+
+
+def test_a_long_list_is_counted_up_to_a_cap_and_says_so(client, employee, board, monkeypatch):
+    from ideas import pagination, views
+
+    # The employee sees the 8 ideas of the fixture; counted exactly up to 4, 2 a page.
+    monkeypatch.setattr(pagination, "EXACT_UP_TO", 4)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client.force_login(employee)
+    html = client.get("/ideas/").content.decode()
+    assert "4+ ideas" in html and "Page 1 of 2+" in html and 'rel="next"' in html
+    # Further pages count up to themselves (6 > 4), so the next page is always offered...
+    html = client.get("/ideas/?page=3").content.decode()
+    assert "6+ ideas" in html and "Page 3 of 3+" in html and 'rel="next"' in html
+    # ...and the last one knows it is the last.
+    html = client.get("/ideas/?page=4").content.decode()
+    assert "8 ideas" in html and "Page 4 of 4" in html and 'rel="next"' not in html
+    assert html.count('class="card card--link idea-card"') == 2
+
+
+def test_the_count_below_the_cap_is_exact(client, employee, board):
+    client.force_login(employee)
+    html = client.get("/ideas/").content.decode()
+    assert "8 ideas" in html and "+ ideas" not in html

@@ -15,10 +15,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from budgets import services as budgets
-from budgets.committed import committed_money_rows
+from budgets.committed import committed_money_rows, committed_rollup_rows
 from budgets.models import Allocation, AllocationStatus
 from ideas import services as ideas
-from ideas.models import Idea, IdeaDay, StageCount
+from ideas.models import Idea, IdeaDay, LatestScore, StageCount
 from ideas.stage_counts import idea_day_rows, stage_count_rows
 from insights import dashboard, selectors
 from tests import factories
@@ -31,14 +31,15 @@ D = Decimal
 def _expected_stage_counts() -> set[tuple]:
     """StageCount's rows counted by hand from the ideas."""
     acc: dict[tuple, list] = {}
+    scores = dict(LatestScore.objects.values_list("idea_id", "score"))
     for idea in Idea.objects.filter(moderation="published", stage__isnull=False):
         keys = [0] + ([idea.campaign_id] if idea.campaign_id else [])
         for key in keys:
             row = acc.setdefault((idea.stage_id, key, idea.status), [0, 0, D(0), 0])
             row[0] += 1
             row[1] += idea.customers_affected
-            if idea.latest_score is not None:
-                row[2] += idea.latest_score
+            if idea.pk in scores:
+                row[2] += scores[idea.pk]
                 row[3] += 1
     return {(*k, *v) for k, v in acc.items()}
 
@@ -67,6 +68,23 @@ def _expected_money() -> set[tuple]:
         row[1] += a.spent
         row[2] += 1
     return {(*k, *v) for k, v in acc.items()}
+
+
+def _expected_rollups(money: set[tuple]) -> dict[str, set[tuple]]:
+    """The groups summed by hand over campaigns (fiscal year, stage, type, confirmation,
+    horizon) and per campaign (fiscal year, campaign)."""
+    out = {}
+    for name, key in (
+        ("by_stage", lambda g: (g[0], g[1], *g[3:6])),
+        ("by_campaign", lambda g: g[:3:2]),
+    ):
+        acc: dict[tuple, list] = {}
+        for g in money:
+            row = acc.setdefault(key(g), [D(0), D(0), 0])
+            for k in range(3):
+                row[k] += g[6 + k]
+        out[name] = {(*k, *v) for k, v in acc.items() if any(v)}
+    return out
 
 
 @pytest.fixture
@@ -111,17 +129,24 @@ def busy(manager, employee):
         ]
     )
     a, b, c, d, e, f, _draft, _parked, launched = made
+    # Latest scores before the ideas move (b changes stage, e's stage is deleted, "Bulk 5"
+    # is deleted): the idea triggers carry an idea's score with it.
+    bulk5 = Idea.objects.get(title="Bulk 5")
+    LatestScore.objects.bulk_create(
+        [LatestScore(idea=i, score=D("2.500000")) for i in (b, e, bulk5, launched)]
+    )
 
     # The workflow, a bulk move, a stage and a campaign change, moderation, evidence volume,
-    # latest scores (as the scoring job writes them: one UPDATE), a deletion.
+    # latest scores (as the scoring job writes them: one statement each), a deletion.
     ideas.idea_transition(idea=a, to="screening", actor=manager)
     Idea.objects.filter(title__startswith="Bulk", stage=s2).update(status="screening")
     ideas.idea_update(idea=b, actor=manager, stage=s2)
     Idea.objects.filter(pk=launched.pk).update(campaign=c2)
     Idea.objects.filter(title="Bulk 0").update(moderation="held")
     Idea.objects.filter(title="Bulk 1").update(customers_affected=40)
-    Idea.objects.filter(pk__in=[a.pk, c.pk, d.pk]).update(latest_score=D("3.250000"))
-    Idea.objects.filter(pk=c.pk).update(latest_score=D("4.125000"))
+    LatestScore.objects.bulk_create([LatestScore(idea=i, score=D("3.250000")) for i in (a, c, d)])
+    LatestScore.objects.filter(idea__in=[c, b]).update(score=D("4.125000"))
+    LatestScore.objects.filter(idea=launched).delete()
     Idea.objects.get(title="Bulk 5").delete()
 
     # Money: allocations through the service (c, d, e move to funded), a top-up, spend, a
@@ -160,15 +185,19 @@ def busy(manager, employee):
 def test_the_rebuilt_counters_equal_the_maintained_ones(busy):
     stage_counts, days, money = _expected_stage_counts(), _expected_days(), _expected_money()
     assert len(stage_counts) > 5 and len(days) > 3 and len(money) > 2  # the scenario wrote
+    rollups = _expected_rollups(money)
+    assert len(rollups["by_stage"]) >= 2 and len(rollups["by_campaign"]) >= 2
     if connection.vendor == "postgresql":  # kept by the triggers
         assert stage_count_rows() == stage_counts
         assert idea_day_rows() == days
         assert committed_money_rows() == money
+        assert committed_rollup_rows() == rollups
     call_command("rebuild_stage_counts", stdout=io.StringIO())
     call_command("rebuild_committed_money", stdout=io.StringIO())
     assert stage_count_rows() == stage_counts
     assert idea_day_rows() == days
     assert committed_money_rows() == money
+    assert committed_rollup_rows() == rollups
 
 
 def test_the_rebuild_is_idempotent_and_says_how_much_it_wrote(busy):

@@ -1,4 +1,4 @@
-"""The portfolio's read model (PortfolioEntry, IdeaMilestone, FunnelDay), kept by triggers on
+"""The portfolio's read model (PortfolioEntry, IdeaMilestone, FunnelDay, ExperimentDay), kept by triggers on
 its sources, and the realised-value totals (IdeaValue) kept by the value-record service: after
 a realistic series of writes through services, the ORM and cascades, the maintained rows equal
 the rebuilt ones; the funnel is exact at the edges of a year in another time zone."""
@@ -20,7 +20,7 @@ from insights import portfolio as port
 from insights import readmodel
 from insights.models import FunnelDay, IdeaMilestone, PortfolioEntry
 from outcomes import services as outcomes
-from outcomes.models import IdeaValue
+from outcomes.models import Experiment, IdeaValue
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -98,12 +98,15 @@ def writes(portfolio, fy, manager, employee, approved_idea):
     factories.ValueRecordFactory(idea=gone, revenue_generated=D("5"), revenue_protected=D("0"))
     _history(gone, ("submitted", at(2026, 1, 20)), ("launched", at(2026, 5, 20)))
     gone.delete()
+    # An experiment decided, then re-dated, straight through the ORM.
+    decided = factories.ExperimentFactory(decision="scale", decided_at=at(2026, 8, 1))
+    Experiment.objects.filter(pk=decided.pk).update(decided_at=at(2026, 8, 3))
     return {"fy": fy, "fy2": fy2, **portfolio, "new": approved_idea}
 
 
 def test_rebuilt_equals_maintained_after_a_series_of_writes(writes):
     maintained = readmodel.snapshot()
-    assert all(maintained.values())  # entries, cells, milestones, funnel days
+    assert all(maintained.values())  # entries, cells, milestones, funnel and experiment days
     readmodel.rebuild()
     assert readmodel.snapshot() == maintained
 
@@ -250,3 +253,43 @@ def test_sqlite_triggers_dropped_by_a_table_rebuild_come_back_after_migrate():
     assert IdeaMilestone.objects.filter(idea=idea).exists()  # rebuilt
     _history(factories.IdeaFactory(), ("submitted", at(2026, 2, 2)))
     assert FunnelDay.objects.get(day=date(2026, 2, 2)).submitted == 1  # the trigger is back
+
+
+def test_the_experiment_days_follow_every_write_and_equal_the_rebuild(fy):
+    pending = factories.ExperimentFactory()  # no decision, no day
+    scaled = factories.ExperimentFactory(decision="scale", decided_at=at(2026, 3, 1))
+    changed = factories.ExperimentFactory(decision="stop", decided_at=at(2026, 3, 1))
+    moved = factories.ExperimentFactory(decision="iterate", decided_at=at(2026, 4, 2))
+    Experiment.objects.filter(pk=changed.pk).update(decision="scale")  # same day, other count
+    Experiment.objects.filter(pk=moved.pk).update(decided_at=at(2026, 3, 1))  # another day
+    scaled.delete()
+    Experiment.objects.filter(pk=pending.pk).update(decision="stop", decided_at=at(2026, 5, 5))
+    # By hand: 1 March keeps `changed` (scale) and `moved` (iterate); 2 April went back to
+    # zero (no row); 5 May has `pending`, now stopped. (day, decided, scaled, stopped, iterated)
+    expected = {(date(2026, 3, 1), 2, 1, 0, 1), (date(2026, 5, 5), 1, 0, 1, 0)}
+    assert readmodel.snapshot()["experiment_days"] == expected
+    readmodel.rebuild()
+    assert readmodel.snapshot()["experiment_days"] == expected
+    counts = port.experiments(fy)
+    assert (counts["decided"], counts["scaled"], counts["stopped"], counts["iterated"]) == (
+        3,
+        1,
+        1,
+        1,
+    )
+    assert counts["hit_rate"] == round(1 / 3, 4)
+
+
+@override_settings(TIME_ZONE="Europe/Paris")
+def test_the_experiments_are_exact_at_the_edges_of_a_year_in_another_time_zone(fy):
+    utc = ZoneInfo("UTC")
+    for when in (
+        datetime(2025, 12, 31, 22, 30, tzinfo=utc),  # 23:30 in Paris, 2025: out
+        datetime(2025, 12, 31, 23, 30, tzinfo=utc),  # 00:30 on 1 January in Paris: in
+        datetime(2026, 6, 1, 12, 0, tzinfo=utc),  # in
+        datetime(2026, 12, 31, 22, 30, tzinfo=utc),  # 23:30 on 31 December in Paris: in
+        datetime(2026, 12, 31, 23, 30, tzinfo=utc),  # 2027 in Paris: out
+    ):
+        factories.ExperimentFactory(decision="scale", decided_at=when)
+    counts = port.experiments(fy)
+    assert (counts["decided"], counts["scaled"], counts["hit_rate"]) == (3, 3, 1.0)

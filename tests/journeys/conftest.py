@@ -51,7 +51,7 @@ def score(idea, overall: float, round_: ReviewRound, *, at=None) -> IdeaScore:
     )
     if at is not None:  # computed_at is auto_now: set it explicitly to order the rounds
         IdeaScore.objects.filter(pk=row.pk).update(computed_at=at)
-    # Rows made by hand, not by the aggregation: keep Idea.latest_score as it would.
+    # Rows made by hand, not by the aggregation: keep the latest scores as it would.
     latest_scores_rebuild(idea_ids=[idea.pk])
     return row
 

@@ -97,14 +97,14 @@ def test_it_writes_identical_rows_when_rerun(data):
 
 def _latest(ideas) -> dict:
     pks = [i.pk for i in ideas.values()]
-    return dict(Idea.objects.filter(pk__in=pks).values_list("title", "latest_score"))
+    return dict(Idea.objects.filter(pk__in=pks).values_list("title", "latest__score"))
 
 
 @pytest.mark.django_db
 @PROPERTY_SETTINGS
 @given(data=tables(), pick=st.data(), arrives=st.booleans())
 def test_a_run_after_one_scorecard_equals_a_full_run(data, pick, arrives):
-    """Runs only rewrite what changed (IdeaScore, SignalResult, Idea.latest_score): after one
+    """Runs only rewrite what changed (IdeaScore, SignalResult, LatestScore): after one
     scorecard arrives (or is withdrawn) the rows equal those of a first run over the final
     scores, including when that idea loses its last scorecard (its results are deleted)."""
     table, functions = data
@@ -177,7 +177,7 @@ def _apply(round, ideas, reviewers, event) -> None:
 @given(data=tables(), pick=st.data())
 def test_runs_after_a_series_of_changes_equal_a_full_run(data, pick):
     """The incremental path (only changed rows reach the upserts; only the ideas whose result
-    changed in a run are candidates for a new ``latest_score``): after each of a series of
+    changed in a run are candidates for a new latest score): after each of a series of
     changes a run, and the rows then equal those of one full run over the final scores; a
     rerun after that rewrites nothing (same ids, same ``computed_at``)."""
     table, functions = data

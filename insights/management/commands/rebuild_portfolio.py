@@ -1,4 +1,5 @@
-"""Recompute the portfolio's read model (entries, cells, milestones, funnel days) from its sources."""
+"""Recompute the portfolio's read model (entries, cells, milestones, funnel days, experiment
+days) from its sources."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -8,9 +9,9 @@ from insights import readmodel
 
 class Command(BaseCommand):
     help = (
-        "Recompute the portfolio's read model (PortfolioEntry, PortfolioCell, IdeaMilestone, FunnelDay; kept "
-        "by triggers) from allocations, ideas, stages, realised value and transitions; "
-        "prints how many rows differed."
+        "Recompute the portfolio's read model (PortfolioEntry, PortfolioCell, IdeaMilestone, "
+        "FunnelDay, ExperimentDay; kept by triggers) from allocations, ideas, stages, "
+        "realised value, transitions and experiments; prints how many rows differed."
     )
 
     def handle(self, *args, **options):

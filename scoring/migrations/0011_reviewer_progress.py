@@ -22,7 +22,7 @@ UPDATE scoring_reviewround SET idea_count = (
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring', '0009_default_rubrics'),
+        ('scoring', '0010_drop_unused_ideascore_top'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
