@@ -29,6 +29,7 @@ from core.web import (
     add_service_errors,
     csv_response,
     is_partial,
+    paginate,
     require_perm,
     vary_on_htmx,
 )
@@ -50,6 +51,8 @@ from scoring.models import (
 
 # Rows per page of the round's progress per idea and of its results.
 PAGE_SIZE = 50
+# Review rounds per page of the panels-and-rounds list, newest first.
+ROUNDS_PAGE_SIZE = 25
 
 
 # --- the reviewer's side -----------------------------------------------------------------
@@ -304,13 +307,16 @@ def rounds(request: HtmxHttpRequest) -> HttpResponse:
         .with_progress()
         .order_by("-created_at", "-id")
     )
+    # Paged: a long-running programme has hundreds of rounds (the page counts them once).
+    page = paginate(request, round_list, ROUNDS_PAGE_SIZE)
     return render(
         request,
         "scoring/rounds.html",
         {
             "scorecards": Scorecard.objects.annotate(signal_count=Count("weights", distinct=True)),
             "panels": panels,
-            "rounds": round_list,
+            "rounds": page.object_list,
+            "page": page,
             "min_functions": default.min_functions if default else 3,
         },
     )
