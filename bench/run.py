@@ -144,6 +144,7 @@ def endpoints() -> list[tuple[str, str, str]]:
             "&ordering=supported",
         ),
         ("board, searched (q=refund)", "manager", "/ideas/?q=refund"),
+        ("board, sorted by top score", "manager", "/ideas/?ordering=score"),
         ("board, searched, as an employee", "employee", "/ideas/?q=delivery+updates"),
         ("idea page", "manager", f"/ideas/{idea.pk}/"),
         ("API idea list", "manager", "/api/v1/ideas/"),

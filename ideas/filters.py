@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import BooleanField, Expression, F, QuerySet
 
 from core.forms import FastForm
 from ideas.models import Campaign, Horizon, Idea, InnovationType, Origin, Status
@@ -107,7 +107,8 @@ class IdeaFilter(django_filters.FilterSet):
         return search(queryset, value)
 
     def filter_ordering(self, queryset, name, value):
-        return order_ideas(queryset, value)
+        # (the filters run in the order declared: ``q`` has narrowed the ideas already)
+        return order_ideas(queryset, value, searched=bool(self.form.cleaned_data.get("q")))
 
     @property
     def qs(self):
@@ -120,7 +121,66 @@ class IdeaFilter(django_filters.FilterSet):
         return qs
 
 
-def order_ideas(queryset, value: str):
+NEWEST = ("-created_at", "-id")
+TOP_SCORE_ORDER = (F("latest__score").desc(nulls_last=True),)
+# The board's sort "score", whole.
+TOP_SCORE_SORT = (*TOP_SCORE_ORDER, *NEWEST)
+
+
+class TopScoreWindow(Expression):
+    """A condition that lets a page of the board sorted by top score be read from two ordered
+    index walks that stop early, instead of sorting every visible idea by a column of another
+    table (a LEFT JOIN ordered by its nullable side cannot be walked in order).
+
+    Every scored idea sorts before every unscored one, so the first ``n`` ideas of the whole
+    order are among the first ``n`` scored ideas (best score first, newest first) and the
+    first ``n`` unscored ideas (newest first). With ``n`` the end of the slice being read
+    (the LIMIT of the query this condition is compiled into, known only then: the paginator
+    slices the queryset after the board built it), the condition is
+
+        id IN (SELECT * FROM (<ids of the scored, ordered> LIMIT n)
+               UNION ALL SELECT * FROM (<ids of the unscored, ordered> LIMIT n))
+
+    and the query's own ORDER BY ... LIMIT/OFFSET then orders at most 2n rows. The scored
+    walk follows ``latestscore_top`` (score, then an incremental sort of each run of equal
+    scores by creation), joining each idea by its key and checking the board's filters on
+    the way; the unscored walk follows the ideas' creation order, skipping the scored ones.
+    Unsliced (the CSV export, the paginator's estimate) it is no condition at all: the same
+    rows, sorted whole. ``scored`` and ``unscored`` are the filtered ideas, ordered."""
+
+    conditional = True
+
+    def __init__(self, scored: QuerySet, unscored: QuerySet, pk=None):
+        super().__init__(output_field=BooleanField())
+        self.scored = scored.values("pk")
+        self.unscored = unscored.values("pk")
+        self.pk = F("pk") if pk is None else pk
+
+    def get_source_expressions(self):
+        return [self.pk]
+
+    def set_source_expressions(self, exprs):
+        (self.pk,) = exprs
+
+    def as_sql(self, compiler, connection):
+        query = compiler.query
+        high = query.high_mark
+        if high is None or tuple(query.order_by) != TOP_SCORE_SORT:
+            # All the rows, or a slice in another order or in none (the paginator's count):
+            # the window would be wrong or cost a walk for nothing.
+            return "1 = 1", []
+        parts, params = [], []
+        for i, ideas in enumerate((self.scored, self.unscored)):
+            sql, part_params = ideas[:high].query.get_compiler(connection=connection).as_sql()
+            parts.append(f"SELECT * FROM ({sql}) w{i}")
+            params.extend(part_params)
+        pk_sql, pk_params = compiler.compile(self.pk)
+        return f"{pk_sql} IN ({' UNION ALL '.join(parts)})", [*pk_params, *params]
+
+
+def order_ideas(queryset, value: str, *, searched: bool = False):
+    """``queryset`` in the board's sort ``value``. ``searched``: the ideas are those matching a
+    search, usually few (they are then sorted whole rather than walked in score order)."""
     if value == "oldest":
         return queryset.order_by("created_at", "id")
     if value == "supported":
@@ -128,8 +188,17 @@ def order_ideas(queryset, value: str):
             support_total=F("supports_employees") + F("supports_customers")
         ).order_by("-support_total", "-created_at", "-id")
     if value == "score":
-        # Ideas never scored (no latest score row) sort last on both databases.
-        return queryset.order_by(F("latest__score").desc(nulls_last=True), "-created_at", "-id")
+        # Best latest score first, then newest; ideas never scored (no latest score row)
+        # last, newest first, on both databases. See TopScoreWindow for how a page is read.
+        if searched:
+            # A search's matches are found through its own indexes and sorted: walking the
+            # score order for the few that match could visit every scored idea.
+            return queryset.order_by(*TOP_SCORE_SORT)
+        window = TopScoreWindow(
+            scored=queryset.filter(latest__isnull=False).order_by("-latest__score", *NEWEST),
+            unscored=queryset.filter(latest__isnull=True).order_by(*NEWEST),
+        )
+        return queryset.filter(window).order_by(*TOP_SCORE_SORT)
     if value == "title":
         return queryset.order_by("title", "id")
     return queryset.order_by("-created_at", "-id")

@@ -63,10 +63,24 @@ def test_the_board_partial(client, employee, ideas, django_assert_num_queries):
 
 def test_the_board_sorted_by_top_score(client, employee, ideas, django_assert_num_queries):
     client.force_login(employee)
-    # same as the partial: the score is a MAX() in the page query, not one query per row
+    # same as the partial: the latest score is joined in the page query and the walks in
+    # score order are a condition in it, not queries of their own
     with django_assert_num_queries(4):
         response = client.get("/ideas/?ordering=score", **HTMX)
     assert response.status_code == 200
+
+
+def test_the_board_sorted_by_top_score_as_a_manager(
+    client, manager, ideas, django_assert_num_queries
+):
+    client.force_login(manager)
+    # as the other sorts: 1 session, 2 user (with groups, panel membership, unread count and
+    # the moderation queue's waiting count), 3 count, 4 campaigns for the filter, 5 stages
+    # for the filter, 6 the page of ideas with campaign, stage and author joined
+    with django_assert_num_queries(6):
+        response = client.get("/ideas/?ordering=score&status=screening")
+    html = response.content.decode()
+    assert html.count('class="card card--link idea-card"') == 6
 
 
 def test_the_idea_page(client, employee, ideas, django_assert_num_queries):
