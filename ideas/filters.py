@@ -59,6 +59,8 @@ class IdeaFilter(django_filters.FilterSet):
     )
     origin = django_filters.ChoiceFilter(choices=Origin.choices, empty_label="Anyone")
     q = django_filters.CharFilter(method="filter_q", label="Search")
+    # The sort stays the last filter: the top-score sort walks the ideas as filtered so far
+    # (TopScoreWindow), and django-filter applies the filters in the order declared here.
     ordering = django_filters.ChoiceFilter(
         choices=SORTS, method="filter_ordering", empty_label=None, label="Sort"
     )

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from ideas import views
-from ideas.filters import NEWEST, TOP_SCORE_ORDER, order_ideas
+from ideas.filters import NEWEST, TOP_SCORE_ORDER, IdeaFilter, order_ideas
 from ideas.models import Idea, LatestScore
 from tests.factories import IdeaFactory
 
@@ -124,3 +124,10 @@ def test_the_page_query_count_is_the_boards(
     with django_assert_num_queries(4):
         response = client.get("/ideas/?ordering=score&page=2", **HTMX)
     assert labels(response) == ["A", "E", "C"]
+
+
+def test_it_sorts_after_every_other_filter():
+    # The top-score window walks the ideas as filtered when the sort is applied: a filter
+    # applied after the sort would leave pages short. django-filter applies the filters in
+    # the order they are declared, so the sort must stay the last one.
+    assert list(IdeaFilter.base_filters)[-1] == "ordering"
