@@ -338,11 +338,13 @@ def test_an_unknown_year_is_404(client, manager, fy):
 
 # --- Query counts ------------------------------------------------------------------------
 
-# The 4 queries of insights.portfolio.portfolio, whatever the data size, all reading the
+# The 5 queries of insights.portfolio.portfolio, whatever the data size, all reading the
 # read model: spend, expected and realised value (and the number of ideas) grouped by
-# type x horizon x cycle; experiments by decision; the launched ideas' milestones; the
-# funnel's days (with the milestones at the year's edges, in the same query).
-PORTFOLIO = 4
+# type x horizon x cycle; experiments by decision; the year's launches by whole days of
+# cycle time; the exact cycle times the median and the 75th percentile interpolate between
+# (two or four milestones); the funnel's days (with the milestones at the year's edges, in
+# the same query).
+PORTFOLIO = 5
 
 
 @pytest.fixture
@@ -364,8 +366,8 @@ def busy(valued, fy):
 def test_the_page_query_count(client, executive, busy, django_assert_num_queries):
     client.force_login(executive)
     # 1 session, 2 user (with groups, and the layout's panel membership and unread count), 3 the
-    # fiscal years (chooser and chosen), 4-7 the portfolio (PORTFOLIO; its money cells also
-    # count the year's ideas, so the paginator runs no COUNT), 8 a page of the ranked ideas
+    # fiscal years (chooser and chosen), 4-8 the portfolio (PORTFOLIO; its money cells also
+    # count the year's ideas, so the paginator runs no COUNT), 9 a page of the ranked ideas
     with django_assert_num_queries(4 + PORTFOLIO):
         response = client.get(reverse("insights:portfolio"), {"fiscal_year": busy.pk})
     assert response.status_code == 200
@@ -388,7 +390,7 @@ def test_the_ranked_partial_query_count(client, executive, busy, django_assert_n
 
 def test_the_api_query_count(executive, busy, django_assert_num_queries):
     client = api_as(executive)
-    # 1 user's groups (rules), 2 the fiscal years, 3-6 the portfolio (PORTFOLIO)
+    # 1 user's groups (rules), 2 the fiscal years, 3-7 the portfolio (PORTFOLIO)
     with django_assert_num_queries(2 + PORTFOLIO):
         response = client.get("/api/v1/insights/portfolio/", {"fiscal_year": busy.pk})
     assert response.status_code == 200
