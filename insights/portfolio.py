@@ -21,10 +21,11 @@ same transaction as every write of its sources: insights/readmodel.py), so no re
 allocations, value records, transitions or experiments: ``PortfolioEntry`` (one row per
 idea and fiscal year, with its type, horizon, cycle, spend, expected and realised value)
 gives the money and the ranking, ``PortfolioCell`` (the entries summed by type, horizon and
-cycle) the totals and splits, ``IdeaMilestone`` the cycle times, ``FunnelDay`` the funnel
-and ``ExperimentDay`` the hit rate. The cycle-time percentiles are computed by PostgreSQL
-over the year's launches (one row back, but it reads every launch of the year); every other
-read returns rows whose number does not grow with the number of ideas.
+cycle) the totals and splits, ``CycleTimeCount`` (launches per year and whole day of cycle
+time) and ``IdeaMilestone`` the cycle-time percentiles, ``FunnelDay`` the funnel and
+``ExperimentDay`` the hit rate. No read returns or walks rows whose number grows with the
+number of ideas, save the exact cycle times within the one day of cycle time holding a
+percentile's rank (:func:`cycle_time_days`).
 """
 
 import statistics
@@ -472,8 +473,9 @@ def _rate(part: int, whole: int) -> float | None:
 
 def portfolio(fy: FiscalYear, cells: list[Cell] | None = None) -> dict:
     """The portfolio figures of ``fy`` (Decimals for money; the API and the page render
-    them with ``budgets.selectors.jsonable``). Four queries (three with ``cells`` given:
-    the page reads them first to count the ranking's ideas)."""
+    them with ``budgets.selectors.jsonable``). Five queries (four with ``cells`` given: the
+    page reads them first to count the ranking's ideas; one fewer for a year without
+    launches)."""
     cells = money_cells(fy) if cells is None else cells
     spent = sum((c.spent for c in cells), ZERO)
     generated = sum((c.generated for c in cells), ZERO)

@@ -1,6 +1,6 @@
 """The portfolio's read model: the SQL of the triggers that keep ``PortfolioEntry``,
-``PortfolioCell``, ``IdeaMilestone`` and ``FunnelDay`` (insights.models) current, and their
-set-based rebuild.
+``PortfolioCell``, ``IdeaMilestone``, ``FunnelDay``, ``ExperimentDay`` and ``CycleTimeCount``
+(insights.models) current, and their set-based rebuild.
 
 Why triggers: the portfolio combines facts four apps own — allocations and their spend
 (``budgets``), an idea's type, horizon, stage and expected value (``ideas``), a stage's cycle
@@ -491,11 +491,13 @@ def cycle_migration_backward(apps, schema_editor):
 
 
 # PostgreSQL: the launches by exact cycle time, then idea (the portfolio's order), with the
-# launch time to filter the year by: the read of the cycle times from one day on walks the
-# index in order and stops after the ranks it needs.
+# launch and submission times (the year's filter and the value, so the read is index-only):
+# the read of the cycle times from one day on walks the index in order and stops after the
+# ranks it needs.
 CYCLE_INDEX_SQL = (
     f"CREATE INDEX IF NOT EXISTS milestone_cycle_time ON {MILESTONE} "
-    "((launched_at - submitted_at), idea_id) INCLUDE (launched_at) WHERE launched_at IS NOT NULL"
+    "((launched_at - submitted_at), idea_id) INCLUDE (launched_at, submitted_at) "
+    "WHERE launched_at IS NOT NULL"
 )
 
 

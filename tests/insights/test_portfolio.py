@@ -233,6 +233,48 @@ def test_the_funnel_converts_step_by_step(fy):
     }
 
 
+def test_cycle_time_reads_the_ranks_from_the_counts_per_day(fy):
+    from datetime import timedelta
+
+    from insights.models import CycleTimeCount
+
+    mk = factories.IdeaFactory
+    launch = at(2026, 6, 1)
+    # Cycle times in days: 0.5, 3.5, three within day 10 (10.25, 10.75, 10.5), 12.25, 20.
+    for hours in (12, 84, 246, 258, 252, 294, 480):
+        submitted = launch - timedelta(hours=hours)
+        _history(mk(status="launched"), ("submitted", submitted), ("launched", launch))
+    # Launched the year before: in FY2025's counts, not this year's.
+    _history(mk(status="launched"), ("submitted", at(2025, 1, 1)), ("launched", at(2025, 1, 2)))
+    # The launches by whole days of cycle time (rounded down).
+    counts = dict(CycleTimeCount.objects.filter(fiscal_year=fy).values_list("days", "launches"))
+    assert counts == {0: 1, 3: 1, 10: 3, 12: 1, 20: 1}
+    # Sorted: 0.5, 3.5, 10.25, 10.5, 10.75, 12.25, 20 (7 launches). The median sits at
+    # position 0.5 x 6 = 3: the second of day 10 (after 2 launches before it), 10.5. The
+    # 75th percentile at 0.75 x 6 = 4.5: halfway from the third of day 10 (10.75) to the
+    # first of day 12 (12.25): 10.75 + 0.5 x 1.5 = 11.5.
+    figures = {"median": 10.5, "p75": 11.5, "launched": 7}
+    assert port.cycle_time_days(fy) == figures
+    assert port.cycle_time_days_scan(fy) == figures
+
+
+def test_cycle_time_interpolates_within_one_day_of_cycle_time(fy):
+    from datetime import timedelta
+
+    launch = at(2026, 6, 1)
+    # 2 d 0 h, 2 d 6 h, 2 d 12 h, 2 d 18 h: all four in day 2.
+    for hours in (48, 54, 60, 66):
+        _history(
+            factories.IdeaFactory(status="launched"),
+            ("submitted", launch - timedelta(hours=hours)),
+            ("launched", launch),
+        )
+    # Median at position 1.5: (2.25 + 2.5) / 2 = 2.375 → 2.4; the 75th percentile at 2.25:
+    # 2.5 + 0.25 x 0.25 = 2.5625 → 2.6.
+    assert port.cycle_time_days(fy) == {"median": 2.4, "p75": 2.6, "launched": 4}
+    assert port.cycle_time_days_scan(fy) == {"median": 2.4, "p75": 2.6, "launched": 4}
+
+
 def test_percentile_interpolates_between_ranks():
     assert port.percentile([], 0.75) is None
     assert port.percentile([7.0], 0.75) == 7.0
