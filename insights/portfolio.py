@@ -313,8 +313,9 @@ def _launch_counts(fy: FiscalYear) -> dict[int, int]:
 
         vendor = connections[IdeaMilestone.objects.db].vendor
         table = IdeaMilestone._meta.db_table
+        sql = readmodel.cycle_days_sql(f"{table}.launched_at", f"{table}.submitted_at", vendor)
         days = RawSQL(
-            readmodel.cycle_days_sql(f"{table}.launched_at", f"{table}.submitted_at", vendor),
+            sql.replace("%", "%%"),  # SQLite's strftime('%s'): not a parameter
             (),
             output_field=IntegerField(),
         )
