@@ -39,6 +39,8 @@ from django.db.models import (
     Aggregate,
     Case,
     Count,
+    DateTimeField,
+    DurationField,
     F,
     FloatField,
     Func,
@@ -50,7 +52,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from budgets.models import FiscalYear
@@ -332,6 +333,32 @@ def _launch_counts(fy: FiscalYear) -> dict[int, int]:
 
 _CYCLE_FRACTIONS = (0.5, 0.75)  # the median and the 75th percentile
 
+# Two launches of the year in order of exact cycle time (ties by idea: the order of the
+# PostgreSQL index ``milestone_cycle_time``), from a whole number of days on, after skipping
+# some: params (year start, year end, that many days, how many to skip). One derived table
+# per percentile (SQLite refuses LIMIT in the arms of a UNION). The value on PostgreSQL is
+# the days as ``percentile_cont`` sees them (the numeric made a float); on SQLite the exact
+# interval in microseconds.
+_RANKS_SQL = {
+    vendor: (
+        f"SELECT * FROM (SELECT {{part}} AS part, {value} AS value "
+        f"FROM {IdeaMilestone._meta.db_table} WHERE launched_at >= %s AND launched_at < %s "
+        f"AND {cycle} >= %s ORDER BY {cycle}, idea_id LIMIT 2 OFFSET %s) AS part{{part}}"
+    )
+    for vendor, cycle, value in (
+        (
+            "postgresql",
+            "(launched_at - submitted_at)",
+            "(EXTRACT(EPOCH FROM (launched_at - submitted_at)) / 86400.0)::double precision",
+        ),
+        (
+            "sqlite",
+            "django_timestamp_diff(launched_at, submitted_at)",
+            "django_timestamp_diff(launched_at, submitted_at)",
+        ),
+    )
+}
+
 
 def cycle_time_days(fy: FiscalYear) -> dict:
     """TWO queries (one when nothing launched), neither reading every launch of the year:
@@ -355,32 +382,19 @@ def cycle_time_days(fy: FiscalYear) -> dict:
                 wanted.append((fraction, position, day, rank - before))
                 break
             before += counts[day]
-    start, end = _bounds(fy)
-    cycle = F("launched_at") - F("submitted_at")
-    postgres = _postgres()
-    # On PostgreSQL the days as percentile_cont sees them (numeric to float); elsewhere the
-    # exact interval (SQLite: whole microseconds), made days as cycle_times() makes them.
-    value = Cast(_Days(cycle), FloatField()) if postgres else F("cycle")
+    connection = connections[IdeaMilestone.objects.db]
+    postgres = connection.vendor == "postgresql"
+    start, end = (DateTimeField().get_db_prep_value(t, connection) for t in _bounds(fy))
     parts, params = [], []
     for i, (_, _, day, skip) in enumerate(wanted):
-        qs = (
-            IdeaMilestone.objects.filter(launched_at__gte=start, launched_at__lt=end)
-            .annotate(cycle=cycle)
-            .filter(cycle__gte=timedelta(days=day))
-            # Ties in cycle time broken by idea: the same order as the index's.
-            .order_by("cycle", "pk")
-            .annotate(part=Value(i), value=value)
-            .values_list("part", "value")
-        )
-        sql, part_params = qs[skip : skip + 2].query.sql_with_params()
-        # A derived table each: SQLite refuses LIMIT in the arms of a UNION itself.
-        parts.append(f"SELECT * FROM ({sql}) AS part{i}")
-        params.extend(part_params)
+        parts.append(_RANKS_SQL[connection.vendor].format(part=i))
+        floor = DurationField().get_db_prep_value(timedelta(days=day), connection)
+        params += [start, end, floor, skip]
     found: dict[int, list[float]] = {i: [] for i in range(len(wanted))}
-    with connections[IdeaMilestone.objects.db].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for part, days in cursor.fetchall():
-            if not postgres:  # microseconds
+            if not postgres:  # whole microseconds, made days as cycle_times() makes them
                 days = timedelta(microseconds=days).total_seconds() / 86400
             found[part].append(days)
     figures = []
