@@ -18,10 +18,11 @@ triggers fire, neither the foreign-key checks nor the search-vector trigger of
 ``ideas/migrations/0004_search_postgres.py`` (one trigger call per COPY row is slow). The
 generator assigns every id itself, fills ``search_vector`` with one UPDATE using the
 trigger's own expression, computes every counter in SQL from the rows (the maintained
-realised-value totals and the portfolio's read model too, set-based:
-``outcomes.services.IDEA_VALUE_FILL_SQL`` and ``insights.readmodel.rebuild_sql``, which
-``manage.py rebuild_portfolio`` runs; the journey map's and the dashboard's counters with
-the code of ``rebuild_stage_counts`` and ``rebuild_committed_money``), checks the main
+realised-value totals, the rounds' progress and the portfolio's read model too, set-based:
+``outcomes.services.IDEA_VALUE_FILL_SQL``, ``scoring.progress.PROGRESS_FILL_SQL`` and
+``insights.readmodel.rebuild_sql``, which ``manage.py rebuild_portfolio`` runs; the journey
+map's and the dashboard's counters with the code of ``rebuild_stage_counts`` and
+``rebuild_committed_money``), checks the main
 foreign keys with anti-joins, aggregates every round with the real ``scoring.aggregation``
 code, and ends with ``VACUUM ANALYZE``.
 """
@@ -791,6 +792,7 @@ class Generator:
                     pid,
                     1,
                     "",
+                    len(ideas),
                 )
             )
             links += [line(rid, i) for i in ideas]
@@ -810,6 +812,7 @@ class Generator:
             "panel_id",
             "scorecard_id",
             "aggregation_task_id",
+            "idea_count",
         ]
         self.counts["rounds"] = copy(cursor, "scoring_reviewround", cols, iter(round_rows))
         self.counts["round ideas"] = copy(
@@ -1205,6 +1208,11 @@ def main(argv: list[str] | None = None) -> None:
                 + cycle_rebuild_sql("postgresql")
             ):
                 cur.execute(sql)
+        with timed("round progress per reviewer (SQL)", timings):
+            # Maintained by the scoring services; filled here from the loaded assignments.
+            from scoring.progress import PROGRESS_FILL_SQL
+
+            cur.execute(PROGRESS_FILL_SQL)
         with timed("daily snapshots (SQL, 730 days)", timings):
             cur.execute(SNAPSHOTS, {"first": args.today - timedelta(days=729), "last": args.today})
             gen.counts["snapshots"] = cur.rowcount

@@ -157,6 +157,7 @@ def endpoints() -> list[tuple[str, str, str]]:
         ("API journey map", "manager", f"/api/v1/journeys/{journey.pk}/map/"),
         ("round results page (10,000 ideas)", "manager", f"/rounds/{big_round.pk}/"),
         ("API round results", "manager", f"/api/v1/rounds/{big_round.pk}/results/"),
+        ("panels and rounds page", "manager", "/rounds/"),
         ("budget dashboard", "executive", "/budgets/"),
         ("API budget summary", "executive", f"/api/v1/budgets/fiscal-years/{fy.pk}/summary/"),
         ("portfolio page", "executive", f"/insights/portfolio/?fiscal_year={fy.pk}"),

@@ -14,11 +14,14 @@ from scoring.api import api_urlpatterns as scoring_api
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="token"),
+    # Ideas first, the busiest (support toggles): no other app's patterns start with ideas/
+    # or campaigns/, and ideas' own match nothing else (an idea's experiments and value are
+    # outcomes' ``ideas/<id>/experiments/``, ``ideas/<id>/value/``, which no ideas pattern takes).
+    path("", include((ideas_api, "ideas"))),
     path("", include((accounts_api, "accounts"))),
     # Before journeys and budgets: the map and the summary sit under their paths.
     path("", include((insights_api, "insights"))),
     path("", include((journeys_api, "journeys"))),
-    path("", include((ideas_api, "ideas"))),
     path("", include((feedback_api, "feedback"))),
     path("", include((scoring_api, "scoring"))),
     path("budgets/", include((budgets_api, "budgets"))),

@@ -8,6 +8,11 @@ from config import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The API first: no other pattern starts with api/, and its requests (the support
+    # toggles among them) then resolve without trying every page's pattern first.
+    path("api/v1/", include(("config.api", "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("styleguide/", views.styleguide, name="styleguide"),
     # allauth's sign-up and password-reset views wrapped in Juncture's rate limits; they
     # shadow allauth's own patterns for the same paths, whose names still reverse here.
@@ -16,9 +21,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(("config.api", "api"))),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     # insights serves pages under /journeys/ and /budgets/ (the map, the dashboard).
     path("", include("insights.urls")),
     path("", include("journeys.urls")),

@@ -10,6 +10,10 @@ substituted on every call. ``accounts.layout.load_user`` does the same for the s
 The cache hangs off Django's connection object, which is per thread (and per alias), so no
 lock is needed; the SQL does not depend on the physical connection, so it survives a
 reconnect.
+
+On PostgreSQL such statements also run prepared (:func:`fetch_prepared`): the server parses
+and plans them once per connection instead of on every request (planning the support
+toggle's statement cost PostgreSQL more CPU than running it).
 """
 
 from __future__ import annotations
@@ -44,9 +48,7 @@ class Compiled(NamedTuple):
         return rows
 
     def fetch(self, alias: str, values: Mapping[Any, Any]) -> list[tuple]:
-        with connections[alias].cursor() as cursor:
-            cursor.execute(self.sql, self.bind(values))
-            return self.apply(cursor.fetchall())
+        return self.apply(fetch_prepared(alias, self.sql, self.bind(values)))
 
 
 def compiled(alias: str, key: Hashable, build: Callable[[], QuerySet]) -> Compiled:
@@ -65,3 +67,57 @@ def compiled(alias: str, key: Hashable, build: Callable[[], QuerySet]) -> Compil
         found = Compiled(sql, tuple(params), compiler, converters)
         cache[key] = found
     return found
+
+
+# psycopg prepares a statement of a server-binding cursor the first time a connection runs
+# it. Only :func:`fetch_prepared` makes such cursors: Django's own bind on the client and are
+# never prepared. Unset (Django's default), psycopg prepares nothing at all.
+_PREPARE_AT_FIRST_RUN = 0
+
+
+def fetch_prepared(alias: str, sql: str, params: list) -> list[tuple]:
+    """Run ``sql`` with ``params`` (``%s`` placeholders) on ``alias`` and return its rows.
+
+    On PostgreSQL the statement is prepared on the server the first time a connection runs
+    it, then only bound and executed: for the few statements that every request of a kind
+    runs. Not behind a pooler in transaction mode (``DISABLE_SERVER_SIDE_CURSORS``, see
+    docs/deployment.md), where the next transaction may land on a server connection that
+    never saw the statement; elsewhere a plain cursor. Either way through Django's cursor
+    wrapper: the health check, error translation, query log and execute wrappers apply."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or connection.settings_dict.get(
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with _server_binding_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _server_binding_cursor(connection):
+    """What ``connection.cursor()`` returns, around a psycopg cursor that binds parameters on
+    the server (which prepared statements need) instead of Django's client-binding one."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        pg = connection.connection
+        if pg.prepare_threshold is None:
+            pg.prepare_threshold = _PREPARE_AT_FIRST_RUN
+        cursor = ServerBindingCursor(pg)
+        # As Django's create_cursor: timestamps in the connection's time zone.
+        loader = pg.adapters.get_loader(_TIMESTAMPTZ_OID, Format.TEXT)
+        if connection.timezone != loader.timezone:
+            register_tzloader(connection.timezone, cursor)
+    connection.validate_thread_sharing()
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
+_TIMESTAMPTZ_OID = 1184

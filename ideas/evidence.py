@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Kind
@@ -159,10 +159,39 @@ def evidence_sources() -> list[EvidenceSource]:
     return list(_SOURCES.values())
 
 
+# Annotations of an idea query (:func:`evidence_flags`): are there evidence rows of the
+# idea's own, and rows of each registered source.
+_OWN_FLAG = "evidence_own_exists"
+
+
+def _source_flag(source: EvidenceSource) -> str:
+    return f"evidence_{source.name}_exists"
+
+
+def evidence_flags() -> dict[str, Any]:
+    """``annotate(**evidence_flags())`` on the idea page's idea query: whether the idea has
+    evidence rows of its own and, per registered source with an ``exists_expression``, rows
+    of that source. With them :func:`has_evidence` (the review gate the page asks) reads no
+    more, and :func:`evidence_panels` skips a source that holds nothing without asking it."""
+    flags = {_OWN_FLAG: Exists(Evidence.objects.filter(idea=OuterRef("pk")))}
+    for source in _SOURCES.values():
+        if source.exists_expression:
+            flags[_source_flag(source)] = ExpressionWrapper(
+                source.exists_expression(), output_field=BooleanField()
+            )
+    return flags
+
+
 def has_evidence(idea: Idea) -> bool:
     """Whether the idea has a piece of evidence of its own or from a registered source: the
     rows, never the counter (a gate must not trust a number that could drift). One query
-    when every source gives its ``exists_expression``, else one more per other source."""
+    when every source gives its ``exists_expression``, else one more per other source; none
+    when the idea was read with :func:`evidence_flags` (the rows, asked in that query)."""
+    if hasattr(idea, _OWN_FLAG):
+        sources = _SOURCES.values()
+        if getattr(idea, _OWN_FLAG) or any(getattr(idea, _source_flag(s), False) for s in sources):
+            return True
+        return any(s.exists(idea) for s in sources if not hasattr(idea, _source_flag(s)))
     expressions = [s.exists_expression for s in _SOURCES.values() if s.exists_expression]
     found = Q(Exists(Evidence.objects.filter(idea=OuterRef("pk"))))
     for expression in expressions:
@@ -207,8 +236,13 @@ def customers_recount(*, ids: Iterable[int]) -> None:
 
 
 def evidence_panels(*, idea: Idea, user) -> list[dict]:
-    """What the registered sources show in the idea page's evidence section to ``user``."""
-    return [p for s in _SOURCES.values() if (p := s.panel(idea, user)) is not None]
+    """What the registered sources show in the idea page's evidence section to ``user`` (a
+    source the idea's :func:`evidence_flags` say holds nothing of it is not asked)."""
+    return [
+        p
+        for s in _SOURCES.values()
+        if getattr(idea, _source_flag(s), True) and (p := s.panel(idea, user)) is not None
+    ]
 
 
 def evidence_from_describe(key: str, user) -> str | None:

@@ -41,6 +41,7 @@ from outcomes.models import Decision, Direction, Experiment, Measurement, ValueR
 from scoring import services as scoring_services
 from scoring.defaults import ensure_defaults
 from scoring.models import Assignment, Panel, Score, Signal
+from scoring.progress import progress_refresh
 
 COHORT_ROUND = "Pilot cohort review (closed)"
 PANEL = "Cross-functional CX panel"
@@ -321,6 +322,7 @@ def _cohort(manager: User, today: date, rng, stdout) -> None:
             )
     Score.objects.bulk_create(scores)
     Assignment.objects.filter(round=review).update(submitted_at=timezone.now())
+    progress_refresh(review.pk)  # submitted in bulk, around the service
     scoring_services.round_close(round=review, actor=manager)
     scoring_services.aggregation_run(round_id=review.pk)
 

@@ -10,6 +10,7 @@ from scoring.models import (
     Signal,
     SignalResult,
 )
+from scoring.progress import idea_count_refresh
 
 
 @admin.register(Signal)
@@ -40,11 +41,27 @@ class ReviewRoundAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     raw_id_fields = ["ideas"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        idea_count_refresh(form.instance.pk)  # the ideas may have changed
+
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
+    """Read-only: assignments are created when a round opens and submitted by their
+    reviewer, through the services that keep the round's progress with them."""
+
     list_display = ["round", "idea", "reviewer", "submitted_at"]
     raw_id_fields = ["idea", "reviewer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class SignalResultInline(admin.TabularInline):

@@ -144,13 +144,16 @@ class ReviewRoundQuerySet(models.QuerySet):
         return self.filter(status=RoundStatus.OPEN)
 
     def with_progress(self):
-        """Annotate ``assignment_count`` and ``submitted_count``."""
-        return self.annotate(
-            assignment_count=models.Count("assignments", distinct=True),
-            submitted_count=models.Count(
-                "assignments", filter=Q(assignments__submitted_at__isnull=False), distinct=True
-            ),
-        )
+        """Annotate ``assignment_count`` and ``submitted_count``: summed over the round's
+        maintained progress, one row per reviewer (not counted over its assignments)."""
+        rows = ReviewerProgress.objects.filter(round=models.OuterRef("pk")).order_by()
+        rows = rows.values("round")
+
+        def total(field: str):
+            summed = rows.annotate(n=models.Sum(field)).values("n")
+            return Coalesce(models.Subquery(summed, output_field=models.IntegerField()), 0)
+
+        return self.annotate(assignment_count=total("assigned"), submitted_count=total("submitted"))
 
 
 class ReviewRound(models.Model):
@@ -162,6 +165,10 @@ class ReviewRound(models.Model):
     due_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=8, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    # Maintained: how many ideas ``ideas`` holds, written with them (``round_create``, the
+    # admin) so the round page's paginator does not count a 10,000-idea round;
+    # ``manage.py rebuild_round_progress`` recomputes it.
+    idea_count = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -269,6 +276,36 @@ class Assignment(models.Model):
                 fields=["round", "reviewer", "submitted_at"], name="assignment_round_progress"
             ),
         ]
+
+
+class ReviewerProgress(models.Model):
+    """Maintained: per round and reviewer, the assignments and how many are submitted.
+
+    Written by the scoring services in the same transaction as the assignments, under the
+    round's row lock (``scoring.progress``); ``manage.py rebuild_round_progress`` recomputes
+    it from the assignments. It exists so a round's progress (the round page, the rounds
+    list, the managers' home) reads one row per reviewer, not every assignment of the round.
+    """
+
+    # Indexed by "reviewerprogress_once" (round, reviewer): no separate FK index.
+    round = models.ForeignKey(
+        ReviewRound, on_delete=models.CASCADE, related_name="progress", db_index=False
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    assigned = models.PositiveIntegerField(default=0)
+    submitted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "reviewer"], name="reviewerprogress_once")
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.submitted}/{self.assigned} of reviewer #{self.reviewer_id} in {self.round_id}"
+        )
 
 
 class Score(models.Model):

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from scoring.models import Assignment, ReviewRound, RoundStatus
@@ -33,13 +32,11 @@ def reviews_due(user, limit: int = 5) -> list[Assignment]:
 
 def rounds_closing(*, days: int = CLOSING_DAYS, limit: int = 5) -> list[ReviewRound]:
     """Open rounds due within ``days`` days (or overdue), soonest first, each with
-    ``assigned`` and ``submitted`` counts of its scorecards. One query."""
+    ``assignment_count`` and ``submitted_count`` of its scorecards (its maintained progress,
+    a row per reviewer). One query."""
     until = timezone.now() + timedelta(days=days)
     return list(
         ReviewRound.objects.filter(status=RoundStatus.OPEN, due_at__lte=until)
-        .annotate(
-            assigned=Count("assignments"),
-            submitted=Count("assignments", filter=Q(assignments__submitted_at__isnull=False)),
-        )
-        .order_by("due_at", "id")[:limit]
+        .order_by("due_at", "id")
+        .with_progress()[:limit]
     )

@@ -31,6 +31,7 @@ from scoring.models import (
     ScorecardSignal,
     Signal,
 )
+from scoring.progress import progress_add, progress_submitted
 
 # A pending aggregation older than this is presumed lost (broker down when it was sent) and
 # may be queued again.
@@ -130,7 +131,12 @@ def round_create(
     if errors:
         raise ValidationError(errors)
     round = ReviewRound.objects.create(
-        name=name.strip(), panel=panel, scorecard=scorecard, due_at=due_at, created_by=actor
+        name=name.strip(),
+        panel=panel,
+        scorecard=scorecard,
+        due_at=due_at,
+        created_by=actor,
+        idea_count=len({idea.pk for idea in ideas}),
     )
     round.ideas.set(ideas)
     return round
@@ -164,7 +170,7 @@ def round_open(*, round: ReviewRound, actor: User) -> ReviewRound:
     if not ideas:
         raise ScoringConflict("The round has no ideas.")
     members = list(locked.panel.members.order_by("pk"))
-    Assignment.objects.bulk_create(
+    assignments = Assignment.objects.bulk_create(
         [
             Assignment(round=locked, idea=idea, reviewer=member)
             for idea in ideas
@@ -172,6 +178,7 @@ def round_open(*, round: ReviewRound, actor: User) -> ReviewRound:
             if member.pk != idea.author_id  # conflict of interest
         ]
     )
+    progress_add(round_id=locked.pk, assignments=assignments)
     # Open first: the in_review gate checks that the idea is in an open round.
     locked.status = RoundStatus.OPEN
     locked.opens_at = timezone.now()
@@ -317,8 +324,16 @@ def assignment_submit(*, assignment: Assignment, actor: User) -> Assignment:
         if blank := list(blank):
             raise ValidationError({"rationale": [_rationale_error(row) for row in blank]})
     if assignment.submitted_at is None:
-        assignment.submitted_at = timezone.now()
-        assignment.save(update_fields=["submitted_at"])
+        # A conditional UPDATE: of two submissions of the same assignment (a double click,
+        # a stale copy) only the first sets it, so the progress counts it once.
+        now = timezone.now()
+        if Assignment.objects.filter(pk=assignment.pk, submitted_at__isnull=True).update(
+            submitted_at=now
+        ):
+            assignment.submitted_at = now
+            progress_submitted(assignment)
+        else:
+            assignment.refresh_from_db(fields=["submitted_at"])
     request_aggregation(round_id=round.pk)
     return assignment
 

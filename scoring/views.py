@@ -29,6 +29,7 @@ from core.web import (
     add_service_errors,
     csv_response,
     is_partial,
+    paginate,
     require_perm,
     vary_on_htmx,
 )
@@ -40,6 +41,7 @@ from scoring.models import (
     Assignment,
     IdeaScore,
     Panel,
+    ReviewerProgress,
     ReviewRound,
     RoundStatus,
     Scorecard,
@@ -49,6 +51,8 @@ from scoring.models import (
 
 # Rows per page of the round's progress per idea and of its results.
 PAGE_SIZE = 50
+# Review rounds per page of the panels-and-rounds list, newest first.
+ROUNDS_PAGE_SIZE = 25
 
 
 # --- the reviewer's side -----------------------------------------------------------------
@@ -301,16 +305,18 @@ def rounds(request: HtmxHttpRequest) -> HttpResponse:
     round_list = (
         ReviewRound.objects.select_related("panel", "scorecard")
         .with_progress()
-        .annotate(idea_count=Count("ideas", distinct=True))
         .order_by("-created_at", "-id")
     )
+    # Paged: a long-running programme has hundreds of rounds (the page counts them once).
+    page = paginate(request, round_list, ROUNDS_PAGE_SIZE)
     return render(
         request,
         "scoring/rounds.html",
         {
             "scorecards": Scorecard.objects.annotate(signal_count=Count("weights", distinct=True)),
             "panels": panels,
-            "rounds": round_list,
+            "rounds": page.object_list,
+            "page": page,
             "min_functions": default.min_functions if default else 3,
         },
     )
@@ -416,24 +422,14 @@ def round_new(request: HtmxHttpRequest) -> HttpResponse:
 
 def _get_round(request, pk: int, *, counts: bool = False) -> ReviewRound:
     """The round with its panel and scorecard, 404/403 as the viewer may see it. ``counts``
-    (the round page) brings, in the same query, ``idea_count`` (from the ideas' M2M table
-    alone, its unique index) and ``last_rank`` (ranks are 1..N within a round: ROW_NUMBER in
-    the aggregation, so the last rank is the number of results; one probe of the (round,
-    rank) index), which the page's two paginators need."""
+    (the round page) brings, in the same query, ``last_rank`` (ranks are 1..N within a
+    round: ROW_NUMBER in the aggregation, so the last rank is the number of results; one
+    probe of the (round, rank) index), which the results' paginator needs; the ideas'
+    paginator reads the round's maintained ``idea_count``."""
     rounds = ReviewRound.objects.select_related("panel", "scorecard")
     if counts:
-        ideas = ReviewRound.ideas.through.objects.filter(reviewround=OuterRef("pk"))
         ranks = IdeaScore.objects.filter(round=OuterRef("pk")).order_by("-rank")
-        rounds = rounds.annotate(
-            idea_count=Coalesce(
-                Subquery(
-                    ideas.order_by().values("reviewround").annotate(n=Count("pk")).values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-            last_rank=Coalesce(Subquery(ranks.values("rank")[:1]), 0),
-        )
+        rounds = rounds.annotate(last_rank=Coalesce(Subquery(ranks.values("rank")[:1]), 0))
     round = get_object_or_404(rounds, pk=pk)
     if not (
         request.user.has_perm("scoring.view_round", round)
@@ -449,15 +445,13 @@ def _count(assignments) -> Subquery:
 
 
 def _reviewer_progress(round: ReviewRound):
-    """The round's reviewers with ``total`` and ``done`` (submitted) assignments: counted
-    first, from the (round, reviewer, submitted_at) index alone, then joined to the few users
-    (not 70,000 assignment rows joined to users and then grouped)."""
-    a, u = Assignment._meta.db_table, User._meta.db_table
+    """The round's reviewers with ``total`` and ``done`` (submitted) assignments: the
+    round's maintained progress, a row per reviewer, joined to those users."""
+    p, u = ReviewerProgress._meta.db_table, User._meta.db_table
     return User.objects.raw(
-        f"""SELECT u.*, c.total, c.done
-        FROM (SELECT reviewer_id, COUNT(*) AS total, COUNT(submitted_at) AS done
-              FROM {a} WHERE round_id = %s GROUP BY reviewer_id) c
-        JOIN {u} u ON u.id = c.reviewer_id
+        f"""SELECT u.*, p.assigned AS total, p.submitted AS done
+        FROM {p} p JOIN {u} u ON u.id = p.reviewer_id
+        WHERE p.round_id = %s AND p.assigned > 0
         ORDER BY u.display_name, u.id""",
         [round.pk],
     )
@@ -479,31 +473,29 @@ def _results_page(request, round: ReviewRound):
     if count is None:
         last = IdeaScore.objects.filter(round=round).order_by("-rank")
         count = last.values_list("rank", flat=True).first() or 0
-    return _KnownCount(_results(round, function_means=True), PAGE_SIZE, count).get_page(
-        request.GET.get("page")
-    )
+    results = _results(round, function_means=True, signal_results=False)
+    return _KnownCount(results, PAGE_SIZE, count).get_page(request.GET.get("page"))
 
 
-def _results(round: ReviewRound, *, function_means: bool = False):
-    """The round's results in rank order, with the idea's title and the signal results in
-    the scorecard's signal order. ``function_means`` for the page's split by function (a
-    page of rows); the CSV of every row leaves that JSON undecoded."""
+def _results(round: ReviewRound, *, function_means: bool = False, signal_results: bool = True):
+    """The round's results in rank order, with the idea's title and (``signal_results``)
+    the signal results in the scorecard's signal order. ``function_means`` for the page's
+    split by function (a page of rows); the CSV of every row leaves that JSON undecoded. The
+    page reads its signal results as plain values (_signal_values)."""
     fields = [f.name for f in IdeaScore._meta.concrete_fields]
     if not function_means:
         fields.remove("function_means")
-    return (
+    results = (
         IdeaScore.objects.filter(round=round)
         .select_related("idea")
         # Of the idea only its title (not its text and search vector).
         .only(*fields, "idea__title")
-        .prefetch_related(
-            Prefetch(
-                "signal_results",
-                queryset=SignalResult.objects.order_by("signal__order", "signal_id"),
-            )
-        )
         .order_by("rank")
     )
+    if signal_results:
+        ordered = SignalResult.objects.order_by("signal__order", "signal_id")
+        results = results.prefetch_related(Prefetch("signal_results", queryset=ordered))
+    return results
 
 
 def _hide_thin_functions(round: ReviewRound, rows) -> dict[int, set[str]]:
@@ -550,6 +542,120 @@ _FUNCTION_BAR = (
     "\n          </li>\n          "
 )
 _CELLS = '<td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>'
+# The whole card and data-table row of a result, for the same reason: 50 rows x ~25
+# variables (each resolved, localised and escaped by the template engine) were still most
+# of the page's rendering. Each piece is the template's markup, to the whitespace, so the
+# page reads the same; a test compares them.
+_CARD = (
+    '\n    <li class="card result-card" data-idea="{idea_id}">'
+    '\n      <div class="result-card__head">'
+    '\n        <p class="result-card__rank"><span class="sr-only">Rank </span>#{rank}</p>'
+    '\n        <h3 class="result-card__title">{title}</h3>'
+    '\n        <p class="result-card__overall">Overall <strong>{overall}</strong></p>'
+    "\n      </div>"
+    '\n      <p class="result-card__badges">{gate}\n        {contested}'
+    '\n        <span class="muted">{reviewers} reviewer{reviewers_s} · {functions} function'
+    "{functions_s}</span></p>"
+    '\n      <ul class="signal-bars" aria-label="{mode_label} signal means of {title}">'
+    "\n        {bars}\n      </ul>"
+    "\n      {gate_reason}\n      {split}\n    </li>\n    "
+)
+_SPLIT = (
+    '\n      <div class="result-split" data-testid="contested-split">'
+    '\n        <h4>Split by function on {name} <span class="muted">(calibrated, {spread} apart)'
+    "</span></h4>"
+    '\n        <ul class="signal-bars signal-bars--split" aria-label="{name}: mean per function">'
+    "\n          {bars}\n        </ul>"
+    "\n        {reason}\n      </div>\n      "
+)
+_ROW = (
+    '\n        <tr data-idea="{idea_id}">'
+    '\n          <td class="num">{rank}</td><th scope="row">{title}</th><td class="num">'
+    "<strong>{overall}</strong></td>"
+    "\n          {cells}"
+    '\n          <td class="num">{reviewers}</td><td class="num">{functions}</td>'
+    "\n          <td>{gate}</td>"
+    "\n          <td>{contested}</td>"
+    "\n        </tr>\n      "
+)
+_ROW_GATE = {
+    True: '<span class="badge ok">✓ passes</span>',
+    False: '<span class="badge bad">✗ fails</span>',
+}
+_ROW_CONTESTED = {
+    True: '<span class="badge warn">⚠ contested</span>',
+    False: '<span class="muted">no</span>',
+}
+
+
+def _small(text: str) -> str:
+    return f"<p><small>{escape(text)}</small></p>" if text else ""
+
+
+def _card_html(row, mode_label: str) -> str:
+    """One result's card (the template's markup; ``row`` decorated by _decorate_results)."""
+    title = escape(row.idea.title)
+    if row.passes_gate:
+        gate = f'<span class="badge ok">{icon("circle-check")}Passes the gate</span>'
+    else:
+        gate = f'<span class="badge bad">{icon("circle-x")}Fails the gate</span>'
+    contested = (
+        f'<span class="badge warn">{icon("triangle-alert")}Contested</span>'
+        if row.contested
+        else ""
+    )
+    if row.split:
+        split = _SPLIT.format(
+            name=escape(row.split["signal"].name),
+            spread=row.split["spread_1f"],
+            bars=row.split["bars_html"],
+            reason=_small(row.contested_reason),
+        )
+    else:
+        split = _small(row.contested_reason) if row.contested else ""
+    gate_reason = (
+        f'<p class="result-card__reason"><small>{escape(row.gate_reason)}</small></p>'
+        if row.gate_reason
+        else ""
+    )
+    return _CARD.format(
+        idea_id=row.idea_id,
+        rank=row.rank,
+        title=title,
+        overall=row.overall_2f,
+        gate=gate,
+        contested=contested,
+        reviewers=row.reviewers,
+        reviewers_s="" if row.reviewers == 1 else "s",
+        functions=row.functions,
+        functions_s="" if row.functions == 1 else "s",
+        mode_label=escape(mode_label),
+        bars=row.bars_html,
+        gate_reason=gate_reason,
+        split=split,
+    )
+
+
+def _row_html(row) -> str:
+    """One result's row of the data table (the template's markup)."""
+    return _ROW.format(
+        idea_id=row.idea_id,
+        rank=row.rank,
+        title=escape(row.idea.title),
+        overall=row.overall_2f,
+        cells=row.cells_html,
+        reviewers=row.reviewers,
+        functions=row.functions,
+        gate=_ROW_GATE[bool(row.passes_gate)],
+        contested=_ROW_CONTESTED[bool(row.contested)],
+    )
+
+
+def _results_html(rows, mode_label: str) -> tuple[SafeString, SafeString]:
+    """The result cards and the data table's rows of a page of decorated results."""
+    rows = list(rows)
+    cards = "".join(_card_html(row, mode_label) for row in rows)
+    return mark_safe(cards), mark_safe("".join(_row_html(row) for row in rows))
 
 
 def _bars_html(bars: list[dict]) -> SafeString:
@@ -578,10 +684,28 @@ def _function_bars_html(functions: list[dict]) -> SafeString:
     )
 
 
-def _decorate_results(rows, signals: list[Signal], threshold: float, mode: str, thin) -> None:
-    """Per row: ``bars`` (one per signal: the shown mean, raw or calibrated, against the
-    gate) and, for a contested idea, ``split``: the function means on the signal where the
-    functions disagree most (calibrated, as the contested test reads them)."""
+def _signal_values(rows) -> dict[int, list[tuple[int, float, float, float]]]:
+    """Per result of ``rows`` (by its id), its signal results as plain ``(signal id, raw,
+    calibrated, sd)`` in the scorecard's signal order: one query, and 200 tuples a page
+    rather than 200 model instances through a prefetch."""
+    values: dict[int, list[tuple[int, float, float, float]]] = defaultdict(list)
+    results = (
+        SignalResult.objects.filter(idea_score__in=[row.pk for row in rows])
+        .order_by("signal__order", "signal_id")
+        .values_list("idea_score_id", "signal_id", "raw", "calibrated", "sd")
+    )
+    for score_id, *result in results:
+        values[score_id].append(tuple(result))
+    return values
+
+
+def _decorate_results(
+    rows, signals: list[Signal], threshold: float, mode: str, thin, signal_values
+) -> None:
+    """Per row: ``bars`` (one per signal of ``signal_values``, see _signal_values: the
+    shown mean, raw or calibrated, against the gate) and, for a contested idea, ``split``:
+    the function means on the signal where the functions disagree most (calibrated, as the
+    contested test reads them)."""
     by_id = {s.pk: s for s in signals}
     by_key = {s.key: s for s in signals}
     names = dict(Function.choices)
@@ -589,27 +713,23 @@ def _decorate_results(rows, signals: list[Signal], threshold: float, mode: str, 
     for row in rows:
         row.overall_2f = f"{row.overall:.2f}"
         row.bars = []
-        for r in row.signal_results.all():
-            signal = by_id.get(r.signal_id)
+        for signal_id, raw, calibrated, sd in signal_values.get(row.pk, ()):
+            signal = by_id.get(signal_id)
             if signal is None:
                 continue
-            value = r.raw if mode == "raw" else r.calibrated
+            value = raw if mode == "raw" else calibrated
             row.bars.append(
                 {
                     "signal": signal,
-                    "value": value,
-                    "pct": _position(value, signal),
-                    "gate_pct": _position(threshold, signal),
-                    "below": r.calibrated < threshold,
-                    "result": r,
+                    "below": calibrated < threshold,
                     # As the template's ``stringformat:".2f"`` wrote them: ~650 numbers a
                     # page, each a filter call in the template.
                     "value_2f": f"{value:.2f}",
                     "pct_2f": f"{_position(value, signal):.2f}",
-                    "gate_pct_2f": gate_2f[signal.pk],
-                    "calibrated_2f": f"{r.calibrated:.2f}",
-                    "raw_2f": f"{r.raw:.2f}",
-                    "sd_2f": f"{r.sd:.2f}",
+                    "gate_pct_2f": gate_2f[signal_id],
+                    "calibrated_2f": f"{calibrated:.2f}",
+                    "raw_2f": f"{raw:.2f}",
+                    "sd_2f": f"{sd:.2f}",
                 }
             )
         row.bars_html = _bars_html(row.bars)
@@ -669,14 +789,10 @@ def _round_context(request, round: ReviewRound, *, results_only: bool = False) -
             total=_count(of_idea),
             done=_count(of_idea.filter(submitted_at__isnull=False)),
         )
-        # Counted in the M2M table alone (its unique index), not joined to the ideas: with
-        # the round (``_get_round(counts=True)``), or here.
-        n_ideas = getattr(round, "idea_count", None)
-        if n_ideas is None:
-            n_ideas = ReviewRound.ideas.through.objects.filter(reviewround=round).count()
-        ctx["ideas"] = _KnownCount(ideas.order_by("title", "id"), PAGE_SIZE, n_ideas).get_page(
-            request.GET.get("ideas_page")
-        )
+        # The round's maintained count of its ideas, not a count of 10,000 links.
+        ctx["ideas"] = _KnownCount(
+            ideas.order_by("title", "id"), PAGE_SIZE, round.idea_count
+        ).get_page(request.GET.get("ideas_page"))
         ctx["late"] = round.is_late()
         # Shown only while the round is a draft (why it cannot open yet): read only then.
         ctx["coverage"] = (
@@ -692,7 +808,11 @@ def _round_context(request, round: ReviewRound, *, results_only: bool = False) -
             if not request.user.has_perm("scoring.manage_rounds"):
                 thin = _hide_thin_functions(round, ctx["results"])
             threshold = float(round.scorecard.gate_threshold)
-            _decorate_results(ctx["results"], signals, threshold, mode, thin)
+            values = _signal_values(ctx["results"])
+            _decorate_results(ctx["results"], signals, threshold, mode, thin, values)
+            ctx["results_cards"], ctx["results_rows"] = _results_html(
+                ctx["results"], ctx["mode_label"]
+            )
     return ctx
 
 

@@ -12,7 +12,11 @@ One spelling each, so a date, an amount or a status reads the same on every page
   badge with a tone and an icon, so colour is never the only signal.
 - ``{% icon "lightbulb" %}`` inlines one icon of the vendored set (``static/vendor/lucide``),
   hidden from assistive technology unless given ``label="..."``.
-- ``{% stepper_steps sequence current as steps %}`` feeds ``components/stepper.html``.
+- ``{% stepper_steps sequence current as steps %}`` feeds ``components/stepper.html``;
+  ``{% stepper sequence current label="..." %}`` is both in one tag, rendered once per process.
+- ``{% form_field field %}`` and ``{% form_errors form %}`` are the includes of
+  ``components/field.html`` and ``components/form_errors.html``, written in Python
+  (``core.forms``) with the same markup.
 
 ``core`` imports no other app, so the tone of a status is keyed by its code alone.
 """
@@ -27,9 +31,12 @@ from functools import cache, lru_cache
 from django import template
 from django.contrib.staticfiles import finders
 from django.template.defaultfilters import date as date_format
+from django.template.loader import get_template
 from django.utils import formats, numberformat, timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
+
+from core.forms import field_html, form_errors_html
 
 register = template.Library()
 
@@ -336,6 +343,44 @@ def stepper_steps(sequence, current, labels=None) -> list[dict]:
         label = (labels or {}).get(code) or status_label(code)
         steps.append({"code": code, "label": label, "state": state})
     return steps
+
+
+# --- form fields -------------------------------------------------------------------------
+@register.simple_tag
+def form_field(field) -> SafeString:
+    """``{% include "components/field.html" %}`` with ``field``, in Python (``core.forms``)."""
+    return field_html(field)
+
+
+@register.simple_tag
+def form_errors(form) -> SafeString:
+    """``{% include "components/form_errors.html" %}`` with ``form``, in Python."""
+    return form_errors_html(form)
+
+
+@register.simple_tag
+def stepper(sequence, current, label="") -> SafeString:
+    """``{% stepper_steps sequence current as steps %}`` then ``{% include
+    "components/stepper.html" %}`` with ``label``, in one tag. The markup depends on the
+    three strings alone, so each combination is rendered once per process (an idea page
+    renders the same eight steps for every idea in a status)."""
+    if (
+        type(sequence) in _PLAIN_TEXT
+        and type(current) in _PLAIN_TEXT
+        and type(label) in _PLAIN_TEXT
+    ):
+        return _stepper(str(sequence), str(current), str(label), isinstance(label, SafeData))
+    return _stepper_html(sequence, current, label)
+
+
+@lru_cache(maxsize=256)
+def _stepper(sequence: str, current: str, label: str, safe: bool) -> SafeString:
+    return _stepper_html(sequence, current, mark_safe(label) if safe else label)
+
+
+def _stepper_html(sequence, current, label) -> SafeString:
+    steps = stepper_steps(sequence, current)
+    return get_template("components/stepper.html").render({"steps": steps, "label": label})
 
 
 # --- navigation ----------------------------------------------------------------------------

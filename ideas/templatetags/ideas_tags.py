@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from core.templatetags.juncture import date_day
-from ideas import cards
+from ideas import cards, page
 from ideas.models import Notification
 
 register = template.Library()
@@ -89,3 +89,17 @@ def idea_card_support(context, idea, viewer, query: str = "") -> str:
     """``{% idea_card_support idea user query %}``: one card's footer, the region its support
     button swaps (ideas.cards)."""
     return cards.card_support(cards.CardPage.build(context, viewer, query), idea)
+
+
+@register.simple_tag(takes_context=True)
+def comment_items(context, idea, comments, viewer, can_moderate):
+    """``{% comment_items idea comments user can_moderate %}``: the idea page's comments
+    (``ideas.page.comment_items``)."""
+    return page.comment_items(context, idea, comments, viewer, bool(can_moderate))
+
+
+@register.simple_tag
+def timeline_items(transitions, viewer):
+    """``{% timeline_items transitions user %}``: the idea page's timeline entries
+    (``ideas.page.timeline_items``)."""
+    return page.timeline_items(transitions, viewer)

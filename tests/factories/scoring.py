@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from scoring.defaults import ensure_defaults
 from scoring.models import Assignment, Panel, ReviewRound, Score, Scorecard, Signal
+from scoring.progress import progress_add
 from tests.factories.accounts import EmployeeFactory
 
 __all__ = [
@@ -56,15 +57,24 @@ class ReviewRoundFactory(factory.django.DjangoModelFactory):
     def ideas(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.ideas.set(extracted)
+            obj.idea_count = len(set(extracted))
+            ReviewRound.objects.filter(pk=obj.pk).update(idea_count=obj.idea_count)
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Assignment
+        skip_postgeneration_save = True
 
     round = factory.SubFactory(ReviewRoundFactory, status="open")
     idea = factory.SubFactory("tests.factories.ideas.IdeaFactory", status="in_review")
     reviewer = factory.SubFactory(EmployeeFactory)
+
+    @factory.post_generation
+    def progress(obj, create, extracted, **kwargs):
+        # Counted in the round's progress, as the services count what they create.
+        if create:
+            progress_add(round_id=obj.round_id, assignments=[obj])
 
 
 class ScoreFactory(factory.django.DjangoModelFactory):

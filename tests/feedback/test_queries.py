@@ -186,10 +186,11 @@ def test_the_idea_page_with_linked_feedback(client, employee, world, django_asse
     FeedbackLink.objects.create(item=world["items"][0], idea=idea, linked_by=employee)
     client.force_login(employee)
     # 1 session, 2 user (with groups, panel membership and unread count), 3 the idea with its
-    # joins and whether the user supports and follows it, 4 attachments, 5 comments,
-    # 6 transitions, 7 the first six linked items with stage and moment (the idea has no
-    # manual evidence: its counter says so, no query), 8 their count
-    with django_assert_num_queries(8):
+    # joins, whether the user supports and follows it, and whether it has attachments (no:
+    # no query), evidence rows and linked feedback (yes), 4 comments, 5 transitions, 6 the
+    # first six linked items with stage and moment (the idea has no manual evidence: its
+    # counter says so, no query), 7 their count
+    with django_assert_num_queries(7):
         response = client.get(f"/ideas/{idea.pk}/")
     body = response.content.decode()
     assert body.count('data-testid="linked-feedback-item"') == 5

@@ -254,11 +254,11 @@ def test_the_idea_page_with_evidence_costs_one_query_more(
     add_evidence(idea, 3, added_by=EmployeeFactory())
     client.force_login(employee)
     # 1 session, 2 user (with groups, panel membership and unread count), 3 the idea with campaign,
-    # stage, moment, author, owner and merged_into, and whether the user supports and follows
-    # it, 4 the evidence with who added it, 5 attachments, 6 comments with their authors,
-    # 7 transitions with their actors, 8 the customer feedback linked to it (the feedback
-    # app's evidence source)
-    with django_assert_num_queries(8):
+    # stage, moment, author and owner, whether the user supports and follows it, and whether it
+    # has attachments, evidence rows or linked feedback (no attachments, no feedback: no query
+    # for those), 4 the evidence with who added it, 5 comments with their authors,
+    # 6 transitions with their actors
+    with django_assert_num_queries(6):
         response = client.get(reverse("ideas:detail", args=[idea.pk]))
     assert response.content.decode().count('data-testid="evidence-item"') == 3
 

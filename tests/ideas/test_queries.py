@@ -73,10 +73,10 @@ def test_the_idea_page(client, employee, ideas, django_assert_num_queries):
     idea = ideas[0]
     client.force_login(employee)
     # 1 session, 2 user (with groups, panel membership and unread count), 3 the idea with campaign,
-    # stage, moment, author, owner and merged_into, and whether the user supports and follows
-    # it, 4 attachments, 5 comments with their authors, 6 transitions with their actors, 7 the
-    # customer feedback linked to it (staff see the evidence source the feedback app registers)
-    with django_assert_num_queries(7):
+    # stage, moment, author and owner, whether the user supports and follows it, and whether it
+    # has attachments (yes), evidence or linked feedback (no: no query for those), 4 attachments,
+    # 5 comments with their authors, 6 transitions with their actors
+    with django_assert_num_queries(6):
         response = client.get(f"/ideas/{idea.pk}/")
     assert response.status_code == 200
 
@@ -86,16 +86,40 @@ def test_the_idea_page_as_a_manager(client, manager, ideas, django_assert_num_qu
     client.force_login(manager)
     # 1 session, 2 user (with groups, panel membership, unread count and the moderation
     # queue's waiting count: a manager moderates), 3 the idea with campaign, stage, moment,
-    # author, owner and merged_into, and whether the user supports and follows it, 4 the
-    # review gate of the next step (the idea is in screening): any evidence of its own or
-    # linked feedback, in one query, 5 the customer feedback linked to it, 6 attachments,
-    # 7 comments with their authors, 8 transitions with their actors, 9 the likely owners
-    # (the Manage panel's datalist)
-    with django_assert_num_queries(9):
+    # author and owner, whether the user supports and follows it, and whether it has
+    # attachments (yes), evidence rows or linked feedback (no; the review gate of the next step
+    # reads these: the idea is in screening), 4 attachments, 5 comments with their authors,
+    # 6 transitions with their actors, 7 the likely owners (the Manage panel's datalist)
+    with django_assert_num_queries(7):
         response = client.get(f"/ideas/{idea.pk}/")
     html = response.content.decode()
     assert html.count('data-testid="comment"') == 2
     assert 'data-testid="next-moves"' in html
+
+
+def test_the_idea_page_without_attachments_or_evidence(
+    client, employee, ideas, django_assert_num_queries
+):
+    idea = ideas[1]  # no attachment, no evidence, no linked feedback
+    client.force_login(employee)
+    # 1 session, 2 user, 3 the idea with its joins, the viewer's support and follow, and that
+    # it has no attachments, evidence rows or linked feedback (so none of those lists is
+    # read), 4 comments with their authors, 5 transitions with their actors
+    with django_assert_num_queries(5):
+        response = client.get(f"/ideas/{idea.pk}/")
+    assert "No files attached." in response.content.decode()
+
+
+def test_a_merged_idea_page_reads_the_idea_it_went_into(
+    client, employee, ideas, manager, django_assert_num_queries
+):
+    services.idea_merge(source=ideas[1], target=ideas[3], actor=manager)
+    client.force_login(employee)
+    # 1 session, 2 user, 3 the idea with its joins, 4 the idea it was merged into with its
+    # campaign (the banner links to it), 5 comments, 6 transitions
+    with django_assert_num_queries(6):
+        response = client.get(f"/ideas/{ideas[1].pk}/")
+    assert f"#{ideas[3].pk} {ideas[3].title}" in response.content.decode()
 
 
 def test_the_board_as_a_manager(client, manager, ideas, django_assert_num_queries):

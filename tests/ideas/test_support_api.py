@@ -69,6 +69,46 @@ def test_a_toggle_on_postgres_is_the_token_and_one_statement():
     assert not Support.objects.filter(idea=idea).exists()
 
 
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db
+def test_the_token_lookup_and_the_toggle_are_prepared_once_per_connection():
+    require_postgres()
+    user = EmployeeFactory()
+    idea = IdeaFactory(campaign=CampaignFactory())
+    api = token_client(user)
+    for _ in range(3):
+        assert api.post(support_url(idea)).status_code == 200
+        assert api.delete(support_url(idea)).status_code == 200
+    prepared = _prepared_statements()
+    # The token lookup, the add and the remove: each prepared once, however often it ran.
+    assert sum('"accounts_apitoken"' in sql for sql in prepared) == 1
+    assert sum("INSERT INTO" in sql and "ideas_support" in sql for sql in prepared) == 1
+    assert sum("DELETE FROM" in sql and "ideas_support" in sql for sql in prepared) == 1
+    assert Idea.objects.get(pk=idea.pk).supports_employees == 0
+
+
+@pytest.mark.django_db
+def test_behind_a_transaction_pooler_nothing_is_prepared(monkeypatch):
+    require_postgres()
+    # DB_DISABLE_SERVER_SIDE_CURSORS: the next transaction may run on another server
+    # connection, which would not know the statement.
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    user = EmployeeFactory()
+    idea = IdeaFactory(campaign=CampaignFactory())
+    api = token_client(user)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection.prepare_threshold = None
+    assert api.post(support_url(idea)).json()["supports_employees"] == 1
+    assert api.delete(support_url(idea)).json()["supports_employees"] == 0
+    assert _prepared_statements() == []
+
+
 @pytest.mark.django_db
 def test_the_checked_path_reads_the_idea_once(monkeypatch):
     """Elsewhere (SQLite), or when the one statement refused: the token, the idea with the

@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import User
 from scoring.defaults import ensure_defaults
 from scoring.models import Assignment, Score, Signal
+from scoring.progress import progress_refresh
 from tests.factories import IdeaFactory, PanelFactory, ReviewRoundFactory
 
 _seq = itertools.count()
@@ -48,6 +49,7 @@ def build_round(table, functions, *, order=None, status="open", scorecard=None):
         Score.objects.create(
             assignment=a, signal=signals[signal], value=table[(idea, reviewer, signal)]
         )
+    progress_refresh(round.pk)  # assignments written around the services
     return round, ideas, reviewers
 
 

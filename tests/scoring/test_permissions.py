@@ -150,9 +150,9 @@ def test_the_results_query_count(
     client.force_login(world["people"]["panelist"])
     url = reverse("scoring:round", args=[world["round"].pk])
     # 1 session, 2 user (with groups, panel membership and unread count), 3 round with panel,
-    # scorecard and the counts of its ideas and results (the paginators), 4 round panel
-    # membership (view_results), 5 signals, 6 a page of results with ideas, 7 prefetch signal
-    # results, 8 functions with fewer than two reviewers on those ideas (a panelist is not a
-    # manager)
+    # scorecard and the count of its results (its last rank: the paginator), 4 round panel
+    # membership (view_results), 5 signals, 6 a page of results with ideas, 7 functions with
+    # fewer than two reviewers on those ideas (a panelist is not a manager), 8 their signal
+    # results
     with django_assert_num_queries(8):
         assert client.get(url).status_code == 200

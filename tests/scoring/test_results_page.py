@@ -107,10 +107,10 @@ def test_the_results_region_query_count(client, closed_round, django_assert_num_
     client.force_login(closed_round.people["product"])  # a panelist of the closed round
     url = reverse("scoring:round", args=[closed_round.pk]) + "?values=raw"
     # 1 session, 2 user (with groups, panel membership and unread count), 3 round with panel,
-    # scorecard and the count of its results (its last rank) and of its ideas, 4 round panel
-    # membership (view_results), 5 signals, 6 a page of results with ideas, 7 prefetch signal
-    # results, 8 functions with fewer than two reviewers on those ideas (a panelist is not a
-    # manager); no nav
+    # scorecard and the count of its results (its last rank), 4 round panel
+    # membership (view_results), 5 signals, 6 a page of results with ideas, 7 functions with
+    # fewer than two reviewers on those ideas (a panelist is not a manager), 8 their signal
+    # results; no nav
     with django_assert_num_queries(8):
         res = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
     assert res.status_code == 200
@@ -122,12 +122,86 @@ def test_the_whole_page_query_count_for_a_manager(
     client.force_login(manager)
     url = reverse("scoring:round", args=[closed_round.pk])
     # 1 session, 2 user (with groups, panel membership, unread count and the moderation
-    # queue's waiting count: a manager moderates), 3 round with panel, scorecard and the counts
-    # of its ideas and results, 4 progress per reviewer, 5 a page of ideas with their
-    # progress, 6 signals, 7 a page of results with ideas, 8 prefetch signal results (a
-    # closed round: its panel's coverage is not read)
+    # queue's waiting count: a manager moderates), 3 round with panel, scorecard (its
+    # maintained count of ideas) and the count of its results (its last rank), 4 progress per
+    # reviewer (its maintained rows), 5 a page of ideas with their progress, 6 signals, 7 a
+    # page of results with ideas, 8 their signal results (a closed round: its panel's
+    # coverage is not read)
     with django_assert_num_queries(8):
         res = client.get(url)
     html = res.content.decode()
     assert html.count('class="card result-card"') == 3
     assert "Ideas page" not in html  # one page of ideas: 3, no pagination
+
+
+# The card and data-table row as the template wrote them before the view did: the view's
+# markup must stay the same to the byte.
+_CARD_TEMPLATE = """{% load juncture %}{% for row in results %}
+    <li class="card result-card" data-idea="{{ row.idea_id }}">
+      <div class="result-card__head">
+        <p class="result-card__rank"><span class="sr-only">Rank </span>#{{ row.rank }}</p>
+        <h3 class="result-card__title">{{ row.idea.title }}</h3>
+        <p class="result-card__overall">Overall <strong>{{ row.overall_2f }}</strong></p>
+      </div>
+      <p class="result-card__badges">{% if row.passes_gate %}<span class="badge ok">{% icon "circle-check" %}Passes the gate</span>{% else %}<span class="badge bad">{% icon "circle-x" %}Fails the gate</span>{% endif %}
+        {% if row.contested %}<span class="badge warn">{% icon "triangle-alert" %}Contested</span>{% endif %}
+        <span class="muted">{{ row.reviewers }} reviewer{{ row.reviewers|pluralize }} · {{ row.functions }} function{{ row.functions|pluralize }}</span></p>
+      <ul class="signal-bars" aria-label="{{ mode_label }} signal means of {{ row.idea.title }}">
+        {{ row.bars_html }}
+      </ul>
+      {% if row.gate_reason %}<p class="result-card__reason"><small>{{ row.gate_reason }}</small></p>{% endif %}
+      {% if row.split %}
+      <div class="result-split" data-testid="contested-split">
+        <h4>Split by function on {{ row.split.signal.name }} <span class="muted">(calibrated, {{ row.split.spread_1f }} apart)</span></h4>
+        <ul class="signal-bars signal-bars--split" aria-label="{{ row.split.signal.name }}: mean per function">
+          {{ row.split.bars_html }}
+        </ul>
+        {% if row.contested_reason %}<p><small>{{ row.contested_reason }}</small></p>{% endif %}
+      </div>
+      {% elif row.contested and row.contested_reason %}<p><small>{{ row.contested_reason }}</small></p>{% endif %}
+    </li>
+    {% endfor %}"""
+_ROW_TEMPLATE = """{% for row in results %}
+        <tr data-idea="{{ row.idea_id }}">
+          <td class="num">{{ row.rank }}</td><th scope="row">{{ row.idea.title }}</th><td class="num"><strong>{{ row.overall_2f }}</strong></td>
+          {{ row.cells_html }}
+          <td class="num">{{ row.reviewers }}</td><td class="num">{{ row.functions }}</td>
+          <td>{% if row.passes_gate %}<span class="badge ok">✓ passes</span>{% else %}<span class="badge bad">✗ fails</span>{% endif %}</td>
+          <td>{% if row.contested %}<span class="badge warn">⚠ contested</span>{% else %}<span class="muted">no</span>{% endif %}</td>
+        </tr>
+      {% endfor %}"""
+
+
+@pytest.mark.parametrize("mode", ["calibrated", "raw"])
+def test_the_cards_and_rows_are_the_templates_markup(closed_round, mode):
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+
+    from scoring.models import IdeaScore, Signal
+
+    round = closed_round
+    signals = list(Signal.objects.for_round(round))
+    rows = list(views._results(round, function_means=True))
+    # Every branch: a contested idea without a split, one with a reason naming no function, a
+    # title and reasons to escape, one reviewer and one function (no plural).
+    rows.append(
+        SimpleNamespace(
+            **{f.attname: getattr(rows[0], f.attname) for f in IdeaScore._meta.concrete_fields},
+            pk=None,
+            idea=SimpleNamespace(title='Fish & "chips" <now>'),
+        )
+    )
+    extra = rows[-1]
+    extra.contested, extra.contested_reason, extra.function_means = True, "a < b", {}
+    extra.gate_reason, extra.reviewers, extra.functions, extra.passes_gate = "x & y", 1, 1, False
+    extra.function_means_without = lambda thin: {}
+    values = views._signal_values(rows[:-1])
+    threshold = float(round.scorecard.gate_threshold)
+    views._decorate_results(rows, signals, threshold, mode, None, values)
+    assert any(r.split for r in rows) and any(r.contested and not r.split for r in rows)
+    label = views.RESULT_VALUES[mode]
+    cards, table_rows = views._results_html(rows, label)
+    context = Context({"results": rows, "mode_label": label})
+    assert cards == Template(_CARD_TEMPLATE).render(context)
+    assert table_rows == Template(_ROW_TEMPLATE).render(context)
