@@ -174,6 +174,7 @@ def test_the_rebuild_commands_repair_drift(writes):
     IdeaValue.objects.filter(idea=writes["A"]).update(total=D("1"))  # the entries follow
     PortfolioEntry.objects.filter(idea=writes["B"]).update(spent=D("3"))
     FunnelDay.objects.filter(day=date(2026, 3, 3)).update(in_review=5)
+    CycleTimeCount.objects.filter(fiscal_year=writes["fy"], launches=1).update(launches=7)
     out = StringIO()
     call_command("rebuild_idea_values", stdout=out)
     assert "1 idea(s) corrected" in out.getvalue()
@@ -182,6 +183,9 @@ def test_the_rebuild_commands_repair_drift(writes):
     text = out.getvalue()
     assert "entries: 6 row(s), 2 differed" in text  # B's wrong row out, its right row in
     assert "funnel_days" in text and "milestones: 3 row(s), 0 differed" in text
+    # A's launch (2026-01-10 to its first launch on 2026-06-01: 142 days), counted 7 times.
+    assert "cycle_times: 1 row(s), 2 differed" in text
+    assert readmodel.snapshot()["cycle_times"] == {(writes["fy"].pk, 142, 1)}
     assert PortfolioEntry.objects.get(idea=writes["B"]).spent == D("10000.00")
     assert FunnelDay.objects.get(day=date(2026, 3, 3)).in_review == 1
 
