@@ -1198,11 +1198,15 @@ def main(argv: list[str] | None = None) -> None:
         with timed("realised value totals and the portfolio read model (SQL)", timings):
             # Maintained by the value-record service and by triggers in the application;
             # filled here from the loaded rows, set-based (the triggers are off).
-            from insights.readmodel import experiment_rebuild_sql, rebuild_sql
+            from insights.readmodel import cycle_rebuild_sql, experiment_rebuild_sql, rebuild_sql
             from outcomes.services import IDEA_VALUE_FILL_SQL
 
             cur.execute(IDEA_VALUE_FILL_SQL)
-            for sql in rebuild_sql("postgresql") + experiment_rebuild_sql("postgresql"):
+            for sql in (
+                rebuild_sql("postgresql")
+                + experiment_rebuild_sql("postgresql")
+                + cycle_rebuild_sql("postgresql")
+            ):
                 cur.execute(sql)
         with timed("round progress per reviewer (SQL)", timings):
             # Maintained by the scoring services; filled here from the loaded assignments.

@@ -169,3 +169,26 @@ class ExperimentDay(models.Model):
 
     def __str__(self) -> str:
         return f"experiments decided on {self.day}"
+
+
+class CycleTimeCount(models.Model):
+    """Of the ideas first launched within a fiscal year (by the UTC day of the launch), how
+    many took ``days`` whole days (rounded down) from their first submission to their first
+    launch: a year's cycle-time percentiles find the day holding each rank by cumulative
+    counts (one row per day of cycle time, however many ideas launched) and read the exact
+    cycle times from that day on only. Kept by row triggers on the milestones and the
+    fiscal years (insights/readmodel.py), rebuilt by ``manage.py rebuild_portfolio``."""
+
+    fiscal_year = models.ForeignKey(
+        "budgets.FiscalYear", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    days = models.IntegerField()
+    launches = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["fiscal_year", "days"], name="cycle_time_count_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.launches} launch(es) in {self.days} day(s), year #{self.fiscal_year_id}"

@@ -21,10 +21,11 @@ same transaction as every write of its sources: insights/readmodel.py), so no re
 allocations, value records, transitions or experiments: ``PortfolioEntry`` (one row per
 idea and fiscal year, with its type, horizon, cycle, spend, expected and realised value)
 gives the money and the ranking, ``PortfolioCell`` (the entries summed by type, horizon and
-cycle) the totals and splits, ``IdeaMilestone`` the cycle times, ``FunnelDay`` the funnel
-and ``ExperimentDay`` the hit rate. The cycle-time percentiles are computed by PostgreSQL
-over the year's launches (one row back, but it reads every launch of the year); every other
-read returns rows whose number does not grow with the number of ideas.
+cycle) the totals and splits, ``CycleTimeCount`` (launches per year and whole day of cycle
+time) and ``IdeaMilestone`` the cycle-time percentiles, ``FunnelDay`` the funnel and
+``ExperimentDay`` the hit rate. No read returns or walks rows whose number grows with the
+number of ideas, save the exact cycle times within the one day of cycle time holding a
+percentile's rank (:func:`cycle_time_days`).
 """
 
 import statistics
@@ -38,6 +39,8 @@ from django.db.models import (
     Aggregate,
     Case,
     Count,
+    DateTimeField,
+    DurationField,
     F,
     FloatField,
     Func,
@@ -48,12 +51,15 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from budgets.models import FiscalYear
 from budgets.selectors import default_fiscal_year
 from ideas.models import Horizon, InnovationType, Status
+from insights import readmodel
 from insights.models import (
+    CycleTimeCount,
     ExperimentDay,
     FunnelDay,
     IdeaMilestone,
@@ -217,7 +223,8 @@ def _launched_in(fy: FiscalYear) -> QuerySet:
 
 def cycle_times(fy: FiscalYear) -> list[float]:
     """ONE query: for each idea first launched within the fiscal year, the days from its
-    first submission to that launch."""
+    first submission to that launch (every launch of the year: the reference the tests
+    compare :func:`cycle_time_days` with)."""
     rows = _launched_in(fy).values_list("submitted_at", "launched_at")
     return [(launched - submitted).total_seconds() / 86400 for submitted, launched in rows]
 
@@ -240,11 +247,15 @@ class _Percentile(Aggregate):
         super().__init__(expression, fraction=float(fraction))
 
 
-def cycle_time_days(fy: FiscalYear) -> dict:
-    """ONE query. On PostgreSQL the database computes the median and 75th percentile
-    (``percentile_cont``: one row back, however many ideas launched); elsewhere the days are
-    read and the same interpolation runs here."""
-    if connections[IdeaMilestone.objects.db].vendor == "postgresql":
+def _postgres() -> bool:
+    return connections[IdeaMilestone.objects.db].vendor == "postgresql"
+
+
+def cycle_time_days_scan(fy: FiscalYear) -> dict:
+    """ONE query over every launch of the year (the method :func:`cycle_time_days` gives
+    the same figures as without reading them all; the tests compare the two). On
+    PostgreSQL ``percentile_cont``; elsewhere the days are read and interpolated here."""
+    if _postgres():
         days = _Days(F("launched_at") - F("submitted_at"))
         row = _launched_in(fy).aggregate(
             median=_Percentile(days, 0.5),
@@ -256,11 +267,151 @@ def cycle_time_days(fy: FiscalYear) -> dict:
         days = cycle_times(fy)
         median = statistics.median(days) if days else None
         p75, launched = percentile(days, 0.75), len(days)
+    return _cycle_figures(median, p75, launched)
+
+
+def _cycle_figures(median, p75, launched: int) -> dict:
     return {
         "median": None if median is None else round(median, 1),
         "p75": None if p75 is None else round(p75, 1),
         "launched": launched,
     }
+
+
+def _year_edges(fy: FiscalYear) -> tuple[list, list]:
+    """The launches the maintained counts (by the UTC day of launch) hold wrongly for the
+    year [start, end) in the project's time zone: ranges of launch times to add (in the
+    year, on a UTC day outside it) and to take back (on a UTC day of the year, outside it).
+    Less than a day at either end, none when the time zone is UTC."""
+    start, end = _bounds(fy)
+    first = _utc_midnight(fy.starts_on)
+    stop = _utc_midnight(fy.ends_on + timedelta(days=1))
+    add, take = [], []
+    if start < first:
+        add.append((start, min(end, first)))
+    if end > stop:
+        add.append((max(start, stop), end))
+    if first < start:
+        take.append((first, min(stop, start)))
+    if end < stop:
+        take.append((max(first, end), stop))
+    return add, take
+
+
+def _launch_counts(fy: FiscalYear) -> dict[int, int]:
+    """ONE query: the year's launches by whole days of cycle time, from the maintained
+    counts (one row per day of cycle time), corrected at the year's edges in a time zone
+    other than UTC by the milestones launched there (in the same query)."""
+    rows = CycleTimeCount.objects.filter(fiscal_year=fy).order_by().values_list("days", "launches")
+    add, take = _year_edges(fy)
+    if add or take:
+
+        def within(ranges):
+            q = Q(pk__in=[])
+            for low, high in ranges:
+                q |= Q(launched_at__gte=low, launched_at__lt=high)
+            return q
+
+        vendor = connections[IdeaMilestone.objects.db].vendor
+        table = IdeaMilestone._meta.db_table
+        sql = readmodel.cycle_days_sql(f"{table}.launched_at", f"{table}.submitted_at", vendor)
+        days = RawSQL(
+            sql.replace("%", "%%"),  # SQLite's strftime('%s'): not a parameter
+            (),
+            output_field=IntegerField(),
+        )
+        sign = Case(
+            When(within(add), then=Value(1)), default=Value(-1), output_field=IntegerField()
+        )
+        edges = IdeaMilestone.objects.filter(within(add) | within(take)).order_by()
+        rows = rows.union(edges.annotate(d=days, n=sign).values_list("d", "n"), all=True)
+    counts: dict[int, int] = {}
+    for day, n in rows:
+        counts[day] = counts.get(day, 0) + n
+    return counts
+
+
+_CYCLE_FRACTIONS = (0.5, 0.75)  # the median and the 75th percentile
+
+# Two launches of the year in order of exact cycle time (ties by idea: the order of the
+# PostgreSQL index ``milestone_cycle_time``), from a whole number of days on, after skipping
+# some: params (year start, year end, that many days, how many to skip). One derived table
+# per percentile (SQLite refuses LIMIT in the arms of a UNION). The value on PostgreSQL is
+# the days as ``percentile_cont`` sees them (the numeric made a float); on SQLite the exact
+# interval in microseconds.
+_RANKS_SQL = {
+    vendor: (
+        f"SELECT * FROM (SELECT {{part}} AS part, {value} AS value "
+        f"FROM {IdeaMilestone._meta.db_table} WHERE launched_at >= %s AND launched_at < %s "
+        f"AND {cycle} >= %s ORDER BY {cycle}, idea_id LIMIT 2 OFFSET %s) AS part{{part}}"
+    )
+    for vendor, cycle, value in (
+        (
+            "postgresql",
+            "(launched_at - submitted_at)",
+            "(EXTRACT(EPOCH FROM (launched_at - submitted_at)) / 86400.0)::double precision",
+        ),
+        (
+            "sqlite",
+            "django_timestamp_diff(launched_at, submitted_at)",
+            "django_timestamp_diff(launched_at, submitted_at)",
+        ),
+    )
+}
+
+
+def cycle_time_days(fy: FiscalYear) -> dict:
+    """TWO queries (one when nothing launched), neither reading every launch of the year:
+    the launches by whole days of cycle time (:func:`_launch_counts`, one row per day), and,
+    for the median and the 75th percentile, the exact cycle times of the two launches each
+    interpolates between: the day holding the lower rank is found from cumulative counts,
+    and the year's launches are read in order of cycle time from that day on, skipping the
+    ranks before it within the day (an index walk on PostgreSQL). Exactly the figures of
+    :func:`cycle_time_days_scan`: the same values, the same interpolation (PostgreSQL's
+    ``percentile_cont``; elsewhere ``statistics.median`` and :func:`percentile`)."""
+    counts = _launch_counts(fy)
+    launched = sum(counts.values())
+    if not launched:
+        return _cycle_figures(None, None, 0)
+    wanted = []  # (fraction, position, day, ranks to skip within the day)
+    for fraction in _CYCLE_FRACTIONS:
+        position = fraction * (launched - 1)
+        rank, before = int(position), 0
+        for day in sorted(counts):
+            if before + counts[day] > rank:
+                wanted.append((fraction, position, day, rank - before))
+                break
+            before += counts[day]
+    connection = connections[IdeaMilestone.objects.db]
+    postgres = connection.vendor == "postgresql"
+    start, end = (DateTimeField().get_db_prep_value(t, connection) for t in _bounds(fy))
+    parts, params = [], []
+    for i, (_, _, day, skip) in enumerate(wanted):
+        parts.append(_RANKS_SQL[connection.vendor].format(part=i))
+        floor = DurationField().get_db_prep_value(timedelta(days=day), connection)
+        params += [start, end, floor, skip]
+    found: dict[int, list[float]] = {i: [] for i in range(len(wanted))}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for part, days in cursor.fetchall():
+            if not postgres:  # whole microseconds, made days as cycle_times() makes them
+                days = timedelta(microseconds=days).total_seconds() / 86400
+            found[part].append(days)
+    figures = []
+    for i, (fraction, position, _, _) in enumerate(wanted):
+        pair = sorted(found[i])
+        between = position > int(position)  # else the rank's own value
+        low = pair[0]
+        high = pair[1] if between else low
+        if postgres:
+            # percentile_cont: low + proportion * (high - low).
+            figures.append(low + (position - int(position)) * (high - low))
+        elif fraction == 0.5:
+            # statistics.median: the middle value, or the mean of the middle two.
+            figures.append((low + high) / 2 if between else low)
+        else:
+            figures.append(percentile([low, high], position - int(position)))
+    return _cycle_figures(figures[0], figures[1], launched)
 
 
 def _whole_days(start: datetime, end: datetime) -> tuple[date, date]:
@@ -337,8 +488,9 @@ def _rate(part: int, whole: int) -> float | None:
 
 def portfolio(fy: FiscalYear, cells: list[Cell] | None = None) -> dict:
     """The portfolio figures of ``fy`` (Decimals for money; the API and the page render
-    them with ``budgets.selectors.jsonable``). Four queries (three with ``cells`` given:
-    the page reads them first to count the ranking's ideas)."""
+    them with ``budgets.selectors.jsonable``). Five queries (four with ``cells`` given: the
+    page reads them first to count the ranking's ideas; one fewer for a year without
+    launches)."""
     cells = money_cells(fy) if cells is None else cells
     spent = sum((c.spent for c in cells), ZERO)
     generated = sum((c.generated for c in cells), ZERO)

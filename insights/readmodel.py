@@ -1,6 +1,6 @@
 """The portfolio's read model: the SQL of the triggers that keep ``PortfolioEntry``,
-``PortfolioCell``, ``IdeaMilestone`` and ``FunnelDay`` (insights.models) current, and their
-set-based rebuild.
+``PortfolioCell``, ``IdeaMilestone``, ``FunnelDay``, ``ExperimentDay`` and ``CycleTimeCount``
+(insights.models) current, and their set-based rebuild.
 
 Why triggers: the portfolio combines facts four apps own — allocations and their spend
 (``budgets``), an idea's type, horizon, stage and expected value (``ideas``), a stage's cycle
@@ -43,6 +43,7 @@ CELL = "insights_portfoliocell"
 MILESTONE = "insights_ideamilestone"
 FUNNEL_DAY = "insights_funnelday"
 EXPERIMENT_DAY = "insights_experimentday"
+CYCLE = "insights_cycletimecount"
 # The experiment-day counters and the decisions each counts.
 EXPERIMENT_COUNTS = (
     ("decided", "<> 'pending'"),
@@ -334,6 +335,172 @@ def _experiment_triggers(vendor: str) -> list[tuple[str, str, str, str | None, l
     ]
 
 
+# --- Cycle times per fiscal year -----------------------------------------------------------
+# ``CycleTimeCount``: of the ideas first launched within a fiscal year (by the UTC day of the
+# launch; the portfolio reads the milestones of the partial days at the edges of a year in
+# another time zone), how many took each whole number of days from first submission to
+# first launch. The percentiles find the day holding each rank from cumulative counts and
+# read only the exact cycle times from that day on (insights.portfolio.cycle_time_days).
+
+# A day in microseconds: SQLite's cycle times are whole microseconds (exact integers).
+_DAY_US = 86_400_000_000
+
+
+def _epoch_us(expr: str) -> str:
+    """SQLite: a datetime (UTC text ``YYYY-MM-DD HH:MM:SS[.ffffff]``) as microseconds."""
+    return (
+        f"(CAST(strftime('%s', {expr}) AS INTEGER) * 1000000 "
+        f"+ CAST(substr({expr}, 21, 6) AS INTEGER))"
+    )
+
+
+def cycle_days_sql(launched: str, submitted: str, vendor: str) -> str:
+    """The whole days (floor) from ``submitted`` to ``launched``, computed exactly (no
+    floating point), so every launch falls in the same day here and in the portfolio's
+    read of its exact cycle time."""
+    if vendor == "postgresql":
+        return f"floor(EXTRACT(EPOCH FROM ({launched} - {submitted})) / 86400)::integer"
+    us = f"({_epoch_us(launched)} - {_epoch_us(submitted)})"
+    return f"(CASE WHEN {us} >= 0 THEN {us} / {_DAY_US} ELSE -((-{us} + {_DAY_US - 1}) / {_DAY_US}) END)"
+
+
+def _in_year(day: str, fy: str) -> str:
+    return f"{fy}.starts_on <= {day} AND {fy}.ends_on >= {day}"
+
+
+def _cycle_add(row: str, vendor: str) -> str:
+    """Count the milestone ``row`` (NEW, launched) in every fiscal year holding the UTC day
+    of its launch, creating the count if need be."""
+    days = cycle_days_sql(f"{row}.launched_at", f"{row}.submitted_at", vendor)
+    day = _utc_day(f"{row}.launched_at", vendor)
+    return (
+        f"INSERT INTO {CYCLE} (fiscal_year_id, days, launches) "
+        f"SELECT f.id, {days}, 1 FROM budgets_fiscalyear f WHERE {_in_year(day, 'f')} "
+        f"ON CONFLICT (fiscal_year_id, days) DO UPDATE SET launches = {CYCLE}.launches + 1"
+    )
+
+
+def _cycle_take(row: str, vendor: str) -> str:
+    """Take the milestone ``row`` (OLD, launched) back: an UPDATE only (no negative count
+    when the row is gone)."""
+    days = cycle_days_sql(f"{row}.launched_at", f"{row}.submitted_at", vendor)
+    day = _utc_day(f"{row}.launched_at", vendor)
+    return (
+        f"UPDATE {CYCLE} SET launches = launches - 1 WHERE days = {days} AND fiscal_year_id IN "
+        f"(SELECT f.id FROM budgets_fiscalyear f WHERE {_in_year(day, 'f')})"
+    )
+
+
+def _cycle_fill(vendor: str, where: str = "") -> str:
+    """The counts of the fiscal years ``where`` selects (all by default), from the
+    milestones."""
+    days = cycle_days_sql("m.launched_at", "m.submitted_at", vendor)
+    day = _utc_day("m.launched_at", vendor)
+    return (
+        f"INSERT INTO {CYCLE} (fiscal_year_id, days, launches) "
+        f"SELECT f.id, {days}, COUNT(*) FROM {MILESTONE} m "
+        f"JOIN budgets_fiscalyear f ON {_in_year(day, 'f')} "
+        f"WHERE m.launched_at IS NOT NULL{where} GROUP BY f.id, {days}"
+    )
+
+
+def cycle_rebuild_sql(vendor: str) -> list[str]:
+    """Set-based statements recomputing the cycle-time counts from the milestones (run
+    after the milestones are rebuilt)."""
+    return [f"DELETE FROM {CYCLE}", _cycle_fill(vendor)]
+
+
+def _cycle_triggers(vendor: str) -> list[tuple[str, str, str, str | None, list[str]]]:
+    """(name, table, event, condition, body statements) of the cycle-time triggers
+    (migration ``insights/0004``): on the milestones (written by the triggers above) and on
+    the fiscal years (a year created, moved or deleted recounts its launches)."""
+    moved = _condition(
+        "{ne}(OLD.launched_at, NEW.launched_at) OR {ne}(OLD.submitted_at, NEW.submitted_at)",
+        vendor,
+    )
+    dates = "OLD.starts_on <> NEW.starts_on OR OLD.ends_on <> NEW.ends_on"
+    return [
+        (
+            "cycle_ins",
+            MILESTONE,
+            "INSERT",
+            "NEW.launched_at IS NOT NULL",
+            [_cycle_add("NEW", vendor)],
+        ),
+        (
+            "cycle_upd",
+            MILESTONE,
+            "UPDATE OF launched_at, submitted_at",
+            moved,
+            # Each statement no-ops for a side without a launch.
+            [_cycle_take("OLD", vendor), _cycle_add("NEW", vendor)],
+        ),
+        (
+            "cycle_del",
+            MILESTONE,
+            "DELETE",
+            "OLD.launched_at IS NOT NULL",
+            [_cycle_take("OLD", vendor)],
+        ),
+        (
+            "fy_ins",
+            "budgets_fiscalyear",
+            "INSERT",
+            None,
+            [_cycle_fill(vendor, " AND f.id = NEW.id")],
+        ),
+        (
+            "fy_upd",
+            "budgets_fiscalyear",
+            "UPDATE OF starts_on, ends_on",
+            dates,
+            [
+                f"DELETE FROM {CYCLE} WHERE fiscal_year_id = NEW.id",
+                _cycle_fill(vendor, " AND f.id = NEW.id"),
+            ],
+        ),
+        (
+            "fy_del",
+            "budgets_fiscalyear",
+            "DELETE",
+            None,
+            [f"DELETE FROM {CYCLE} WHERE fiscal_year_id = OLD.id"],
+        ),
+    ]
+
+
+def cycle_migration_forward(apps, schema_editor):
+    """Migration 0004: count the launches, install their triggers and, on PostgreSQL, the
+    index the percentiles read the exact cycle times by."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute("SET LOCAL statement_timeout = 0")
+    statements = cycle_rebuild_sql(vendor) + create_triggers_sql(vendor, _cycle_triggers(vendor))
+    if vendor == "postgresql":
+        statements.append(CYCLE_INDEX_SQL)
+    for sql in statements:
+        schema_editor.execute(sql, params=None)
+
+
+def cycle_migration_backward(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for sql in drop_triggers_sql(vendor, _cycle_triggers(vendor)):
+        schema_editor.execute(sql, params=None)
+    if vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS milestone_cycle_time", params=None)
+
+
+# PostgreSQL: the launches by exact cycle time, then idea (the portfolio's order), with the
+# launch and submission times (the year's filter and the value, so the read is index-only):
+# the read of the cycle times from one day on walks the index in order and stops after the
+# ranks it needs.
+CYCLE_INDEX_SQL = (
+    f"CREATE INDEX IF NOT EXISTS milestone_cycle_time ON {MILESTONE} "
+    "((launched_at - submitted_at), idea_id) INCLUDE (launched_at, submitted_at) "
+    "WHERE launched_at IS NOT NULL"
+)
+
+
 def create_triggers_sql(vendor: str, triggers=None) -> list[str]:
     """The statements creating every trigger of ``triggers`` (by default those of
     :func:`_triggers`, migration 0002's set) on ``vendor`` ("postgresql" or "sqlite")."""
@@ -374,8 +541,11 @@ def ensure_sqlite_triggers(sender=None, *, using: str = "default", **kwargs) -> 
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         present = {row[0] for row in cursor.fetchall()}
         triggers = _triggers("sqlite")
-        if EXPERIMENT_DAY in connection.introspection.table_names():
+        tables = connection.introspection.table_names()
+        if EXPERIMENT_DAY in tables:
             triggers += _experiment_triggers("sqlite")
+        if CYCLE in tables:
+            triggers += _cycle_triggers("sqlite")
         wanted = create_triggers_sql("sqlite", triggers)
         missing = [
             sql
@@ -388,8 +558,11 @@ def ensure_sqlite_triggers(sender=None, *, using: str = "default", **kwargs) -> 
             cursor.execute(sql)
         for sql in rebuild_sql("sqlite"):
             cursor.execute(sql)
-        if EXPERIMENT_DAY in connection.introspection.table_names():
+        if EXPERIMENT_DAY in tables:
             for sql in experiment_rebuild_sql("sqlite"):
+                cursor.execute(sql)
+        if CYCLE in tables:
+            for sql in cycle_rebuild_sql("sqlite"):
                 cursor.execute(sql)
 
 
@@ -436,23 +609,28 @@ def rebuild(connection=None) -> None:
     """Recompute the read model from its sources, in one transaction. On PostgreSQL without
     the web's statement timeout, and with the entries' own triggers off meanwhile (the
     cells are summed once at the end instead of once per entry; the ALTER is part of the
-    transaction, so a failure leaves them on)."""
+    transaction, so a failure leaves them on); likewise the milestones' (the cycle-time
+    counts are recounted at the end)."""
     connection = connection or default_connection
     postgres = connection.vendor == "postgresql"
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if postgres:
             cursor.execute("SET LOCAL statement_timeout = 0")
             cursor.execute(f"ALTER TABLE {ENTRY} DISABLE TRIGGER USER")
-        for sql in rebuild_sql(connection.vendor) + experiment_rebuild_sql(connection.vendor):
+            cursor.execute(f"ALTER TABLE {MILESTONE} DISABLE TRIGGER USER")
+        vendor = connection.vendor
+        for sql in rebuild_sql(vendor) + experiment_rebuild_sql(vendor) + cycle_rebuild_sql(vendor):
             cursor.execute(sql)
         if postgres:
             cursor.execute(f"ALTER TABLE {ENTRY} ENABLE TRIGGER USER")
+            cursor.execute(f"ALTER TABLE {MILESTONE} ENABLE TRIGGER USER")
 
 
 def snapshot() -> dict[str, set[tuple]]:
     """Every row of the four tables, as comparable tuples (money as 2-place Decimals, so
     SQLite's floats compare equal to exact sums): what the rebuild check compares."""
     from insights.models import (
+        CycleTimeCount,
         ExperimentDay,
         FunnelDay,
         IdeaMilestone,
@@ -481,6 +659,11 @@ def snapshot() -> dict[str, set[tuple]]:
         "experiment_days": rows(
             ExperimentDay.objects.exclude(**{n: 0 for n, _ in EXPERIMENT_COUNTS}),
             ["day", *(n for n, _ in EXPERIMENT_COUNTS)],
+        ),
+        # Likewise a count of launches back to 0.
+        "cycle_times": rows(
+            CycleTimeCount.objects.exclude(launches=0),
+            ["fiscal_year_id", "days", "launches"],
         ),
     }
 

@@ -233,6 +233,48 @@ def test_the_funnel_converts_step_by_step(fy):
     }
 
 
+def test_cycle_time_reads_the_ranks_from_the_counts_per_day(fy):
+    from datetime import timedelta
+
+    from insights.models import CycleTimeCount
+
+    mk = factories.IdeaFactory
+    launch = at(2026, 6, 1)
+    # Cycle times in days: 0.5, 3.5, three within day 10 (10.25, 10.75, 10.5), 12.25, 20.
+    for hours in (12, 84, 246, 258, 252, 294, 480):
+        submitted = launch - timedelta(hours=hours)
+        _history(mk(status="launched"), ("submitted", submitted), ("launched", launch))
+    # Launched the year before: in FY2025's counts, not this year's.
+    _history(mk(status="launched"), ("submitted", at(2025, 1, 1)), ("launched", at(2025, 1, 2)))
+    # The launches by whole days of cycle time (rounded down).
+    counts = dict(CycleTimeCount.objects.filter(fiscal_year=fy).values_list("days", "launches"))
+    assert counts == {0: 1, 3: 1, 10: 3, 12: 1, 20: 1}
+    # Sorted: 0.5, 3.5, 10.25, 10.5, 10.75, 12.25, 20 (7 launches). The median sits at
+    # position 0.5 x 6 = 3: the second of day 10 (after 2 launches before it), 10.5. The
+    # 75th percentile at 0.75 x 6 = 4.5: halfway from the third of day 10 (10.75) to the
+    # first of day 12 (12.25): 10.75 + 0.5 x 1.5 = 11.5.
+    figures = {"median": 10.5, "p75": 11.5, "launched": 7}
+    assert port.cycle_time_days(fy) == figures
+    assert port.cycle_time_days_scan(fy) == figures
+
+
+def test_cycle_time_interpolates_within_one_day_of_cycle_time(fy):
+    from datetime import timedelta
+
+    launch = at(2026, 6, 1)
+    # 2 d 0 h, 2 d 6 h, 2 d 12 h, 2 d 18 h: all four in day 2.
+    for hours in (48, 54, 60, 66):
+        _history(
+            factories.IdeaFactory(status="launched"),
+            ("submitted", launch - timedelta(hours=hours)),
+            ("launched", launch),
+        )
+    # Median at position 1.5: (2.25 + 2.5) / 2 = 2.375 → 2.4; the 75th percentile at 2.25:
+    # 2.5 + 0.25 x 0.25 = 2.5625 → 2.6.
+    assert port.cycle_time_days(fy) == {"median": 2.4, "p75": 2.6, "launched": 4}
+    assert port.cycle_time_days_scan(fy) == {"median": 2.4, "p75": 2.6, "launched": 4}
+
+
 def test_percentile_interpolates_between_ranks():
     assert port.percentile([], 0.75) is None
     assert port.percentile([7.0], 0.75) == 7.0
@@ -338,11 +380,13 @@ def test_an_unknown_year_is_404(client, manager, fy):
 
 # --- Query counts ------------------------------------------------------------------------
 
-# The 4 queries of insights.portfolio.portfolio, whatever the data size, all reading the
+# The 5 queries of insights.portfolio.portfolio, whatever the data size, all reading the
 # read model: spend, expected and realised value (and the number of ideas) grouped by
-# type x horizon x cycle; experiments by decision; the launched ideas' milestones; the
-# funnel's days (with the milestones at the year's edges, in the same query).
-PORTFOLIO = 4
+# type x horizon x cycle; experiments by decision; the year's launches by whole days of
+# cycle time; the exact cycle times the median and the 75th percentile interpolate between
+# (two or four milestones); the funnel's days (with the milestones at the year's edges, in
+# the same query).
+PORTFOLIO = 5
 
 
 @pytest.fixture
@@ -364,8 +408,8 @@ def busy(valued, fy):
 def test_the_page_query_count(client, executive, busy, django_assert_num_queries):
     client.force_login(executive)
     # 1 session, 2 user (with groups, and the layout's panel membership and unread count), 3 the
-    # fiscal years (chooser and chosen), 4-7 the portfolio (PORTFOLIO; its money cells also
-    # count the year's ideas, so the paginator runs no COUNT), 8 a page of the ranked ideas
+    # fiscal years (chooser and chosen), 4-8 the portfolio (PORTFOLIO; its money cells also
+    # count the year's ideas, so the paginator runs no COUNT), 9 a page of the ranked ideas
     with django_assert_num_queries(4 + PORTFOLIO):
         response = client.get(reverse("insights:portfolio"), {"fiscal_year": busy.pk})
     assert response.status_code == 200
@@ -388,7 +432,7 @@ def test_the_ranked_partial_query_count(client, executive, busy, django_assert_n
 
 def test_the_api_query_count(executive, busy, django_assert_num_queries):
     client = api_as(executive)
-    # 1 user's groups (rules), 2 the fiscal years, 3-6 the portfolio (PORTFOLIO)
+    # 1 user's groups (rules), 2 the fiscal years, 3-7 the portfolio (PORTFOLIO)
     with django_assert_num_queries(2 + PORTFOLIO):
         response = client.get("/api/v1/insights/portfolio/", {"fiscal_year": busy.pk})
     assert response.status_code == 200

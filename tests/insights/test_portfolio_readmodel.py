@@ -1,4 +1,5 @@
-"""The portfolio's read model (PortfolioEntry, IdeaMilestone, FunnelDay, ExperimentDay), kept by triggers on
+"""The portfolio's read model (PortfolioEntry, IdeaMilestone, FunnelDay, ExperimentDay,
+CycleTimeCount), kept by triggers on
 its sources, and the realised-value totals (IdeaValue) kept by the value-record service: after
 a realistic series of writes through services, the ORM and cascades, the maintained rows equal
 the rebuilt ones; the funnel is exact at the edges of a year in another time zone."""
@@ -18,7 +19,7 @@ from ideas import services as ideas
 from ideas.models import Idea, IdeaTransition
 from insights import portfolio as port
 from insights import readmodel
-from insights.models import FunnelDay, IdeaMilestone, PortfolioEntry
+from insights.models import CycleTimeCount, FunnelDay, IdeaMilestone, PortfolioEntry
 from outcomes import services as outcomes
 from outcomes.models import Experiment, IdeaValue
 from tests import factories
@@ -173,6 +174,7 @@ def test_the_rebuild_commands_repair_drift(writes):
     IdeaValue.objects.filter(idea=writes["A"]).update(total=D("1"))  # the entries follow
     PortfolioEntry.objects.filter(idea=writes["B"]).update(spent=D("3"))
     FunnelDay.objects.filter(day=date(2026, 3, 3)).update(in_review=5)
+    CycleTimeCount.objects.filter(fiscal_year=writes["fy"], launches=1).update(launches=7)
     out = StringIO()
     call_command("rebuild_idea_values", stdout=out)
     assert "1 idea(s) corrected" in out.getvalue()
@@ -181,6 +183,9 @@ def test_the_rebuild_commands_repair_drift(writes):
     text = out.getvalue()
     assert "entries: 6 row(s), 2 differed" in text  # B's wrong row out, its right row in
     assert "funnel_days" in text and "milestones: 3 row(s), 0 differed" in text
+    # A's launch (2026-01-10 to its first launch on 2026-06-01: 142 days), counted 7 times.
+    assert "cycle_times: 1 row(s), 2 differed" in text
+    assert readmodel.snapshot()["cycle_times"] == {(writes["fy"].pk, 142, 1)}
     assert PortfolioEntry.objects.get(idea=writes["B"]).spent == D("10000.00")
     assert FunnelDay.objects.get(day=date(2026, 3, 3)).in_review == 1
 
@@ -293,3 +298,64 @@ def test_the_experiments_are_exact_at_the_edges_of_a_year_in_another_time_zone(f
         factories.ExperimentFactory(decision="scale", decided_at=when)
     counts = port.experiments(fy)
     assert (counts["decided"], counts["scaled"], counts["hit_rate"]) == (3, 3, 1.0)
+
+
+@override_settings(TIME_ZONE="Europe/Paris")
+def test_the_cycle_times_are_exact_at_the_edges_of_a_year_in_another_time_zone(fy):
+    from datetime import timedelta
+
+    utc = ZoneInfo("UTC")
+    # (launch, cycle time in days). FY2026 runs from 2025-12-31 23:00 UTC to 2026-12-31
+    # 23:00 UTC in Paris; its maintained counts hold the UTC days 2026-01-01 to 2026-12-31.
+    for when, days in (
+        (datetime(2025, 12, 31, 22, 30, tzinfo=utc), 1),  # 23:30 in Paris, 2025: out
+        (datetime(2025, 12, 31, 23, 30, tzinfo=utc), 5),  # 1 January in Paris: in (added)
+        (datetime(2026, 6, 1, 12, 0, tzinfo=utc), 7),  # in
+        (datetime(2026, 12, 31, 22, 30, tzinfo=utc), 9),  # 23:30 on 31 December: in
+        (datetime(2026, 12, 31, 23, 30, tzinfo=utc), 20),  # 2027 in Paris: out (taken back)
+    ):
+        _history(
+            factories.IdeaFactory(status="launched"),
+            ("submitted", when - timedelta(days=days)),
+            ("launched", when),
+        )
+    # The counts hold the UTC days of the year: 7, 9 and 20 days (median 9 if read alone).
+    counts = dict(CycleTimeCount.objects.filter(fiscal_year=fy).values_list("days", "launches"))
+    assert counts == {7: 1, 9: 1, 20: 1}
+    # In the year in Paris: 5, 7, 9 days. Median 7; the 75th percentile at position
+    # 0.75 x 2 = 1.5: 7 + 0.5 x (9 - 7) = 8.
+    assert port.cycle_time_days(fy) == {"median": 7.0, "p75": 8.0, "launched": 3}
+    assert port.cycle_time_days_scan(fy) == {"median": 7.0, "p75": 8.0, "launched": 3}
+
+
+def test_the_cycle_time_counts_follow_launches_and_fiscal_years(fy):
+    def counts(year):
+        rows = CycleTimeCount.objects.filter(fiscal_year=year, launches__gt=0)
+        return dict(rows.values_list("days", "launches"))
+
+    a, b, c = (factories.IdeaFactory(status="launched") for _ in range(3))
+    _history(a, ("submitted", at(2026, 1, 1)), ("launched", at(2026, 1, 11)))  # 10 days
+    _history(b, ("submitted", at(2026, 3, 1)), ("launched", at(2026, 3, 4)))  # 3 days
+    _history(c, ("submitted", at(2027, 1, 1)), ("launched", at(2027, 1, 3)))  # 2 days, 2027
+    assert counts(fy) == {10: 1, 3: 1}
+    # An earlier launch of a: its first launch moves (10 → 5 days).
+    _history(a, ("launched", at(2026, 1, 6)))
+    # b's submission deleted: no milestone, no cycle time.
+    IdeaTransition.objects.filter(idea=b, to_status="submitted").delete()
+    assert counts(fy) == {5: 1}
+    # A year created after the launches counts them; moved, it recounts; deleted, it goes.
+    fy2 = factories.FiscalYearFactory(
+        label="FY2027", starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31)
+    )
+    assert counts(fy2) == {2: 1}
+    fy.ends_on = date(2027, 1, 31)
+    fy.save()
+    assert counts(fy) == {5: 1, 2: 1}
+    assert readmodel.snapshot()["cycle_times"] == {(fy.pk, 5, 1), (fy.pk, 2, 1), (fy2.pk, 2, 1)}
+    maintained = readmodel.snapshot()
+    readmodel.rebuild()
+    assert readmodel.snapshot() == maintained
+    fy2.delete()
+    assert not CycleTimeCount.objects.filter(fiscal_year_id=fy2.pk).exists()
+    c.delete()
+    assert counts(fy) == {5: 1}

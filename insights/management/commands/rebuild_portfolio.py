@@ -1,5 +1,5 @@
 """Recompute the portfolio's read model (entries, cells, milestones, funnel days, experiment
-days) from its sources."""
+days, cycle-time counts) from its sources."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -10,8 +10,8 @@ from insights import readmodel
 class Command(BaseCommand):
     help = (
         "Recompute the portfolio's read model (PortfolioEntry, PortfolioCell, IdeaMilestone, "
-        "FunnelDay, ExperimentDay; kept by triggers) from allocations, ideas, stages, "
-        "realised value, transitions and experiments; prints how many rows differed."
+        "FunnelDay, ExperimentDay, CycleTimeCount; kept by triggers) from allocations, ideas, stages, "
+        "realised value, transitions, experiments and fiscal years; prints how many rows differed."
     )
 
     def handle(self, *args, **options):
