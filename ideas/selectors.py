@@ -2,8 +2,9 @@
 from a model are QuerySet methods in ``ideas.models``)."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from django.db import connections, router
 from django.db.models import (
     BooleanField,
     Case,
@@ -22,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Kind
+from core.compiled import compiled
 from ideas.models import (
     FUNDABLE_STATUSES,
     Campaign,
@@ -188,30 +190,30 @@ def _awaiting_count() -> Coalesce:
     return _count(Idea.objects.filter(status=Status.SUBMITTED))
 
 
-def triage(*, stuck_days: int, limit: int = 8) -> Triage:
-    """Submitted ideas awaiting screening, ideas past the approval gate with no accountable
-    owner, and ideas on their way whose row has not changed for ``stuck_days`` days (a move
-    or an edit changes it). Two queries whose cost does not grow with the ideas: the three
-    counts as scalar subqueries of one statement (maintained counters, the partial index of
-    ideas without an owner, a count that stops at :data:`STUCK_CAP`), then the oldest
-    ``limit`` ideas with their reason, walked in ``updated_at`` order on the partial index
-    ``idea_triage_updated``."""
-    cutoff = timezone.now() - timedelta(days=stuck_days)
-    awaiting = Q(status=Status.SUBMITTED)
-    no_owner = Q(status__in=FUNDABLE_STATUSES, owner__isnull=True)
-    stuck = Q(status__in=ON_THEIR_WAY, updated_at__lt=cutoff) & ~awaiting
+# Stands for the triage's "unchanged since" instant in its compiled statements.
+_CUTOFF = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+
+
+def _triage_counts() -> QuerySet:
+    _, no_owner, stuck = _triage_reasons(_CUTOFF)
     stuck_some = Idea.objects.filter(stuck).order_by().values("pk")[: STUCK_CAP + 1]
-    counts = (
+    return (
         Idea.objects.order_by()
         .annotate(
             awaiting_n=_awaiting_count(),
             no_owner_n=_count(Idea.objects.filter(no_owner)),
             stuck_n=_count(Idea.objects.filter(pk__in=stuck_some)),
         )
-        .values("awaiting_n", "no_owner_n", "stuck_n")[:1]
+        .values_list("awaiting_n", "no_owner_n", "stuck_n")[:1]
     )
-    row = next(iter(counts), None) or {"awaiting_n": 0, "no_owner_n": 0, "stuck_n": 0}
-    rows = list(
+
+
+_TRIAGE_FIELDS = ("id", "title", "status", "updated_at")
+
+
+def _triage_ideas(limit: int) -> QuerySet:
+    awaiting, no_owner, stuck = _triage_reasons(_CUTOFF)
+    return (
         # The status list repeats the index's condition so the planner can use it.
         Idea.objects.filter(status__in=TRIAGE_STATUSES)
         .filter(awaiting | no_owner | stuck)
@@ -222,13 +224,45 @@ def triage(*, stuck_days: int, limit: int = 8) -> Triage:
                 default=Value("stuck"),
             )
         )
-        .only("id", "title", "status", "updated_at")
-        .order_by("updated_at", "id")[:limit]
+        .order_by("updated_at", "id")
+        .values_list(*_TRIAGE_FIELDS, "triage")[:limit]
     )
+
+
+def _triage_reasons(cutoff) -> tuple[Q, Q, Q]:
+    awaiting = Q(status=Status.SUBMITTED)
+    no_owner = Q(status__in=FUNDABLE_STATUSES, owner__isnull=True)
+    stuck = Q(status__in=ON_THEIR_WAY, updated_at__lt=cutoff) & ~awaiting
+    return awaiting, no_owner, stuck
+
+
+def triage(*, stuck_days: int, limit: int = 8) -> Triage:
+    """Submitted ideas awaiting screening, ideas past the approval gate with no accountable
+    owner, and ideas on their way whose row has not changed for ``stuck_days`` days (a move
+    or an edit changes it). Two queries whose cost does not grow with the ideas: the three
+    counts as scalar subqueries of one statement (maintained counters, the partial index of
+    ideas without an owner, a count that stops at :data:`STUCK_CAP`), then the oldest
+    ``limit`` ideas with their reason, walked in ``updated_at`` order on the partial index
+    ``idea_triage_updated``. Both are compiled once per connection (``core.compiled``):
+    building them cost more CPU than running them, on every manager's home page."""
+    alias = router.db_for_read(Idea)
+    ops = connections[alias].ops
+    cutoff = timezone.now() - timedelta(days=stuck_days)
+    bind = {ops.adapt_datetimefield_value(_CUTOFF): ops.adapt_datetimefield_value(cutoff)}
+    shape = ("ideas.triage_counts", use_day_counters(), STUCK_CAP)
+    counts = compiled(alias, shape, _triage_counts)
+    found = counts.fetch(alias, bind)
+    awaiting_n, no_owner_n, stuck_n = found[0] if found else (0, 0, 0)
+    ideas = compiled(alias, ("ideas.triage_ideas", limit), lambda: _triage_ideas(limit))
+    rows = []
+    for row in ideas.fetch(alias, bind):
+        idea = Idea.from_db(alias, _TRIAGE_FIELDS, row[: len(_TRIAGE_FIELDS)])
+        idea.triage = row[-1]
+        rows.append(idea)
     return Triage(
         stuck_days=stuck_days,
         ideas=rows,
-        awaiting=row["awaiting_n"],
-        no_owner=row["no_owner_n"],
-        stuck=row["stuck_n"],
+        awaiting=awaiting_n,
+        no_owner=no_owner_n,
+        stuck=stuck_n,
     )
