@@ -70,6 +70,16 @@ class FiscalYearRef:
     ends_on: date
     currency: str
 
+    @classmethod
+    def of(cls, fy: FiscalYear) -> "FiscalYearRef":
+        return cls(
+            id=fy.pk,
+            label=fy.label,
+            starts_on=fy.starts_on,
+            ends_on=fy.ends_on,
+            currency=fy.currency,
+        )
+
 
 @dataclass(frozen=True)
 class Totals:
@@ -471,13 +481,7 @@ def fiscal_year_summary(fiscal_year: FiscalYear, *, today: date | None = None) -
     t = totals(fy, groups, today=today)
     series = spend_series(fy)
     return BudgetSummary(
-        fiscal_year=FiscalYearRef(
-            id=fy.pk,
-            label=fy.label,
-            starts_on=fy.starts_on,
-            ends_on=fy.ends_on,
-            currency=fy.currency,
-        ),
+        fiscal_year=FiscalYearRef.of(fy),
         as_of=today,
         totals=t,
         splits=splits(groups, committed=t.committed, marketing=fy.marketing_budget, fy=fy),
@@ -502,13 +506,7 @@ def fiscal_year_headline(fiscal_year: FiscalYear, *, today: date | None = None) 
     fy = fiscal_year
     t = totals(fy, committed_groups(fy), today=today or timezone.localdate())
     return Headline(
-        fiscal_year=FiscalYearRef(
-            id=fy.pk,
-            label=fy.label,
-            starts_on=fy.starts_on,
-            ends_on=fy.ends_on,
-            currency=fy.currency,
-        ),
+        fiscal_year=FiscalYearRef.of(fy),
         totals=t,
         alerts=alerts(fy, t),
     )

@@ -627,7 +627,7 @@ def rebuild(connection=None) -> None:
 
 
 def snapshot() -> dict[str, set[tuple]]:
-    """Every row of the four tables, as comparable tuples (money as 2-place Decimals, so
+    """Every row of the portfolio's tables, as comparable tuples (money as 2-place Decimals, so
     SQLite's floats compare equal to exact sums): what the rebuild check compares."""
     from insights.models import (
         CycleTimeCount,
