@@ -651,6 +651,28 @@ def _row_html(row) -> str:
     )
 
 
+# A row of the progress per idea (the template's markup, written here with the result cards:
+# 50 rows a page).
+_IDEA_PROGRESS_ROW = "\n        <tr><td>{title}</td><td>{done}/{total}{late}</td></tr>\n      "
+_IDEA_PROGRESS_LATE = ' <span class="badge bad">late</span>'
+_IDEA_PROGRESS_EMPTY = '<tr><td colspan="2" class="empty">No ideas in this round.</td></tr>\n      '
+
+
+def _idea_progress_html(ideas, late: bool) -> SafeString:
+    """The progress table's rows for a page of ``ideas`` (annotated ``done`` and ``total``):
+    late is shown on an idea still missing scorecards once the round is past due."""
+    rows = "".join(
+        _IDEA_PROGRESS_ROW.format(
+            title=escape(i.title),
+            done=i.done,
+            total=i.total,
+            late=_IDEA_PROGRESS_LATE if late and i.done < i.total else "",
+        )
+        for i in ideas
+    )
+    return mark_safe(rows or _IDEA_PROGRESS_EMPTY)
+
+
 def _results_html(rows, mode_label: str) -> tuple[SafeString, SafeString]:
     """The result cards and the data table's rows of a page of decorated results."""
     rows = list(rows)
@@ -794,6 +816,7 @@ def _round_context(request, round: ReviewRound, *, results_only: bool = False) -
             ideas.order_by("title", "id"), PAGE_SIZE, round.idea_count
         ).get_page(request.GET.get("ideas_page"))
         ctx["late"] = round.is_late()
+        ctx["ideas_rows"] = _idea_progress_html(ctx["ideas"], ctx["late"])
         # Shown only while the round is a draft (why it cannot open yet): read only then.
         ctx["coverage"] = (
             services.coverage_problem(panel=round.panel, scorecard=round.scorecard)

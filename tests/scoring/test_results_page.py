@@ -205,3 +205,27 @@ def test_the_cards_and_rows_are_the_templates_markup(closed_round, mode):
     context = Context({"results": rows, "mode_label": label})
     assert cards == Template(_CARD_TEMPLATE).render(context)
     assert table_rows == Template(_ROW_TEMPLATE).render(context)
+
+
+_IDEA_PROGRESS_TEMPLATE = """{% for i in ideas %}
+        <tr><td>{{ i.title }}</td><td>{{ i.done }}/{{ i.total }}{% if i.done < i.total and late %} <span class="badge bad">late</span>{% endif %}</td></tr>
+      {% empty %}<tr><td colspan="2" class="empty">No ideas in this round.</td></tr>
+      {% endfor %}"""
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_the_progress_per_idea_rows_are_the_templates_markup(late):
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+
+    ideas = [
+        SimpleNamespace(title='Fish & "chips" <now>', done=2, total=3),
+        SimpleNamespace(title="All in", done=3, total=3),
+    ]
+    for shown in (ideas, []):
+        expected = Template(_IDEA_PROGRESS_TEMPLATE).render(Context({"ideas": shown, "late": late}))
+        assert views._idea_progress_html(shown, late) == expected
+    # By hand: only the idea still missing a scorecard is late, and only past the due date.
+    assert ("late</span>" in views._idea_progress_html(ideas[:1], late)) is late
+    assert "late</span>" not in views._idea_progress_html(ideas[1:], late)
