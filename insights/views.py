@@ -5,25 +5,19 @@ executive dashboard with its CSV export (at their historical URLs ``/journeys/``
 Every page and export here is a report: ``core.db.report_read`` sends its reads to the
 replica when one is configured, and each page says how current its data is (``as_of``)."""
 
-import contextlib
-import hashlib
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from budgets.models import FiscalYear
 from budgets.selectors import default_fiscal_year, jsonable, money
 from core.db import as_of, report_read
+from core.fragments import cached_fragments
 from core.web import (
     HtmxHttpRequest,
     csv_response,
@@ -95,6 +89,7 @@ def _map_context(request: HtmxHttpRequest, journey: Journey) -> tuple[dict, int]
         "journey-map",
         [journey.pk, data, grid["board_url"], grid["new_idea_url"]],
         lambda: render_to_string("insights/journey_map.html#map-grid", grid, request),
+        template="templates/insights/journey_map.html",
     )
     return context, status
 
@@ -179,32 +174,14 @@ def _summary_html(request: HtmxHttpRequest, context: dict) -> str:
         "dashboard",
         [context["summary_json"], context["value"], jsonable(context["headline"])],
         lambda: render_to_string("insights/dashboard.html#summary-body", context, request),
+        template="templates/insights/dashboard.html",
     )
 
 
-FRAGMENT_CACHE_SECONDS = 24 * 3600
-
-
-def cached_html(name: str, figures: list, render_html) -> str:
-    """A report's fragment, cached under a digest of every value it shows (``figures``,
-    plus the language and the time zone it is written in): other figures give another key,
-    so the cache is never stale and needs no invalidation. A cache that fails only costs
-    the rendering."""
-    data = json.dumps(
-        [*figures, translation.get_language(), timezone.get_current_timezone_name()],
-        sort_keys=True,
-        default=str,
-    )
-    key = f"insights:{name}:" + hashlib.sha256(data.encode()).hexdigest()
-    try:
-        html = cache.get(key)
-    except Exception:  # the cache is an optimisation: a cache that is down costs a render
-        html = None
-    if html is None:
-        html = render_html()
-        with contextlib.suppress(Exception):
-            cache.set(key, html, FRAGMENT_CACHE_SECONDS)
-    return mark_safe(html)  # our template's output, escaped as it was rendered
+def cached_html(name: str, figures: list, render_html, *, template: str) -> str:
+    """A report's fragment rendered by ``render_html`` from ``template``, cached under a
+    digest of every value it shows (``core.fragments``)."""
+    return cached_fragments(name, figures, lambda: [render_html()], sources=(template,))[0]
 
 
 @login_required

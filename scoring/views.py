@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 from accounts.models import Function, Kind, User
 from core.db import report_read
 from core.exceptions import Conflict
+from core.fragments import cached_fragments
 from core.templatetags.juncture import icon
 from core.web import (
     HtmxHttpRequest,
@@ -673,6 +674,33 @@ def _idea_progress_html(ideas, late: bool) -> SafeString:
     return mark_safe(rows or _IDEA_PROGRESS_EMPTY)
 
 
+# The files that write a result card's and row's markup and their labels (the fragment
+# cache's key).
+RESULTS_SOURCES = ("scoring/views.py", "core/templatetags/juncture.py", "accounts/models.py")
+
+
+def _signal_figures(signals: list[Signal]) -> list:
+    return [(s.pk, s.key, s.name, s.scale_min, s.scale_max) for s in signals]
+
+
+def _result_figures(row) -> list:
+    """Everything of a result that its card and row show (with its signal values)."""
+    return [
+        row.pk,
+        row.idea_id,
+        row.rank,
+        row.idea.title,
+        row.overall,
+        row.passes_gate,
+        row.gate_reason,
+        row.contested,
+        row.contested_reason,
+        row.reviewers,
+        row.functions,
+        row.function_means,
+    ]
+
+
 def _results_html(rows, mode_label: str) -> tuple[SafeString, SafeString]:
     """The result cards and the data table's rows of a page of decorated results."""
     rows = list(rows)
@@ -832,9 +860,21 @@ def _round_context(request, round: ReviewRound, *, results_only: bool = False) -
                 thin = _hide_thin_functions(round, ctx["results"])
             threshold = float(round.scorecard.gate_threshold)
             values = _signal_values(ctx["results"])
-            _decorate_results(ctx["results"], signals, threshold, mode, thin, values)
-            ctx["results_cards"], ctx["results_rows"] = _results_html(
-                ctx["results"], ctx["mode_label"]
+            rows = list(ctx["results"])
+
+            def render():
+                _decorate_results(rows, signals, threshold, mode, thin, values)
+                return _results_html(rows, ctx["mode_label"])
+
+            # A closed round's results change only when it is recomputed: the cards and
+            # rows (most of the page's time) are built once per set of the figures they show.
+            ctx["results_cards"], ctx["results_rows"] = cached_fragments(
+                "round-results",
+                [mode, ctx["mode_label"], threshold, _signal_figures(signals)]
+                + [_result_figures(row) for row in rows]
+                + [sorted(values.items()), sorted((k, sorted(v)) for k, v in (thin or {}).items())],
+                render,
+                sources=RESULTS_SOURCES,
             )
     return ctx
 

@@ -116,7 +116,7 @@ def test_the_cached_summary_is_never_stale(client, executive, fy):
 
 
 def test_a_cache_that_fails_costs_only_the_rendering(client, executive, fy, monkeypatch):
-    from insights import views
+    from core import fragments
 
     class Down:
         def get(self, *args, **kwargs):
@@ -124,7 +124,7 @@ def test_a_cache_that_fails_costs_only_the_rendering(client, executive, fy, monk
 
         set = get
 
-    monkeypatch.setattr(views, "cache", Down())
+    monkeypatch.setattr(fragments, "cache", Down())
     factories.AllocationFactory(fiscal_year=fy, amount=Decimal("100.00"))
     client.force_login(executive)
     html = client.get(reverse("insights:dashboard"), {"fiscal_year": fy.pk}).content.decode()

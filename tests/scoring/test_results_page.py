@@ -229,3 +229,39 @@ def test_the_progress_per_idea_rows_are_the_templates_markup(late):
     # By hand: only the idea still missing a scorecard is late, and only past the due date.
     assert ("late</span>" in views._idea_progress_html(ideas[:1], late)) is late
     assert "late</span>" not in views._idea_progress_html(ideas[1:], late)
+
+
+def test_the_cached_results_are_never_stale(client, closed_round, manager):
+    """A closed round's cards and rows are cached under a digest of what they show: the
+    same figures give the same page from the cache, a renamed idea shows at once."""
+    client.force_login(manager)
+    url = reverse("scoring:round", args=[closed_round.pk])
+
+    def results(html: str) -> str:
+        return html.split('<section id="results"')[1].split("</section>")[0]
+
+    first = results(client.get(url).content.decode())
+    assert results(client.get(url).content.decode()) == first
+    idea = closed_round.ideas.get(title="C")
+    type(idea).objects.filter(pk=idea.pk).update(title="C, renamed")
+    html = client.get(url).content.decode()
+    assert 'result-card__title">C, renamed</h3>' in html
+    assert 'result-card__title">C</h3>' not in html
+    # The raw values are another fragment: C's raw means are 3.00 on every signal.
+    raw = client.get(url, {"values": "raw"}).content.decode()
+    assert _card(raw, "C, renamed").count('width="50.00"') == 4
+
+
+def test_a_cache_that_fails_costs_only_the_rendering(client, closed_round, manager, monkeypatch):
+    from core import fragments
+
+    class Down:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("cache down")
+
+        set = get
+
+    monkeypatch.setattr(fragments, "cache", Down())
+    client.force_login(manager)
+    html = client.get(reverse("scoring:round", args=[closed_round.pk])).content.decode()
+    assert html.count('class="card result-card"') == 3
