@@ -48,7 +48,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
@@ -82,6 +82,9 @@ _DIALECTS = {
         # JSONB_BUILD_OBJECT calls (most of its step's time when measured). TRIM_SCALE writes
         # 4.5, not 4.500000000: the number a float would show, so the stored JSONB is the same.
         "json_text": True,
+        # read the round's signal results through their (idea_score_id, signal_id) index,
+        # not by a scan of every round's
+        "cur_filter": "\n    WHERE o.idea_score_id = ANY (ARRAY(SELECT id FROM cis))",
     },
     "sqlite": {
         "fmt2": "PRINTF('%%.2f', {})",
@@ -90,6 +93,7 @@ _DIALECTS = {
         "greatest": "MAX({})",
         "least": "MIN({})",
         "json_text": False,
+        "cur_filter": "",
     },
 }
 
@@ -102,6 +106,7 @@ class _Shape:
 
     signals: list[dict]
     functions: list[str]
+    submitted: int = 0  # scorecards submitted in the round
 
 
 def _r(expr: str) -> str:
@@ -122,7 +127,7 @@ def _rowwise(d: dict[str, str], fn: str, terms: list[str]) -> str:
     return terms[0] if len(terms) == 1 else d[fn].format(", ".join(terms))
 
 
-def _ctes(d: dict[str, str], shape: _Shape) -> str:
+def _ctes(d: dict[str, str], shape: _Shape, fast: bool = False) -> str:
     """The method as CTEs. Bound parameters: %(round)s, per signal k %(sid_k)s, %(w_k)s,
     %(lo_k)s, %(hi_k)s, %(key_k)s, %(name_k)s, per function j %(f_j)s, and %(n_signals)s,
     %(threshold)s, %(min_reviews)s, %(min_functions)s and their display strings (…_t)."""
@@ -273,6 +278,23 @@ def _ctes(d: dict[str, str], shape: _Shape) -> str:
     # the widest split (ties: the lowest signal id); below every spread when no signal has
     # two functions
     best = _rowwise(d, "greatest", [f"COALESCE(spread{k}, {_NONE_LOW})" for k in K])
+    # The exact decimals behind the text of the reasons (in the fast form the values are
+    # held in units of 1e-9, see _nano).
+    dec = _dec if fast else (lambda col: col)
+    if fast:
+        middle = _fast_middle(d, shape, weighted=weighted, weights=weights, ends=ends)
+    else:
+        middle = f"""pc AS MATERIALIZED (
+    -- R_is and its SD, C_is, and the function means fm (rounded: they are compared)
+    SELECT {", ".join(pc_cols)} FROM pi CROSS JOIN gs
+),
+pk AS MATERIALIZED (
+    -- overall, the gate's inputs, the JSON of the function means, each signal's split
+    SELECT {", ".join(pk_cols)} FROM pc
+),
+pb AS MATERIALIZED (
+    SELECT {", ".join(pb_cols)} FROM pk
+)"""
 
     def at_widest(per_k) -> str:
         return "CASE " + " ".join(f"WHEN k.spread{k} = k.best THEN {per_k(k)}" for k in K) + " END"
@@ -287,19 +309,26 @@ def _ctes(d: dict[str, str], shape: _Shape) -> str:
             "CAST(k.signal_count AS TEXT) || ' of ' || %(n_signals_t)s || ' signals scored' "
             "ELSE '' END",
             "CASE WHEN k.min_cal < %(threshold)s THEN '; a calibrated signal score ' || "
-            f"{fmt2('k.min_cal')} || ' is below ' || %(threshold_t)s ELSE '' END",
+            f"{fmt2(dec('k.min_caln') if fast else 'k.min_cal')} || ' is below ' || "
+            "%(threshold_t)s ELSE '' END",
             "CASE WHEN k.reviewers < %(min_reviews)s THEN '; ' || CAST(k.reviewers AS TEXT) || "
             "' reviewers, ' || %(min_reviews_t)s || ' needed' ELSE '' END",
             "CASE WHEN k.functions < %(min_functions)s THEN '; ' || CAST(k.functions AS TEXT) || "
             "' functions, ' || %(min_functions_t)s || ' needed' ELSE '' END",
         ]
     )
-    contested = f"COALESCE(k.best >= {CONTESTED_SPREAD}, FALSE)"
+    # (in the fast form the spreads are in units of 1e-9: exact integers)
+    contested = (
+        f"COALESCE(k.best >= {CONTESTED_SPREAD * 1_000_000_000:.0f}, FALSE)"
+        if fast
+        else f"COALESCE(k.best >= {CONTESTED_SPREAD}, FALSE)"
+    )
     split = (
         f"{at_widest(lambda k: f'%(name_{k})s')} || ': ' || {at_widest(lambda k: f'k.hf{k}')}"
-        f" || ' ' || {at_widest(lambda k: fmt2(f'k.hi{k}'))} || ' vs ' || "
+        f" || ' ' || {at_widest(lambda k: fmt2(dec(f'k.hi{k}')))} || ' vs ' || "
         f"{at_widest(lambda k: f'k.lf{k}')} || ' ' || "
-        f"{at_widest(lambda k: fmt2(f'k.lo{k}'))} || ' (spread ' || {fmt2('k.best')} || ')'"
+        f"{at_widest(lambda k: fmt2(dec(f'k.lo{k}')))} || ' (spread ' || {fmt2(dec('k.best'))}"
+        " || ')'"
     )
     fc_cols = ", ".join(f"COUNT(*) FILTER (WHERE rz.fj = {j}) AS fc{j}" for j in J)
     fj = (
@@ -319,6 +348,7 @@ ir AS (
     SELECT a.idea_id AS idea_id, a.reviewer_id AS reviewer_id, {ir_cols}
     FROM {score} s JOIN {assignment} a ON a.id = s.assignment_id
     WHERE a.round_id = %(round)s AND a.submitted_at IS NOT NULL
+      AND s.assignment_id BETWEEN %(a_lo)s AND %(a_hi)s
       AND s.signal_id IN ({", ".join(f"%(sid_{k})s" for k in K)})
     GROUP BY a.idea_id, a.reviewer_id
 ),
@@ -347,17 +377,7 @@ pi AS (
     FROM ir JOIN rz ON rz.reviewer_id = ir.reviewer_id CROSS JOIN gs
     GROUP BY ir.idea_id
 ),
-pc AS MATERIALIZED (
-    -- R_is and its SD, C_is, and the function means fm (rounded: they are compared)
-    SELECT {", ".join(pc_cols)} FROM pi CROSS JOIN gs
-),
-pk AS MATERIALIZED (
-    -- overall, the gate's inputs, the JSON of the function means, each signal's split
-    SELECT {", ".join(pk_cols)} FROM pc
-),
-pb AS MATERIALIZED (
-    SELECT {", ".join(pb_cols)} FROM pk
-),
+{middle},
 rk AS (
     -- the rank over narrow rows (ties: more reviewers first, then the idea id)
     SELECT idea_id,
@@ -390,11 +410,161 @@ cis AS MATERIALIZED (
 cur AS MATERIALIZED (
     -- the round's signal results as they are
     SELECT o.id, o.raw, o.calibrated, o.sd, o.n, o.signal_id, i.idea_id
-    FROM {SignalResult._meta.db_table} o JOIN cis i ON i.id = o.idea_score_id
+    FROM {SignalResult._meta.db_table} o JOIN cis i ON i.id = o.idea_score_id{d["cur_filter"]}
 )"""
 
 
-def _idea_score_upsert(d: dict[str, str]) -> str:
+# --- PostgreSQL, fast form ---------------------------------------------------------------
+# ``ROUND(CAST(x AS NUMERIC), 9)`` costs a float-to-text conversion per value (PostgreSQL's
+# float-to-numeric cast prints the float), and comparing the rounded numeric with a stored
+# float costs another (numeric-to-float parses its text): at 10,000 ideas x ~45 values that
+# was most of the run. The fast form holds each rounded value as N = 10^9 x the rounded
+# decimal D, an integer-valued float, and stores N / 10^9. It is the same number:
+#
+# * For |x| < 10^4 and x * 10^9 not within 0.01 of a half-integer, ``ROUND(x * 1e9)`` is N:
+#   x * 10^9 < 10^13 is computed within half an ulp (2^-10 < 0.001) and the numeric cast
+#   first rounds x to 15 significant digits (a change below 0.5 * 10^-11, i.e. 0.005 in
+#   units of 10^-9), so both land on the same side of every half-integer. Every other x
+#   (near a tie, where float ROUND goes to even and numeric ROUND away from zero, or large)
+#   takes the numeric expression itself, times 10^9.
+# * N is an integer below 2^53 (the caller checks the bound, see _FAST_MAX_ASSIGNMENTS), so
+#   it is exact; N / 10^9 is one correctly rounded division, the float nearest to D, which is
+#   what casting the numeric D to a float (text, then a correctly rounded parse) stored.
+# * Nearest-float rounding keeps order, and the floats of two different 9-decimal numbers
+#   below 2^22 differ, so ranks, gate comparisons and maxima are unchanged; differences of
+#   N (the spreads) are exact, and the text of a reason comes from the exact decimal N * 10^-9.
+#
+# tests/scoring/test_fast_form.py compares both forms row for row, ties included.
+_E9 = "CAST(1e9 AS DOUBLE PRECISION)"
+# Beyond this many submitted scorecards in a round a calibrated value could reach 2^53 / 10^9
+# / 2 (|z| <= 9 n with n scores of one reviewer or signal, S <= 4.5), and the exact form runs.
+_FAST_MAX_ASSIGNMENTS = 100_000
+
+
+def _nano(x: str) -> str:
+    """10^9 x ``ROUND(CAST(x AS NUMERIC), 9)`` as an integer-valued float (``x`` a column:
+    it is read four times)."""
+    return (
+        f"CASE WHEN ABS({x}) < 1e4 AND ABS({x} * {_E9} - FLOOR({x} * {_E9}) - 0.5) > 0.01 "
+        f"THEN ROUND({x} * {_E9}) + CAST(0 AS DOUBLE PRECISION) "  # (+0: never a -0)
+        f"ELSE CAST(ROUND(CAST({x} AS NUMERIC), 9) * 1000000000 AS DOUBLE PRECISION) END"
+    )
+
+
+def _dec(n: str) -> str:
+    """The exact decimal (scale 9) of a value in units of 10^-9."""
+    return f"(CAST(CAST({n} AS BIGINT) AS NUMERIC) * 0.000000001)"
+
+
+def _json_number(n: str) -> str:
+    """The text ``TRIM_SCALE`` gives the decimal of ``n`` (units of 10^-9). Between 10^-4 and
+    10^6 it is the float's own shortest text (the decimal has at most 15 digits and no other
+    decimal of 9 places rounds to the same float; extra_float_digits is set to 1)."""
+    return (
+        f"CASE WHEN ABS({n}) >= 100000 AND ABS({n}) < 1e15 THEN CAST({n} / {_E9} AS TEXT) "
+        f"ELSE CAST(TRIM_SCALE({_dec(n)}) AS TEXT) END"
+    )
+
+
+def _jsonb_order(names: list[str]) -> list[int]:
+    """Positions of ``names`` in the order PostgreSQL writes JSONB object keys: shorter
+    (in UTF-8 bytes) first, then bytewise."""
+    return sorted(range(len(names)), key=lambda i: (len(names[i].encode()), names[i].encode()))
+
+
+def _fast_middle(d, shape: _Shape, *, weighted: str, weights: str, ends) -> str:
+    K = range(len(shape.signals))
+    J = range(len(shape.functions))
+    keep = ["idea_id", "reviewers", "functions"]
+    pv_cols = [*keep, *(f"fc{j}" for j in J)]
+    for k in K:
+        raw, mean_z = _div(f"sx{k}", f"n{k}"), _div(f"sz{k}", f"n{k}")
+        cal = f"(g{k} + s{k} * {mean_z})"
+        pv_cols += [
+            f"n{k}",
+            f"{raw} AS raw{k}",
+            f"{_sd(f'{_div(f"sxx{k}", f"n{k}")} - {raw} * {raw}')} AS sd{k}",
+            f"CASE WHEN {cal} < %(lo_{k})s THEN %(lo_{k})s WHEN {cal} > %(hi_{k})s "
+            f"THEN %(hi_{k})s ELSE {cal} END AS cal{k}",
+            " + ".join(f"CASE WHEN fn{j}_{k} > 0 THEN 1 ELSE 0 END" for j in J) + f" AS nf{k}",
+            *(f"{_div(f'fs{j}_{k}', f'fn{j}_{k}')} AS fm{j}_{k}" for j in J),
+        ]
+    per_k = [f"n{k}, nf{k}" for k in K]
+    fms = [f"fm{j}_{k}" for k in K for j in J]
+    pn_cols = [
+        *keep,
+        *(f"fc{j}" for j in J),
+        *per_k,
+        *(f"{_nano(f'{c}{k}')} AS {c}{k}" for k in K for c in ("raw", "sd", "cal")),
+        f"{_nano('overall')} AS overall",
+        *(f"{_nano(c)} AS {c}" for c in fms),
+    ]
+    # '{"<function>": {"<signal key>": mean, …}, …}' written as PostgreSQL writes the JSONB
+    # (keys in its order, its separators and escapes), so that it can be compared as text
+    # with the stored JSONB and parsed only when it differs.
+    per_function = [
+        f"CASE WHEN fc{j} > 0 THEN %(fj_{j})s || ': {{' || CONCAT_WS(', ', "
+        + ", ".join(
+            f"CASE WHEN fm{j}_{k} IS NOT NULL THEN %(kj_{k})s || ': ' || "
+            f"{_json_number(f'fm{j}_{k}')} END"
+            for k in _jsonb_order([s["key"] for s in shape.signals])
+        )
+        + ") || '}' END"
+        for j in _jsonb_order(shape.functions)
+    ]
+    ph_cols = [
+        *keep,
+        *(f"n{k}, raw{k}, sd{k}, cal{k}" for k in K),
+        "overall",
+        *fms,
+        f"'{{' || CONCAT_WS(', ', {', '.join(per_function)}) || '}}' AS function_means",
+    ]
+    for k in K:
+        hi = _rowwise(d, "greatest", [f"COALESCE(fm{j}_{k}, {_NONE_LOW})" for j in J])
+        lo = _rowwise(d, "least", [f"COALESCE(fm{j}_{k}, {_NONE_HIGH})" for j in J])
+        ph_cols += [
+            f"CASE WHEN nf{k} >= 2 THEN {hi} END AS hi{k}",
+            f"CASE WHEN nf{k} >= 2 THEN {lo} END AS lo{k}",
+        ]
+    top_down = sorted(J, key=lambda j: shape.functions[j], reverse=True)
+    bottom_up = sorted(J, key=lambda j: shape.functions[j])
+    pb_cols = [
+        *keep,
+        f"overall / {_E9} AS overall",
+        _rowwise(d, "least", [f"COALESCE(cal{k} / {_E9}, {_NONE_HIGH})" for k in K])
+        + " AS min_cal",
+        _rowwise(d, "least", [f"COALESCE(cal{k}, {_NONE_HIGH})" for k in K]) + " AS min_caln",
+        " + ".join(f"CASE WHEN n{k} > 0 THEN 1 ELSE 0 END" for k in K) + " AS signal_count",
+        "function_means",
+        *(
+            f"n{k}, raw{k} / {_E9} AS raw{k}, sd{k} / {_E9} AS sd{k}, cal{k} / {_E9} AS cal{k}, "
+            f"hi{k}, lo{k}, hi{k} - lo{k} AS spread{k}"
+            for k in K
+        ),
+        *(f"{ends(k, 'hi', top_down)} AS hf{k}, {ends(k, 'lo', bottom_up)} AS lf{k}" for k in K),
+    ]
+    return f"""pv AS (
+    -- R_is, its SD, C_is and the function means as floats (OFFSET 0: each column is
+    -- computed once, not once per reference)
+    SELECT {", ".join(pv_cols)} FROM pi CROSS JOIN gs OFFSET 0
+),
+pw AS (
+    SELECT pv.*, ({weighted}) / ({weights}) AS overall FROM pv OFFSET 0
+),
+pn AS (
+    -- every rounded value, once, in units of 1e-9
+    SELECT {", ".join(pn_cols)} FROM pw OFFSET 0
+),
+ph AS (
+    -- each signal's split; the JSON text of the function means
+    SELECT {", ".join(ph_cols)} FROM pn OFFSET 0
+),
+pb AS MATERIALIZED (
+    SELECT {", ".join(pb_cols)} FROM ph
+)"""
+
+
+def _idea_score_upsert(d: dict[str, str], fast: bool = False) -> str:
     t = IdeaScore._meta.db_table
     fields = [
         "overall",
@@ -414,11 +584,22 @@ def _idea_score_upsert(d: dict[str, str]) -> str:
         "contested_reason": "SUBSTR(f.contested_reason, 1, 300)",
     }
     values = {f: values.get(f, f"f.{f}") for f in fields}
+    compared = dict(values)
+    if fast:
+        # the JSON is compared as the text PostgreSQL writes it and parsed only to be written
+        values["function_means"] = "CAST(f.function_means AS JSONB)"
+        compared["function_means"] = "f.function_means"
     sets = ", ".join(f"{f} = excluded.{f}" for f in [*fields, "computed_at"])
     # Only a row whose result changed is rewritten (and gets the new ``computed_at``): the
     # rows that did not change do not even reach the upsert (which would lock each one it
     # finds), so a rerun over the same scores writes and locks no IdeaScore.
-    differs = " OR ".join(d["differs"].format(a=f"o.{f}", b=values[f]) for f in fields)
+    differs = " OR ".join(
+        d["differs"].format(
+            a=f"CAST(o.{f} AS TEXT)" if fast and f == "function_means" else f"o.{f}",
+            b=compared[f],
+        )
+        for f in fields
+    )
     changed = " OR ".join(d["differs"].format(a=f"{t}.{f}", b=f"excluded.{f}") for f in fields)
     return f"""
 INSERT INTO {t} (round_id, idea_id, {", ".join(fields)}, computed_at)
@@ -463,9 +644,10 @@ DELETE FROM {t} WHERE id IN (
 RETURNING idea_id"""
 
 
-def _statements(vendor: str, shape: _Shape) -> list[str]:
+def _statements(vendor: str, shape: _Shape, fast: bool = False) -> list[str]:
+    """``fast``: PostgreSQL only, see _nano."""
     d = _DIALECTS["postgresql" if vendor == "postgresql" else "sqlite"]
-    ctes = _ctes(d, shape)
+    ctes = _ctes(d, shape, fast)
     t = IdeaScore._meta.db_table
     if vendor == "postgresql":
         # One pass over the scores: the IdeaScore upsert and the SignalResult upsert in one
@@ -480,7 +662,7 @@ def _statements(vendor: str, shape: _Shape) -> list[str]:
         # Results of ideas no longer scored at all go in the same statement too; it returns
         # those ideas (their latest score may move).
         return [
-            f"WITH {ctes},\nins AS ({_idea_score_upsert(d)}\nRETURNING id, idea_id),\n"
+            f"WITH {ctes},\nins AS ({_idea_score_upsert(d, fast)}\nRETURNING id, idea_id),\n"
             f"stale AS ({_stale_signal_results()}),\n"
             f"gone AS ({_stale_idea_scores()}),\n"
             f"upserted AS ({_signal_result_upsert(idea_scores)})\n"
@@ -518,17 +700,22 @@ def _shape(round: ReviewRound) -> tuple[_Shape, dict]:
         }
         for w in weights
     ]
-    reviewers = Assignment.objects.filter(round=round, submitted_at__isnull=False).values(
-        "reviewer_id"
+    # Per function of the round's reviewers: how many scorecards they submitted, and the
+    # range of the ids of the round's assignments (the scores are read by that range of
+    # their assignment_id index, not by a scan of every round's).
+    per_function = list(
+        Assignment.objects.filter(round=round)
+        .order_by()
+        .annotate(func=Coalesce(NullIf("reviewer__function", Value("")), Value("other")))
+        .values("func")
+        .annotate(n=Count("pk", filter=Q(submitted_at__isnull=False)), lo=Min("pk"), hi=Max("pk"))
+        .values_list("func", "n", "lo", "hi")
     )
-    functions = sorted(
-        set(
-            User.objects.filter(pk__in=reviewers)
-            .annotate(func=Coalesce(NullIf("function", Value("")), Value("other")))
-            .values_list("func", flat=True)
-        )
-    )
-    params: dict = {}
+    functions = sorted(f for f, n, _, _ in per_function if n)
+    params: dict = {
+        "a_lo": min((lo for _, _, lo, _ in per_function), default=0),
+        "a_hi": max((hi for _, _, _, hi in per_function), default=0),
+    }
     for k, s in enumerate(signals):
         params.update(
             {
@@ -543,7 +730,11 @@ def _shape(round: ReviewRound) -> tuple[_Shape, dict]:
         )
     for j, f in enumerate(functions):
         params.update({f"f_{j}": f, f"fq_{j}": json.dumps(f)})
-    return _Shape(signals, functions), params
+    for k, s in enumerate(signals):
+        params[f"kj_{k}"] = json.dumps(s["key"], ensure_ascii=False)
+    for j, f in enumerate(functions):
+        params[f"fj_{j}"] = json.dumps(f, ensure_ascii=False)
+    return _Shape(signals, functions, sum(n for _, n, _, _ in per_function)), params
 
 
 @transaction.atomic
@@ -583,7 +774,10 @@ def aggregate(round_id: int) -> int:
                 # requests; a round of 280,000 scores takes seconds on a busy machine, so this
                 # job gets minutes (it runs in a worker, holding only the round's lock).
                 cursor.execute("SET LOCAL statement_timeout = '10min'")
-            for sql in _statements(connection.vendor, shape):
+                # (floats written as their shortest exact text: see _json_number)
+                cursor.execute("SET LOCAL extra_float_digits = 1")
+            fast = connection.vendor == "postgresql" and shape.submitted <= _FAST_MAX_ASSIGNMENTS
+            for sql in _statements(connection.vendor, shape, fast):
                 cursor.execute(sql, params)
             if connection.vendor == "postgresql":
                 unscored = [idea_id for (idea_id,) in cursor.fetchall()]
