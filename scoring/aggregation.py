@@ -23,6 +23,8 @@ Both engines run the same SQL (≥ SQLite 3.30 for ``FILTER``, 3.24 for upserts)
 * stored numbers are rounded to 9 decimals in SQL (``ROUND(CAST(.. AS NUMERIC), 9)``) so the
   order rows were inserted in, or the engine, cannot change a rank or a ``>=`` through a
   last-bit difference in a floating-point sum;
+  on PostgreSQL the same numbers are held as integer-valued floats in units of 1e-9 (the
+  "fast form", see ``_nano``: no float-to-numeric cast per value);
 * what differs by engine is in ``_DIALECTS``: how the JSON of the function means is built,
   two-decimal formatting, the row-wise GREATEST/LEAST, and how the writes are chained —
   PostgreSQL runs them all in ONE statement (the IdeaScore upsert is a data-modifying CTE
