@@ -76,6 +76,8 @@ def page_comments(idea: Idea, user) -> list[Comment]:
     itself (the rules asked per comment read it and its campaign), not read again."""
     internal = user.has_perm("ideas.view_internal_comments")
     moderator = user.has_perm("ideas.moderate")
+    # The reader with another id: the same kind and groups (the rules read their cache,
+    # filled by the questions above), so the same filters, with a sentinel for the id.
     stand_in = copy.copy(user)
     stand_in.pk = _READER_ID
     alias = router.db_for_read(Comment)
@@ -92,8 +94,11 @@ def page_comments(idea: Idea, user) -> list[Comment]:
 
 
 def _page_comments(stand_in, internal: bool, moderator: bool) -> QuerySet:
-    # ``stand_in`` has the reader's kind and groups: the same answers as ``internal`` and
-    # ``moderator``, which name the shape.
+    if (
+        stand_in.has_perm("ideas.view_internal_comments") != internal
+        or stand_in.has_perm("ideas.moderate") != moderator
+    ):
+        raise RuntimeError("the stand-in reader does not have the reader's rule")
     return visible_comments(Idea(pk=_IDEA_ID), stand_in).select_related(None).select_related(
         "author"
     )

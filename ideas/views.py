@@ -117,6 +117,11 @@ def _page_ideas(user) -> QuerySet:
     )
 
 
+def _page_idea_shape(user) -> tuple:
+    """What the idea page's SQL depends on: the visibility rule's questions."""
+    return ("ideas.page_idea", _is_manager(user), user.kind == Kind.CUSTOMER, _is_moderator(user))
+
+
 # Stand for the idea's and the viewer's ids in the idea page's compiled query.
 _IDEA_ID = -8_102_334_517
 _VIEWER_ID = -8_102_334_519
@@ -127,16 +132,18 @@ def _page_idea(user, pk: int) -> Idea:
     connection for each shape of the visibility rule (``IdeaQuerySet.visible_to``: the
     viewer a manager, a customer, a moderator) and run as a prepared statement (building
     it cost more CPU than running it)."""
+    shape = _page_idea_shape(user)
+    # The viewer with another id: the same kind and groups (the rules read their cache,
+    # filled by the shape's questions), so the same rule, with a sentinel for the id.
     stand_in = copy.copy(user)
     stand_in.pk = _VIEWER_ID
-    alias = router.db_for_read(Idea)
-    shape = (
-        "ideas.page_idea",
-        _is_manager(user),
-        user.kind == Kind.CUSTOMER,
-        _is_moderator(user),
-    )
-    query = compiled_objects(alias, shape, lambda: _page_ideas(stand_in).filter(pk=_IDEA_ID))
+
+    def build() -> QuerySet:
+        if _page_idea_shape(stand_in) != shape:
+            raise RuntimeError("the stand-in viewer does not have the viewer's rule")
+        return _page_ideas(stand_in).filter(pk=_IDEA_ID)
+
+    query = compiled_objects(router.db_for_read(Idea), shape, build)
     found = query.fetch({_IDEA_ID: pk, _VIEWER_ID: user.pk})
     if not found:
         raise Http404("No Idea matches the given query.")
@@ -486,7 +493,7 @@ def _idea_page_context(
         "flag_form": FlagForm(prefix="flag"),
         # Lazy: read only where the page or the evidence partial lists it (and not at all
         # when the idea has no evidence).
-        "evidence": evidence_visible(idea=idea, user=user),
+        "evidence": evidence_visible(idea=idea, user=user) if idea.evidence_count else [],
         "evidence_form": evidence_form,
         # Evidence other apps hold (linked feedback), as panels of the evidence section.
         # A callable: the template calls it only where it shows the section.
@@ -497,9 +504,9 @@ def _idea_page_context(
     _merged_into(idea)
     context.update(
         transitions=page_transitions(idea),
-        attachments=idea.attachments.all()
-        if getattr(idea, "has_attachments", True)
-        else Attachment.objects.none(),
+        # An empty list, not an empty queryset, when the idea's query says it has none (the
+        # template's truth test of a queryset builds its SQL even when it has no rows to ask).
+        attachments=idea.attachments.all() if getattr(idea, "has_attachments", True) else [],
         attachment_form=AttachmentForm() if attachment_form is None else attachment_form,
     )
     if user.has_perm("ideas.transition_idea", idea):
