@@ -99,8 +99,8 @@ def _page_comments(stand_in, internal: bool, moderator: bool) -> QuerySet:
         or stand_in.has_perm("ideas.moderate") != moderator
     ):
         raise RuntimeError("the stand-in reader does not have the reader's rule")
-    return visible_comments(Idea(pk=_IDEA_ID), stand_in).select_related(None).select_related(
-        "author"
+    return (
+        visible_comments(Idea(pk=_IDEA_ID), stand_in).select_related(None).select_related("author")
     )
 
 
