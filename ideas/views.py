@@ -66,6 +66,7 @@ from ideas.models import (
     _is_moderator,
 )
 from ideas.notifications import notifications_mark_read
+from ideas.page import IdeaUrls
 from ideas.pagination import CappedCountPaginator
 from ideas.selectors import BOARD_TABS, board_ideas, page_comments, page_transitions
 from ideas.workflow import TransitionError, moves_for
@@ -478,6 +479,7 @@ def _idea_page_context(
         evidence_form = EvidenceForm(customer=user.kind == Kind.CUSTOMER)
     context = {
         "idea": idea,
+        "idea_urls": IdeaUrls(idea.pk),
         "author_name": idea.author_name_for(user),
         # Loaded with the idea for the page (``viewer_state``); asked after an action.
         "supported": idea.is_supported

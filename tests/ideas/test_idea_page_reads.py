@@ -1,14 +1,17 @@
 """The idea page's compiled reads (the idea, its comments, its timeline) against the
 querysets they stand for: the same rows, fields, annotations and related objects for every
 kind of viewer, one viewer after another on the same connection (the statements are
-compiled once per shape of the rules, then reused with other ids)."""
+compiled once per shape of the rules, then reused with other ids); and its URLs, reversed
+once per process, against the ``{% url %}`` tag's."""
 
 import pytest
 from django.http import Http404
+from django.urls import reverse
 
 from accounts.models import User
 from ideas import engagement, services
 from ideas.models import Moderation
+from ideas.page import _ROUTES, IdeaUrls
 from ideas.selectors import page_comments, page_transitions, visible_comments
 from ideas.views import _page_idea, _page_ideas
 from journeys.models import Stage
@@ -135,3 +138,18 @@ def test_the_timeline_is_the_ideas_transitions(ideas):
         ]
         assert all(t.idea is idea for t in got)
     assert len(page_transitions(ideas[0])) == 2
+
+
+def test_the_page_urls_are_the_ones_the_url_tag_gives(ideas):
+    for idea in ideas:
+        urls = IdeaUrls(idea.pk)
+        for name, route in _ROUTES.items():
+            assert getattr(urls, name) == reverse(route, args=[idea.pk]), name
+    with pytest.raises(AttributeError):
+        IdeaUrls(1).detail  # noqa: B018
+
+
+def test_a_route_of_an_app_that_is_not_there_gives_no_url(monkeypatch):
+    # as ``{% url ... as var %}``: the template then leaves the link out
+    monkeypatch.setitem(_ROUTES, "elsewhere", "nowhere:idea")
+    assert IdeaUrls(7).elsewhere == ""
