@@ -34,6 +34,7 @@ from ideas.evidence import (
     evidence_flags,
     evidence_from_describe,
     evidence_panels,
+    evidence_sources,
     evidence_visible,
 )
 from ideas.filters import IdeaFilter, sorts_for, use_select_widgets
@@ -119,8 +120,15 @@ def _page_ideas(user) -> QuerySet:
 
 
 def _page_idea_shape(user) -> tuple:
-    """What the idea page's SQL depends on: the visibility rule's questions."""
-    return ("ideas.page_idea", _is_manager(user), user.kind == Kind.CUSTOMER, _is_moderator(user))
+    """What the idea page's SQL depends on: the visibility rule's questions, and the
+    evidence sources whose rows it asks about."""
+    return (
+        "ideas.page_idea",
+        _is_manager(user),
+        user.kind == Kind.CUSTOMER,
+        _is_moderator(user),
+        tuple(source.name for source in evidence_sources()),
+    )
 
 
 # Stand for the idea's and the viewer's ids in the idea page's compiled query.
