@@ -76,15 +76,11 @@ def page_comments(idea: Idea, user) -> list[Comment]:
     itself (the rules asked per comment read it and its campaign), not read again."""
     internal = user.has_perm("ideas.view_internal_comments")
     moderator = user.has_perm("ideas.moderate")
-    # The reader with another id: the same kind and groups (the rules read their cache,
-    # filled by the questions above), so the same filters, with a sentinel for the id.
-    stand_in = copy.copy(user)
-    stand_in.pk = _READER_ID
     alias = router.db_for_read(Comment)
     query = compiled_objects(
         alias,
         ("ideas.page_comments", internal, moderator),
-        lambda: _page_comments(stand_in, internal, moderator),
+        lambda: _page_comments(user, internal, moderator),
     )
     found = query.fetch({_IDEA_ID: idea.pk, _READER_ID: user.pk})
     cache_idea = Comment.idea.field.set_cached_value
@@ -93,7 +89,11 @@ def page_comments(idea: Idea, user) -> list[Comment]:
     return found
 
 
-def _page_comments(stand_in, internal: bool, moderator: bool) -> QuerySet:
+def _page_comments(user, internal: bool, moderator: bool) -> QuerySet:
+    # The reader with another id: the same kind and groups (the rules read their cache,
+    # filled by the questions asked before), so the same filters, with a sentinel for the id.
+    stand_in = copy.copy(user)
+    stand_in.pk = _READER_ID
     if (
         stand_in.has_perm("ideas.view_internal_comments") != internal
         or stand_in.has_perm("ideas.moderate") != moderator

@@ -142,12 +142,12 @@ def _page_idea(user, pk: int) -> Idea:
     viewer a manager, a customer, a moderator) and run as a prepared statement (building
     it cost more CPU than running it)."""
     shape = _page_idea_shape(user)
-    # The viewer with another id: the same kind and groups (the rules read their cache,
-    # filled by the shape's questions), so the same rule, with a sentinel for the id.
-    stand_in = copy.copy(user)
-    stand_in.pk = _VIEWER_ID
 
     def build() -> QuerySet:
+        # The viewer with another id: the same kind and groups (the rules read their cache,
+        # filled by the shape's questions), so the same rule, with a sentinel for the id.
+        stand_in = copy.copy(user)
+        stand_in.pk = _VIEWER_ID
         if _page_idea_shape(stand_in) != shape:
             raise RuntimeError("the stand-in viewer does not have the viewer's rule")
         return _page_ideas(stand_in).filter(pk=_IDEA_ID)
