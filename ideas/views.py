@@ -32,7 +32,7 @@ from ideas.evidence import (
     evidence_panels,
     evidence_visible,
 )
-from ideas.filters import IdeaFilter, sorts_for, use_select_widgets
+from ideas.filters import IdeaFilter, board_filter_fields, sorts_for
 from ideas.forms import (
     AttachmentForm,
     CampaignForm,
@@ -63,7 +63,6 @@ from ideas.notifications import notifications_mark_read
 from ideas.pagination import CappedCountPaginator
 from ideas.selectors import BOARD_TABS, board_ideas, visible_comments
 from ideas.workflow import TransitionError, moves_for
-from journeys.models import Stage
 
 PAGE_SIZE = 20
 HELD_IDEA = (
@@ -167,12 +166,8 @@ def board(request: HtmxHttpRequest) -> HttpResponse:
     }
     if is_partial(request, "idea-list"):
         return vary_on_htmx(render(request, "ideas/board.html#idea-list", context))
-    use_select_widgets(filterset, request.user, Stage.objects.filter(journey__is_default=True))
-    if context["customer"]:
-        # Customers filter by what they know (campaign, status, journey stage, words), not
-        # by the internal classifications.
-        for name in ("innovation_type", "horizon", "has_evidence", "origin"):
-            filterset.form.fields.pop(name, None)
+    # (customers are not shown the internal classifications: HIDDEN_FROM_CUSTOMERS)
+    context["filter_fields"] = board_filter_fields(filterset, user, customer=context["customer"])
     return vary_on_htmx(render(request, "ideas/board.html", context))
 
 
