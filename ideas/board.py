@@ -33,7 +33,7 @@ from ideas.pagination import ESTIMATE_ABOVE, CappedCountPaginator
 # Stands for the person's id in the compiled statements (ids are positive).
 _USER_SENTINEL = -7_919_104_269
 _ATTRIBUTE = "_juncture_board_statements"
-_MAX_STATEMENTS = 512
+_MAX_STATEMENTS = 128
 
 
 class NotCompiled(Exception):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -37,6 +38,16 @@ def _escape(text) -> str:
     if type(text) is str:
         return html.escape(text)
     return conditional_escape(text)
+
+
+def unwrapped(user):
+    """The user object behind ``request.user`` (a lazy object, through which every attribute
+    read, ~40 a card, costs a proxy call)."""
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        return user._wrapped
+    return user
 
 
 def _plural(n: int) -> str:
@@ -70,7 +81,7 @@ class CardPage:
         csrf = CsrfTokenNode().render(context)
         back = _escape(query)
         return cls(
-            viewer=viewer,
+            viewer=unwrapped(viewer),
             detail_url=reverse("ideas:detail", args=[_PK]),
             support_url=reverse("ideas:support", args=[_PK]),
             form_fields=(

@@ -269,7 +269,7 @@ def board_choices(user) -> tuple[tuple, tuple]:
 # own: the key holds every input of the markup, so an entry is never stale; a deploy starts
 # new processes. Bounded: emptied when full (a crawler's searches each add one).
 _FILTER_FIELDS: dict = {}
-_FILTER_FIELDS_MAX = 256
+_FILTER_FIELDS_MAX = 128
 _FILTER_FIELDS_LOCK = threading.Lock()
 
 

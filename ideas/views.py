@@ -27,6 +27,7 @@ from core.web import (
 from ideas import campaigns as campaign_services
 from ideas import engagement, search, services
 from ideas.board import BoardIdeas, CompiledBoardPaginator, NotCompiled
+from ideas.cards import unwrapped
 from ideas.evidence import evidence_add as evidence_add_service
 from ideas.evidence import (
     evidence_flags,
@@ -146,10 +147,9 @@ def _board_page_ideas(ideas, table: bool):
     return ideas.select_related(None).select_related(*CARD_JOINS)
 
 
-def _board_page(request, filterset: IdeaFilter, *, tab: str, show_closed: bool, table: bool):
+def _board_page(request, user, filterset: IdeaFilter, *, tab: str, show_closed: bool, table: bool):
     """The page of ideas asked for: from statements compiled once per connection for pages
     of this shape (``ideas.board``), else (a filter that matches nothing) through the ORM."""
-    user = request.user
     form = filterset.form
     valid = filterset.is_bound and form.is_valid()
     cleaned = tuple(sorted(form.cleaned_data.items())) if filterset.is_bound else None
@@ -171,14 +171,14 @@ def _board_page(request, filterset: IdeaFilter, *, tab: str, show_closed: bool, 
 @require_GET
 def board(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "ideas.view_board")
-    user = request.user
+    user = unwrapped(request.user)
     tab = _board_tab(request)
     show_closed = request.GET.get("closed") == "1"
     # Validated here; the ideas' queryset is built only when a page's statements are compiled.
     filterset = IdeaFilter(request.GET or None, queryset=Idea.objects.none(), request=request)
     # The table is for managers; the choice stays in the address (?view=table).
     table = request.GET.get("view") == "table" and user.has_perm("ideas.view_board_table")
-    page = _board_page(request, filterset, tab=tab, show_closed=show_closed, table=table)
+    page = _board_page(request, user, filterset, tab=tab, show_closed=show_closed, table=table)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -153,3 +153,11 @@ def test_the_count_below_the_cap_is_exact(client, employee, board):
     client.force_login(employee)
     html = client.get("/ideas/").content.decode()
     assert "8 ideas" in html and "+ ideas" not in html
+
+
+def test_the_tabs_and_views_link_to_their_own_address(client, manager, board):
+    client.force_login(manager)
+    html = client.get("/ideas/?status=submitted&page=2").content.decode()
+    assert '<a href="?status=submitted&amp;tab=mine">Mine</a>' in html
+    assert 'href="?status=submitted&amp;view=table"' in html
+    assert "??" not in html
