@@ -155,9 +155,12 @@ def _board_page(request, user, filterset: IdeaFilter, *, tab: str, show_closed: 
     cleaned = tuple(sorted(form.cleaned_data.items())) if filterset.is_bound else None
 
     def build(person):
+        # (the filter set keeps no queryset afterwards: it was built for ``person``)
         filterset.queryset = board_ideas(person, tab=tab, show_closed=show_closed)
-        filterset.__dict__.pop("_qs", None)
-        return _board_page_ideas(filterset.qs, table)
+        try:
+            return _board_page_ideas(filterset.qs, table)
+        finally:
+            filterset.__dict__.pop("_qs", None)
 
     shape = (tab, show_closed, table, filterset.is_bound, valid, cleaned)
     ideas = BoardIdeas(user, shape, build, router.db_for_read(Idea))

@@ -59,8 +59,8 @@ def test_each_tab_lists_its_ideas_in_one_query(
 
 def test_the_all_tab_as_a_page(client, employee, board, django_assert_num_queries):
     client.force_login(employee)
-    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 campaigns for
-    # the filter, 5 stages for the filter, 6 the page of ideas
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 the page of
+    # ideas, 5 campaigns for the filter, 6 stages for the filter
     with django_assert_num_queries(6):
         response = client.get("/ideas/")
     html = response.content.decode()
