@@ -27,8 +27,9 @@ from django.db.models import QuerySet
 from django.db.models.query import _get_from_db, get_related_populators
 
 from core.compiled import fetch_prepared
+from ideas import pagination
 from ideas.models import _is_manager, _is_moderator
-from ideas.pagination import ESTIMATE_ABOVE, CappedCountPaginator
+from ideas.pagination import CappedCountPaginator
 
 # Stands for the person's id in the compiled statements (ids are positive).
 _USER_SENTINEL = -7_919_104_269
@@ -114,12 +115,13 @@ class _Count:
             )
             return int(rows[0][0]), False
         literal = connection.ops.compose_sql(self.ids_sql, _bind(self.ids_params, user_pk))
+        threshold = pagination.ESTIMATE_ABOVE  # (read when counting, as count_or_estimate)
         rows = fetch_prepared(
             alias,
             "SELECT CASE WHEN e.n >= %s THEN e.n ELSE (SELECT COUNT(*) FROM ("
             + self.count_sql
             + ") AS q) END, e.n >= %s FROM (SELECT juncture_count_estimate(%s) AS n) AS e",
-            [ESTIMATE_ABOVE, *count_params, ESTIMATE_ABOVE, literal],
+            [threshold, *count_params, threshold, literal],
         )
         count, estimated = rows[0]
         return int(count), bool(estimated)
