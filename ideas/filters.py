@@ -1,12 +1,19 @@
 """The board's filters, shared by the HTML board, the CSV export and ``GET /api/v1/ideas/``."""
 
+import threading
+
 import django_filters
 from django import forms
+from django.db import router
 from django.db.models import BooleanField, Expression, F, QuerySet
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 
-from core.forms import FastForm
+from core.compiled import compiled
+from core.forms import FastForm, field_html
 from ideas.models import Campaign, Horizon, Idea, InnovationType, Origin, Status
 from ideas.search import search
+from journeys.models import Stage
 
 MAX_ID = 2**63 - 1  # the largest primary key PostgreSQL's bigint and SQLite's INTEGER hold
 
@@ -91,6 +98,17 @@ class IdeaFilter(django_filters.FilterSet):
         # A form field built earlier on the class's filter (the API schema builds one) is
         # copied along with it: drop it so the field is built with these choices.
         ordering.__dict__.pop("_field", None)
+
+    # The form class per set of sorts offered (the one thing that differs between instances):
+    # django-filter builds a new class, nine fields and all, for every filter set.
+    _form_classes: dict = {}
+
+    def get_form_class(self):
+        key = (type(self), tuple(self.filters["ordering"].extra["choices"]))
+        form_class = IdeaFilter._form_classes.get(key)
+        if form_class is None:
+            form_class = IdeaFilter._form_classes[key] = super().get_form_class()
+        return form_class
 
     def filter_campaign(self, queryset, name, value):
         # Either the campaign's slug (HTML links) or its id (API clients).
@@ -210,8 +228,84 @@ def use_select_widgets(filterset: IdeaFilter, user, stages) -> None:
     """For the HTML board: campaign and stage as <select>s (one query each)."""
     # Pairs, not model instances: ~150 campaigns are read on every board page.
     campaigns = Campaign.objects.visible_to(user).values_list("slug", "title")
+    select_widgets(filterset, campaigns, stages.values_list("pk", "name"))
+
+
+def select_widgets(filterset: IdeaFilter, campaigns, stages) -> None:
+    """Campaign and stage as <select>s of the (value, label) pairs given."""
     fields = filterset.form.fields
     fields["campaign"].widget = forms.Select(choices=[("", "Any campaign"), *campaigns])
-    fields["stage"].widget = forms.Select(
-        choices=[("", "Any stage"), *stages.values_list("pk", "name")]
+    fields["stage"].widget = forms.Select(choices=[("", "Any stage"), *stages])
+
+
+# Customers filter by what they know (campaign, status, journey stage, words), not by the
+# internal classifications: the board does not show them these fields.
+HIDDEN_FROM_CUSTOMERS = ("innovation_type", "horizon", "has_evidence", "origin")
+
+
+def board_choices(user) -> tuple[tuple, tuple]:
+    """The board's campaign and stage choices for ``user``: ``(slug, title)`` of the campaigns
+    they may see and ``(id, name)`` of the default journey's stages, in their order. Two
+    statements compiled once per connection (``core.compiled``; building them cost more than
+    running them). The campaigns' statement depends on the person only through their kind
+    (``CampaignQuerySet.visible_to``: signed in, customer or not), so it is cached per kind."""
+    alias = router.db_for_read(Campaign)
+    campaigns = compiled(
+        alias,
+        ("ideas.board_campaigns", user.is_authenticated, user.kind),
+        lambda: Campaign.objects.using(alias).visible_to(user).values_list("slug", "title"),
     )
+    stages = compiled(
+        alias,
+        "ideas.board_stages",
+        lambda: (
+            Stage.objects.using(alias).filter(journey__is_default=True).values_list("pk", "name")
+        ),
+    )
+    return tuple(campaigns.fetch(alias, {})), tuple(stages.fetch(alias, {}))
+
+
+# The board's filter fields as rendered HTML, per everything they show (below). A process's
+# own: the key holds every input of the markup, so an entry is never stale; a deploy starts
+# new processes. Bounded: emptied when full (a crawler's searches each add one).
+_FILTER_FIELDS: dict = {}
+_FILTER_FIELDS_MAX = 128
+_FILTER_FIELDS_LOCK = threading.Lock()
+
+
+def board_filter_fields(filterset: IdeaFilter, user, *, customer: bool) -> SafeString:
+    """The board's filter form's fields, as ``{% for field in filterset.form %}{% include
+    "components/field.html" %}{% endfor %}`` wrote them (``tests/ideas/test_board_filters.py``
+    compares the two), with the campaign and stage <select>s and without the fields customers
+    are not shown.
+
+    Rendered once per process for each combination of what the markup shows: the language,
+    whether the form is bound and the submitted value of each field shown (its value and its
+    errors follow from them), the sorts offered and the campaign and stage choices (read on
+    every request: two prepared statements). Rendering the nine fields, two <select>s of some
+    200 options, cost more than the rest of the board's page."""
+    campaigns, stages = board_choices(user)
+    form = filterset.form
+    names = tuple(name for name in form.fields if not (customer and name in HIDDEN_FROM_CUSTOMERS))
+    data = form.data
+    key = (
+        translation.get_language(),
+        form.is_bound,
+        tuple((name, tuple(data.getlist(form.add_prefix(name)))) for name in names),
+        tuple(filterset.filters["ordering"].extra["choices"]),
+        campaigns,
+        stages,
+    )
+    html = _FILTER_FIELDS.get(key)
+    if html is None:
+        select_widgets(filterset, campaigns, stages)
+        fields = form.fields
+        for name in list(fields):
+            if name not in names:
+                del fields[name]
+        html = "".join(field_html(form[name]) for name in names)
+        with _FILTER_FIELDS_LOCK:
+            if len(_FILTER_FIELDS) >= _FILTER_FIELDS_MAX:
+                _FILTER_FIELDS.clear()
+            _FILTER_FIELDS[key] = html
+    return mark_safe(html)  # field_html's own escaped markup

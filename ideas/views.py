@@ -29,6 +29,8 @@ from core.web import (
 )
 from ideas import campaigns as campaign_services
 from ideas import engagement, search, services
+from ideas.board import BoardIdeas, CompiledBoardPaginator, NotCompiled
+from ideas.cards import unwrapped
 from ideas.evidence import evidence_add as evidence_add_service
 from ideas.evidence import (
     evidence_flags,
@@ -37,7 +39,7 @@ from ideas.evidence import (
     evidence_sources,
     evidence_visible,
 )
-from ideas.filters import IdeaFilter, sorts_for, use_select_widgets
+from ideas.filters import IdeaFilter, board_filter_fields, sorts_for
 from ideas.forms import (
     AttachmentForm,
     CampaignForm,
@@ -71,7 +73,6 @@ from ideas.page import IdeaUrls
 from ideas.pagination import CappedCountPaginator
 from ideas.selectors import BOARD_TABS, board_ideas, page_comments, page_transitions
 from ideas.workflow import TransitionError, moves_for
-from journeys.models import Stage
 
 PAGE_SIZE = 20
 HELD_IDEA = (
@@ -191,22 +192,51 @@ CARD_JOINS = ("campaign", "stage", "author")
 BOARD_PARAMS = {"page", "ordering", "tab", "view", "closed"}
 
 
+def _board_page_ideas(ideas, table: bool):
+    """The board's ideas as a page reads them: long columns left out, the joins it shows."""
+    ideas = ideas.defer(*BOARD_UNREAD)
+    # The cards show the stage, campaign and author; the table also the moment and owner.
+    # (Each join left out is planning time saved on every page.)
+    if table:
+        return ideas.select_related("owner")
+    return ideas.select_related(None).select_related(*CARD_JOINS)
+
+
+def _board_page(request, user, filterset: IdeaFilter, *, tab: str, show_closed: bool, table: bool):
+    """The page of ideas asked for: from statements compiled once per connection for pages
+    of this shape (``ideas.board``), else (a filter that matches nothing) through the ORM."""
+    form = filterset.form
+    valid = filterset.is_bound and form.is_valid()
+    cleaned = tuple(sorted(form.cleaned_data.items())) if filterset.is_bound else None
+
+    def build(person):
+        # (the filter set keeps no queryset afterwards: it was built for ``person``)
+        filterset.queryset = board_ideas(person, tab=tab, show_closed=show_closed)
+        try:
+            return _board_page_ideas(filterset.qs, table)
+        finally:
+            filterset.__dict__.pop("_qs", None)
+
+    shape = (tab, show_closed, table, filterset.is_bound, valid, cleaned)
+    ideas = BoardIdeas(user, shape, build, router.db_for_read(Idea))
+    try:
+        return paginate(request, ideas, PAGE_SIZE, paginator_class=CompiledBoardPaginator)
+    except NotCompiled:
+        return paginate(request, build(user), PAGE_SIZE, paginator_class=CappedCountPaginator)
+
+
 @login_required
 @require_GET
 def board(request: HtmxHttpRequest) -> HttpResponse:
     require_perm(request.user, "ideas.view_board")
-    user = request.user
-    filterset = _board_filterset(request)
+    user = unwrapped(request.user)
+    tab = _board_tab(request)
+    show_closed = request.GET.get("closed") == "1"
+    # Validated here; the ideas' queryset is built only when a page's statements are compiled.
+    filterset = IdeaFilter(request.GET or None, queryset=Idea.objects.none(), request=request)
     # The table is for managers; the choice stays in the address (?view=table).
     table = request.GET.get("view") == "table" and user.has_perm("ideas.view_board_table")
-    ideas = filterset.qs.defer(*BOARD_UNREAD)
-    # The cards show the stage, campaign and author; the table also the moment and owner.
-    # (Each join left out is planning time saved on every page.)
-    if table:
-        ideas = ideas.select_related("owner")
-    else:
-        ideas = ideas.select_related(None).select_related(*CARD_JOINS)
-    page = paginate(request, ideas, PAGE_SIZE, paginator_class=CappedCountPaginator)
+    page = _board_page(request, user, filterset, tab=tab, show_closed=show_closed, table=table)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -215,20 +245,16 @@ def board(request: HtmxHttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k not in BOARD_PARAMS),
         "sorts": sorts_for(user),
-        "tab": _board_tab(request),
+        "tab": tab,
         "tabs": BOARD_TABS,
         "view": "table" if table else "cards",
-        "show_closed": request.GET.get("closed") == "1",
+        "show_closed": show_closed,
         "customer": user.kind == Kind.CUSTOMER,
     }
     if is_partial(request, "idea-list"):
         return vary_on_htmx(render(request, "ideas/board.html#idea-list", context))
-    use_select_widgets(filterset, request.user, Stage.objects.filter(journey__is_default=True))
-    if context["customer"]:
-        # Customers filter by what they know (campaign, status, journey stage, words), not
-        # by the internal classifications.
-        for name in ("innovation_type", "horizon", "has_evidence", "origin"):
-            filterset.form.fields.pop(name, None)
+    # (customers are not shown the internal classifications: HIDDEN_FROM_CUSTOMERS)
+    context["filter_fields"] = board_filter_fields(filterset, user, customer=context["customer"])
     return vary_on_htmx(render(request, "ideas/board.html", context))
 
 

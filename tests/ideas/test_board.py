@@ -59,8 +59,8 @@ def test_each_tab_lists_its_ideas_in_one_query(
 
 def test_the_all_tab_as_a_page(client, employee, board, django_assert_num_queries):
     client.force_login(employee)
-    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 campaigns for
-    # the filter, 5 stages for the filter, 6 the page of ideas
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 the page of
+    # ideas, 5 campaigns for the filter, 6 stages for the filter
     with django_assert_num_queries(6):
         response = client.get("/ideas/")
     html = response.content.decode()
@@ -153,3 +153,11 @@ def test_the_count_below_the_cap_is_exact(client, employee, board):
     client.force_login(employee)
     html = client.get("/ideas/").content.decode()
     assert "8 ideas" in html and "+ ideas" not in html
+
+
+def test_the_tabs_and_views_link_to_their_own_address(client, manager, board):
+    client.force_login(manager)
+    html = client.get("/ideas/?status=submitted&page=2").content.decode()
+    assert '<a href="?status=submitted&amp;tab=mine">Mine</a>' in html
+    assert 'href="?status=submitted&amp;view=table"' in html
+    assert "??" not in html

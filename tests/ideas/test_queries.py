@@ -41,9 +41,9 @@ def ideas(db, png, open_gates, manager):
 
 def test_the_board(client, employee, ideas, django_assert_num_queries):
     client.force_login(employee)
-    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 campaigns for
-    # the filter, 5 stages for the filter, 6 the page of ideas with campaign, stage, moment and
-    # author joined
+    # 1 session, 2 user (with groups, panel membership and unread count), 3 count, 4 the page of
+    # ideas with campaign, stage and author joined, 5 campaigns for the filter, 6 stages for
+    # the filter
     with django_assert_num_queries(6):
         response = client.get("/ideas/?ordering=supported")
     assert response.status_code == 200
@@ -75,8 +75,8 @@ def test_the_board_sorted_by_top_score_as_a_manager(
 ):
     client.force_login(manager)
     # as the other sorts: 1 session, 2 user (with groups, panel membership, unread count and
-    # the moderation queue's waiting count), 3 count, 4 campaigns for the filter, 5 stages
-    # for the filter, 6 the page of ideas with campaign, stage and author joined
+    # the moderation queue's waiting count), 3 count, 4 the page of ideas with campaign, stage
+    # and author joined, 5 campaigns for the filter, 6 stages for the filter
     with django_assert_num_queries(6):
         response = client.get("/ideas/?ordering=score&status=screening")
     html = response.content.decode()
@@ -139,9 +139,8 @@ def test_a_merged_idea_page_reads_the_idea_it_went_into(
 def test_the_board_as_a_manager(client, manager, ideas, django_assert_num_queries):
     client.force_login(manager)
     # 1 session, 2 user (with groups, panel membership, unread count and the moderation
-    # queue's waiting count: a manager moderates), 3 count, 4 campaigns for the filter,
-    # 5 stages for the filter, 6 the page of ideas with campaign, stage, moment and author
-    # joined
+    # queue's waiting count: a manager moderates), 3 count, 4 the page of ideas with
+    # campaign, stage and author joined, 5 campaigns for the filter, 6 stages for the filter
     with django_assert_num_queries(6):
         response = client.get("/ideas/?q=mortgage")
     html = response.content.decode()
