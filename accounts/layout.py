@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
@@ -34,6 +35,7 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.formats import localize
+from django.utils.functional import LazyObject, empty
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -207,6 +209,7 @@ def _role(user) -> tuple[tuple, _Role] | None:
 def nav_facts(user) -> Mapping[str, bool]:
     """Every permission of :data:`NAV_PERMISSIONS` for ``user``, as ``user.has_perm`` answers
     it (active superusers pass every check); asked of the rules once per role."""
+    user = unwrap_user(user)
     if not getattr(user, "is_authenticated", False):
         return _NOTHING
     role = _role(user)
@@ -234,6 +237,7 @@ def nav_facts(user) -> Mapping[str, bool]:
 @receiver(setting_changed)
 def _forget_roles(**kwargs) -> None:
     _ROLE_FACTS.clear()
+    _static.cache_clear()
 
 
 class Nav:
@@ -305,6 +309,22 @@ def urls() -> Urls:
     return _urls(get_resolver(get_urlconf()), get_script_prefix(), translation.get_language())
 
 
+@functools.cache
+def _static(path: str, debug: bool) -> str:
+    # ``{% static %}``: the same for the life of the storage (a manifest is read once), so of
+    # the process; settings changed (tests) look it up again. DEBUG gives unhashed names.
+    return escape(static(path))
+
+
+def unwrap_user(user):
+    """The user behind the request's lazy object (each read through it is a proxy call)."""
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        return user._wrapped
+    return user
+
+
 def _text(value) -> str:
     """``{{ value }}``: localised and escaped."""
     return conditional_escape(localize(value))
@@ -352,12 +372,13 @@ def header_html(
     """The page's ``<header>`` for ``user`` on ``path``: ``nav`` its permissions,
     ``csrf_input`` the request's ``{% csrf_token %}``, ``unread()`` the bell's number and
     ``waiting()`` the moderators' (each asked only where the header shows it)."""
+    user = unwrap_user(user)
     signed_in = bool(getattr(user, "is_authenticated", False))
     addresses = urls()
     parts = [
         '<header class="site-header">\n    <div class="site-header__inner">\n'
         f'      <a class="brand" href="{addresses.required("home")}"><img class="brand__mark" '
-        f'src="{escape(static("img/juncture-mark.svg"))}" alt="" width="32" height="32">'
+        f'src="{_static("img/juncture-mark.svg", settings.DEBUG)}" alt="" width="32" height="32">'
         "<span>Juncture</span></a>\n      "
     ]
     if signed_in:
@@ -514,6 +535,7 @@ def _nav_user(user, path: str, facts: Mapping[str, bool], addresses: Urls, csrf_
 
 def footer_html(*, user, nav: Nav | Mapping[str, bool]) -> SafeString:
     """The page's ``<footer>``."""
+    user = unwrap_user(user)
     addresses = urls()
     styleguide = ""
     if getattr(user, "is_authenticated", False) and _facts(nav)["can_styleguide"]:

@@ -37,7 +37,7 @@ def _path(context) -> str:
 @register.simple_tag(takes_context=True)
 def site_header(context) -> SafeString:
     """The page's ``<header>``: the brand, the bell, the navigation and the person."""
-    user = context.get("user")
+    user = layout.unwrap_user(context.get("user"))
     return layout.header_html(
         user=user,
         path=_path(context),
