@@ -1,7 +1,8 @@
 """Role predicates shared by every app. Roles are groups; kinds are a field.
 
 Other apps build their permissions from these (``accounts`` is leftmost, so anyone
-may import it). Group membership is cached per user object by django-rules.
+may import it). Group membership is cached per user object (``_group_names_cache``, the
+attribute django-rules uses, which ``accounts.layout`` fills when it loads the user).
 """
 
 import rules
@@ -44,10 +45,27 @@ def is_verified_or_staff(user) -> bool:
     return user.kind == Kind.STAFF or not email_verification_pending(user)
 
 
-is_manager = rules.is_group_member(MANAGERS_GROUP) | rules.is_superuser
-is_executive = rules.is_group_member(EXECUTIVES_GROUP)
+def member_of(group: str) -> rules.Predicate:
+    """``rules.is_group_member(group)``, reading the cached group names first: django-rules'
+    own predicate asks ``hasattr(user, "groups")`` on every call, which builds a related
+    manager each time (a page asks a few dozen rules)."""
+
+    @rules.predicate(f"is_group_member:{group}")
+    def member(user) -> bool:
+        names = getattr(user, "_group_names_cache", None)
+        if names is None:
+            if not hasattr(user, "groups"):
+                return False
+            names = user._group_names_cache = set(user.groups.values_list("name", flat=True))
+        return group in names
+
+    return member
+
+
+is_manager = member_of(MANAGERS_GROUP) | rules.is_superuser
+is_executive = member_of(EXECUTIVES_GROUP)
 # Moderators: innovation managers, and employees given the moderator role.
-is_moderator = is_manager | (is_employee & rules.is_group_member(MODERATORS_GROUP))
+is_moderator = is_manager | (is_employee & member_of(MODERATORS_GROUP))
 is_signed_in = rules.is_authenticated
 
 rules.add_perm("accounts.manage_innovation", is_manager)

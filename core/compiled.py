@@ -121,3 +121,78 @@ def _server_binding_cursor(connection):
 
 
 _TIMESTAMPTZ_OID = 1184
+
+
+class CompiledObjects(NamedTuple):
+    """A compiled model query (``select_related`` and annotations allowed): its SQL and
+    parameters, and what turns each row into model instances as ``QuerySet`` iteration
+    does (the model's fields, the related objects' populators, the annotations)."""
+
+    sql: str
+    params: tuple
+    compiler: Any
+    converters: dict
+    from_db: Callable
+    alias: str
+    init_list: list
+    fields: slice
+    populators: list
+    annotations: dict
+
+    def fetch(self, values: Mapping[Any, Any]) -> list:
+        """The instances of the rows the query finds with its sentinels replaced by
+        ``values``: the same objects iterating the queryset would give."""
+        params = [values.get(p, p) if isinstance(p, Hashable) else p for p in self.params]
+        rows = fetch_prepared(self.alias, self.sql, params)
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        found = []
+        for row in rows:
+            obj = self.from_db(self.alias, self.init_list, row[self.fields])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            for name, position in self.annotations.items():
+                setattr(obj, name, row[position])
+            found.append(obj)
+        return found
+
+
+def compiled_objects(alias: str, key: Hashable, build: Callable[[], QuerySet]) -> CompiledObjects:
+    """The model query ``build()`` on ``alias`` compiled, cached under ``key`` on the
+    connection object of ``alias`` (as :func:`compiled`, whose rules for ``key`` and the
+    sentinels apply). Run it with :meth:`CompiledObjects.fetch`."""
+    from django.db.models.query import RelatedPopulator, _get_from_db
+
+    connection = connections[alias]
+    cache = connection.__dict__.setdefault(_ATTRIBUTE, {})
+    found = cache.get(key)
+    if found is None:
+        queryset = build()
+        if queryset._known_related_objects or queryset._prefetch_related_lookups:
+            raise ValueError("compiled_objects runs one query: no prefetches, no known objects")
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        select, klass_info = compiler.select, compiler.klass_info
+        converters = compiler.get_converters([column for column, _, _ in select])
+        fetch_mode = queryset._fetch_mode
+        if fetch_mode.track_peers:
+            raise ValueError("compiled_objects does not track peers")
+        positions = klass_info["select_fields"]
+        start, end = positions[0], positions[-1] + 1
+        found = CompiledObjects(
+            sql=sql,
+            params=tuple(params),
+            compiler=compiler,
+            converters=converters,
+            from_db=_get_from_db(klass_info["model"], fetch_mode),
+            alias=alias,
+            init_list=[column[0].target.attname for column in select[start:end]],
+            fields=slice(start, end),
+            populators=[
+                RelatedPopulator(info, select, alias, fetch_mode)
+                for info in klass_info.get("related_klass_infos", [])
+            ],
+            annotations=dict(compiler.annotation_col_map or {}),
+        )
+        cache[key] = found
+    return found

@@ -1,6 +1,7 @@
 """Reads of the ideas app shared by the HTML views and the API (the reusable ones that start
 from a model are QuerySet methods in ``ideas.models``)."""
 
+import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -23,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Kind
-from core.compiled import compiled
+from core.compiled import compiled, compiled_objects
 from ideas.models import (
     FUNDABLE_STATUSES,
     Campaign,
@@ -61,6 +62,63 @@ def visible_comments(idea: Idea, user):
     if not user.has_perm("ideas.moderate"):
         qs = qs.filter(published() | Q(author=user))
     return qs
+
+
+# Stand for the idea's and the reader's ids in the idea page's compiled statements.
+_IDEA_ID = -8_102_334_521
+_READER_ID = -8_102_334_523
+
+
+def page_comments(idea: Idea, user) -> list[Comment]:
+    """:func:`visible_comments` as the idea page lists them, with their authors: compiled
+    once per connection for each shape of the reading rule (may ``user`` read internal
+    comments, moderate) and run as a prepared statement. Each comment's idea is ``idea``
+    itself (the rules asked per comment read it and its campaign), not read again."""
+    internal = user.has_perm("ideas.view_internal_comments")
+    moderator = user.has_perm("ideas.moderate")
+    alias = router.db_for_read(Comment)
+    query = compiled_objects(
+        alias,
+        ("ideas.page_comments", internal, moderator),
+        lambda: _page_comments(user, internal, moderator),
+    )
+    found = query.fetch({_IDEA_ID: idea.pk, _READER_ID: user.pk})
+    cache_idea = Comment.idea.field.set_cached_value
+    for comment in found:
+        cache_idea(comment, idea)
+    return found
+
+
+def _page_comments(user, internal: bool, moderator: bool) -> QuerySet:
+    # The reader with another id: the same kind and groups (the rules read their cache,
+    # filled by the questions asked before), so the same filters, with a sentinel for the id.
+    stand_in = copy.copy(user)
+    stand_in.pk = _READER_ID
+    if (
+        stand_in.has_perm("ideas.view_internal_comments") != internal
+        or stand_in.has_perm("ideas.moderate") != moderator
+    ):
+        raise RuntimeError("the stand-in reader does not have the reader's rule")
+    return (
+        visible_comments(Idea(pk=_IDEA_ID), stand_in).select_related(None).select_related("author")
+    )
+
+
+def page_transitions(idea: Idea) -> list[IdeaTransition]:
+    """The idea's status changes, oldest first, with their actors (``idea.transitions``),
+    compiled once per connection and run as a prepared statement; each one's idea is
+    ``idea`` itself (the timeline's rules read it)."""
+    alias = router.db_for_read(IdeaTransition)
+    query = compiled_objects(
+        alias,
+        "ideas.page_transitions",
+        lambda: IdeaTransition.objects.filter(idea_id=_IDEA_ID).select_related("actor"),
+    )
+    found = query.fetch({_IDEA_ID: idea.pk})
+    cache_idea = IdeaTransition.idea.field.set_cached_value
+    for transition in found:
+        cache_idea(transition, idea)
+    return found
 
 
 def board_ideas(user, *, tab: str = "all", show_closed: bool = False) -> QuerySet:

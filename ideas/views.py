@@ -1,9 +1,12 @@
 """HTML views of the ideas app (htmx-enhanced; every action also works as a plain form)."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef
+from django.db import router
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Kind
 from accounts.throttle import limited_by
+from core.compiled import compiled_objects
 from core.db import report_read
 from core.web import (
     HtmxHttpRequest,
@@ -30,6 +34,7 @@ from ideas.evidence import (
     evidence_flags,
     evidence_from_describe,
     evidence_panels,
+    evidence_sources,
     evidence_visible,
 )
 from ideas.filters import IdeaFilter, sorts_for, use_select_widgets
@@ -58,10 +63,13 @@ from ideas.models import (
     Notification,
     Status,
     Support,
+    _is_manager,
+    _is_moderator,
 )
 from ideas.notifications import notifications_mark_read
+from ideas.page import IdeaUrls
 from ideas.pagination import CappedCountPaginator
-from ideas.selectors import BOARD_TABS, board_ideas, visible_comments
+from ideas.selectors import BOARD_TABS, board_ideas, page_comments, page_transitions
 from ideas.workflow import TransitionError, moves_for
 from journeys.models import Stage
 
@@ -82,25 +90,73 @@ def _get_idea_for_user(
     query. The idea it was merged into is read only for a merged idea, where it is shown
     (``_merged_into``): joining it for every idea cost the planner about a millisecond; the
     search vector, which no page shows, is not read."""
-    ideas = (
-        Idea.objects.visible_to(request.user)
-        .select_related("campaign", "stage", "moment", "author", "owner")
-        .defer("search_vector")
-    )
     if viewer_state:
-        user = request.user
-        # Also whether it has attachments and evidence rows (own, and of each source): a
-        # page without them reads neither list, and the review gate asks no more.
-        ideas = ideas.annotate(
-            is_supported=Exists(Support.objects.filter(idea=OuterRef("pk"), user=user)),
-            is_following=Exists(Follow.objects.filter(idea=OuterRef("pk"), user=user)),
-            has_attachments=Exists(Attachment.objects.filter(idea=OuterRef("pk"))),
-            **evidence_flags(),
-        )
-    idea = get_object_or_404(ideas, pk=pk)
+        idea = _page_idea(request.user, pk)
+    else:
+        idea = get_object_or_404(_ideas_for(request.user), pk=pk)
     if perm != "ideas.view_idea":
         require_perm(request.user, perm, idea)
     return idea
+
+
+def _ideas_for(user) -> QuerySet:
+    return (
+        Idea.objects.visible_to(user)
+        .select_related("campaign", "stage", "moment", "author", "owner")
+        .defer("search_vector")
+    )
+
+
+def _page_ideas(user) -> QuerySet:
+    """The idea page's query: the idea with its joins, whether ``user`` supports and follows
+    it, and whether it has attachments and evidence rows (own, and of each source): a page
+    without them reads neither list, and the review gate asks no more."""
+    return _ideas_for(user).annotate(
+        is_supported=Exists(Support.objects.filter(idea=OuterRef("pk"), user=user)),
+        is_following=Exists(Follow.objects.filter(idea=OuterRef("pk"), user=user)),
+        has_attachments=Exists(Attachment.objects.filter(idea=OuterRef("pk"))),
+        **evidence_flags(),
+    )
+
+
+def _page_idea_shape(user) -> tuple:
+    """What the idea page's SQL depends on: the visibility rule's questions, and the
+    evidence sources whose rows it asks about."""
+    return (
+        "ideas.page_idea",
+        _is_manager(user),
+        user.kind == Kind.CUSTOMER,
+        _is_moderator(user),
+        tuple(source.name for source in evidence_sources()),
+    )
+
+
+# Stand for the idea's and the viewer's ids in the idea page's compiled query.
+_IDEA_ID = -8_102_334_517
+_VIEWER_ID = -8_102_334_519
+
+
+def _page_idea(user, pk: int) -> Idea:
+    """The idea as :func:`_page_ideas` reads it, or 404: its SQL compiled once per
+    connection for each shape of the visibility rule (``IdeaQuerySet.visible_to``: the
+    viewer a manager, a customer, a moderator) and run as a prepared statement (building
+    it cost more CPU than running it)."""
+    shape = _page_idea_shape(user)
+
+    def build() -> QuerySet:
+        # The viewer with another id: the same kind and groups (the rules read their cache,
+        # filled by the shape's questions), so the same rule, with a sentinel for the id.
+        stand_in = copy.copy(user)
+        stand_in.pk = _VIEWER_ID
+        if _page_idea_shape(stand_in) != shape:
+            raise RuntimeError("the stand-in viewer does not have the viewer's rule")
+        return _page_ideas(stand_in).filter(pk=_IDEA_ID)
+
+    query = compiled_objects(router.db_for_read(Idea), shape, build)
+    found = query.fetch({_IDEA_ID: pk, _VIEWER_ID: user.pk})
+    if not found:
+        raise Http404("No Idea matches the given query.")
+    return found[0]
 
 
 # --- Board and export ------------------------------------------------------------------------
@@ -431,6 +487,7 @@ def _idea_page_context(
         evidence_form = EvidenceForm(customer=user.kind == Kind.CUSTOMER)
     context = {
         "idea": idea,
+        "idea_urls": IdeaUrls(idea.pk),
         "author_name": idea.author_name_for(user),
         # Loaded with the idea for the page (``viewer_state``); asked after an action.
         "supported": idea.is_supported
@@ -439,12 +496,14 @@ def _idea_page_context(
         "following": idea.is_following
         if hasattr(idea, "is_following")
         else Follow.objects.filter(idea=idea, user=user).exists(),
-        "comments": visible_comments(idea, user),
+        # A callable: read where the page or the comments partial lists them, not for the
+        # other partials.
+        "comments": lambda: page_comments(idea, user),
         "comment_form": comment_form,
         "flag_form": FlagForm(prefix="flag"),
         # Lazy: read only where the page or the evidence partial lists it (and not at all
         # when the idea has no evidence).
-        "evidence": evidence_visible(idea=idea, user=user),
+        "evidence": evidence_visible(idea=idea, user=user) if idea.evidence_count else [],
         "evidence_form": evidence_form,
         # Evidence other apps hold (linked feedback), as panels of the evidence section.
         # A callable: the template calls it only where it shows the section.
@@ -454,10 +513,10 @@ def _idea_page_context(
         return context
     _merged_into(idea)
     context.update(
-        transitions=idea.transitions.select_related("actor"),
-        attachments=idea.attachments.all()
-        if getattr(idea, "has_attachments", True)
-        else Attachment.objects.none(),
+        transitions=page_transitions(idea),
+        # An empty list, not an empty queryset, when the idea's query says it has none (the
+        # template's truth test of a queryset builds its SQL even when it has no rows to ask).
+        attachments=idea.attachments.all() if getattr(idea, "has_attachments", True) else [],
         attachment_form=AttachmentForm() if attachment_form is None else attachment_form,
     )
     if user.has_perm("ideas.transition_idea", idea):
