@@ -32,7 +32,12 @@ class RequireMFAMiddleware:
         if name.startswith(("account_", "mfa_")) or request.path.startswith(settings.STATIC_URL):
             return None
         groups = {ROLE_GROUPS[r] for r in roles}
-        if not user.groups.filter(name__in=groups).exists():
+        # The group names loaded with the signed-in user (accounts.layout), else a query.
+        names = getattr(user, "_group_names_cache", None)
+        if names is None:
+            if not user.groups.filter(name__in=groups).exists():
+                return None
+        elif not groups & names:
             return None
         from allauth.mfa.utils import is_mfa_enabled
 

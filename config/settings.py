@@ -113,6 +113,8 @@ TEMPLATES = [
                 "accounts.context_processors.nav",
             ],
             "builtins": ["rules.templatetags.rules"],
+            # Every page's header and footer (config/layout.py).
+            "libraries": {"layout": "config.layout"},
         },
     }
 ]
@@ -298,6 +300,9 @@ MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Juncture <juncture@localhost>")
 
 # --- Security ------------------------------------------------------------------------------
+# Django's database sessions, whose read (every signed-in request) is compiled once per
+# connection (accounts.sessions).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie; the token travels in hx-headers
 X_FRAME_OPTIONS = "DENY"

@@ -389,8 +389,15 @@ def aria_current(context, url: str, exact: bool = False, unless: str = "") -> st
     """``aria-current="page"`` on the nav link of the section the request is in: the path
     equals ``url`` or (unless ``exact``) starts with it, and is not ``unless``."""
     request = context.get("request")
-    path = getattr(request, "path", "")
+    return aria_current_attribute(getattr(request, "path", ""), url, exact, unless)
+
+
+_ARIA_CURRENT = mark_safe(' aria-current="page"')
+
+
+def aria_current_attribute(path: str, url: str, exact: bool = False, unless: str = "") -> str:
+    """The attribute ``{% aria_current %}`` writes, for the request's ``path``."""
     if not url or (unless and path == unless):
         return ""
     hit = path == url if exact or url == "/" else path.startswith(url)
-    return mark_safe(' aria-current="page"') if hit else ""
+    return _ARIA_CURRENT if hit else ""

@@ -74,3 +74,17 @@ def test_the_api_answers_403_to_a_session_without_the_second_factor(client, mana
     password_login(client, manager)
     response = client.get("/api/v1/ideas/")
     assert response.status_code == 403 and response.json()["code"] == "mfa_required"
+
+
+def test_the_role_check_reads_the_groups_loaded_with_the_user(client, employee, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    password_login(client, employee)
+    counts = []
+    for roles in ([], ["manager", "executive"]):
+        settings.REQUIRE_MFA_FOR_ROLES = roles
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("ideas:board")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]  # no query of its own for someone outside the roles
